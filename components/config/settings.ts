@@ -1,0 +1,239 @@
+// The stack settings schema: every key a stack may set under the `edge:` namespace.
+// Pure: no Pulumi resources, no I/O. Used by index.ts and by `npm run preflight`.
+import { z } from "zod";
+
+/** Stands in for a `secure:` value that preflight reads offline: present, but unreadable. */
+export const UNREADABLE_SECRET = "<encrypted secret>";
+
+// IoT Hub accepts device ids of up to 128 ASCII characters: letters, digits and - . + % _ # * ? ! ( ) , : = @ $ '
+// https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-identity-registry#device-identity-properties
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9\-.+%_#*?!(),:=@$']+$/;
+
+export const deviceIdSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(128, "must be at most 128 characters (IoT Hub limit)")
+  .regex(DEVICE_ID_PATTERN, "may contain only letters, digits and - . + % _ # * ? ! ( ) , : = @ $ ' (IoT Hub rule)");
+
+const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
+
+// IPv4/IPv6 CIDR or a single address. Azure service tags ("Internet", "*") are recognised
+// so the internet check can name them, not because they are recommended.
+const sourceRangeSchema = z.string().trim().min(1, "a source range must not be empty");
+
+export const imageSchema = z
+  .object({
+    publisher: nonEmpty("image.publisher"),
+    offer: nonEmpty("image.offer"),
+    sku: nonEmpty("image.sku"),
+    version: nonEmpty("image.version"),
+  })
+  .strict();
+
+/** Ubuntu 22.04 LTS gen2: supported by IoT Edge 1.6 LTS. */
+export const DEFAULT_IMAGE = {
+  publisher: "Canonical",
+  offer: "0001-com-ubuntu-server-jammy",
+  sku: "22_04-lts-gen2",
+  version: "latest",
+} as const;
+
+/** Settings of an Azure VM host that `defaults.azureVm` may set fleet-wide. */
+const azureVmFields = {
+  size: nonEmpty("size"),
+  image: imageSchema,
+  adminUser: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Linux user name (lower case, at most 32 characters)")
+    // Azure refuses these admin names for Linux VMs.
+    .refine((u) => !["root", "admin", "administrator", "user", "guest", "test"].includes(u), {
+      message: "is reserved by Azure (root, admin, administrator, user, guest, test)",
+    }),
+  /** Address ranges allowed to reach SSH (port 22). Empty: no inbound SSH rule. */
+  sshSourceRanges: z.array(sourceRangeSchema),
+  /** false: no public IP; bootstrap then reaches the VM on its private address. */
+  publicIp: z.boolean(),
+  osDiskSizeGb: z.number().int().min(30).max(4095),
+};
+
+export const azureVmDefaultsSchema = z.object(azureVmFields).partial().strict();
+
+export const azureVmHostSchema = z
+  .object({
+    type: z.literal("azureVm"),
+    ...azureVmFields,
+    /** OpenSSH public key (ssh-rsa). With it, sshPrivateKey is required; without both, an RSA 4096 key is generated. */
+    sshPublicKey: z.string().optional(),
+    sshPrivateKey: z.string().optional(),
+    /** DNS label of the public IP; default derived from the device id. */
+    dnsLabel: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,61}[a-z0-9]$/, "must be 3-63 lower-case letters, digits or hyphens, starting with a letter")
+      .optional(),
+  })
+  .strict();
+
+export const existingHostSchema = z
+  .object({
+    type: z.literal("existing"),
+    address: nonEmpty("address"),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: nonEmpty("user"),
+    /** OpenSSH or PEM private key. Set it with `pulumi config set --secret --path`. */
+    privateKey: z.string({ error: "is required for an existing host (set it as a secret)" }).min(1, "is required for an existing host"),
+    /** The host's public key, as in known_hosts (`ssh-ed25519 AAAA…`). Recommended. */
+    hostKey: z.string().optional(),
+  })
+  .strict();
+
+export const certificateSchema = z.discriminatedUnion("source", [
+  z
+    .object({
+      source: z.literal("generate"),
+      keyAlgorithm: z.enum(["RSA", "ECDSA"]).default("RSA"),
+      rsaBits: z.number().int().min(2048).max(4096).default(2048),
+      validityDays: z.number().int().min(1).max(3650).default(365),
+      renewBeforeDays: z.number().int().min(1).max(365).default(30),
+      intermediate: z.boolean().default(false),
+    })
+    .strict(),
+  z.object({ source: z.literal("keyVault"), certificateName: nonEmpty("certificateName") }).strict(),
+  z
+    .object({
+      source: z.literal("keyVaultCa"),
+      caCertificateName: nonEmpty("caCertificateName"),
+      validityDays: z.number().int().min(1).max(3650).default(365),
+      renewBeforeDays: z.number().int().min(1).max(365).default(30),
+    })
+    .strict(),
+]);
+
+export const runtimeSchema = z
+  .object({
+    /** true: the host comes with moby-engine and aziot-edge installed; skip the install step. */
+    preinstalled: z.boolean().default(false),
+    aziotEdgeVersion: z.string().default("1.6.0-1"),
+    mobyEngineVersion: z.string().optional(),
+    agentImage: z.string().default("mcr.microsoft.com/azureiotedge-agent:1.6"),
+  })
+  .strict();
+
+export const deviceDefaultsSchema = z
+  .object({
+    azureVm: azureVmDefaultsSchema.optional(),
+    existing: z.object({ port: z.number().int().min(1).max(65535), user: nonEmpty("user") }).partial().strict().optional(),
+    certificate: certificateSchema.optional(),
+    deploymentManifest: z.string().optional(),
+    runtime: runtimeSchema.partial().optional(),
+  })
+  .strict();
+
+/** A device entry as written in config: host fields not given fall back to `defaults`. */
+export const deviceEntrySchema = z
+  .object({
+    id: deviceIdSchema,
+    host: z.looseObject({ type: z.enum(["azureVm", "existing"]) }),
+    certificate: certificateSchema.optional(),
+    deploymentManifest: z.string().optional(),
+    runtime: runtimeSchema.partial().optional(),
+  })
+  .strict();
+
+export const resourceGroupSchema = z
+  .object({ name: nonEmpty("resourceGroup.name"), create: z.boolean().default(true) })
+  .strict();
+
+export const iotHubSchema = z
+  .object({
+    name: nonEmpty("iotHub.name"),
+    /** false: use an existing hub by name. */
+    create: z.boolean().default(false),
+    resourceGroup: z.string().optional(),
+    sku: z.enum(["S1", "S2", "S3"]).default("S1"),
+    capacity: z.number().int().min(1).max(200).default(1),
+    /** How the program reaches the hub's registry: a connection string (secret) or Entra ID. */
+    auth: z.enum(["connectionString", "entraId"]).default("connectionString"),
+    connectionString: z.string().optional(),
+    /** Take over device identities that already exist instead of failing. */
+    adoptExistingIdentities: z.boolean().default(false),
+  })
+  .strict();
+
+export const keyVaultSchema = z
+  .object({
+    name: nonEmpty("keyVault.name"),
+    resourceGroup: z.string().optional(),
+    /** Purge deleted certificates on destroy so their names can be reused at once. */
+    purgeOnDelete: z.boolean().default(false),
+  })
+  .strict();
+
+export const containerRegistrySchema = z
+  .object({
+    loginServer: nonEmpty("containerRegistry.loginServer"),
+    username: nonEmpty("containerRegistry.username"),
+    password: nonEmpty("containerRegistry.password"),
+  })
+  .strict();
+
+export const networkSchema = z
+  .object({
+    addressSpace: z.string().default("10.40.0.0/16"),
+    subnetPrefix: z.string().default("10.40.1.0/24"),
+  })
+  .strict();
+
+/** Every key of the `edge:` config namespace, and its schema. Unknown keys are errors (typos). */
+export const stackSettingsSchema = z
+  .object({
+    location: nonEmpty("location").default("westeurope"),
+    resourceGroup: resourceGroupSchema.optional(),
+    iotHub: iotHubSchema,
+    keyVault: keyVaultSchema.optional(),
+    containerRegistry: containerRegistrySchema.optional(),
+    network: networkSchema.default({ addressSpace: "10.40.0.0/16", subnetPrefix: "10.40.1.0/24" }),
+    /** Allow an SSH rule open to the whole internet. Off by default, on purpose. */
+    allowSshFromInternet: z.boolean().default(false),
+    /** A proof-of-concept stack: destroy may purge what it made; policies relax retention. */
+    proofOfConcept: z.boolean().default(false),
+    defaults: deviceDefaultsSchema.default({}),
+    devices: z.array(z.unknown()).min(1, "list at least one device"),
+  })
+  .strict();
+
+export type AzureVmHost = z.infer<typeof azureVmHostSchema>;
+export type ExistingHost = z.infer<typeof existingHostSchema>;
+export type HostSettings = AzureVmHost | ExistingHost;
+export type CertificateSettings = z.infer<typeof certificateSchema>;
+export type RuntimeSettings = z.infer<typeof runtimeSchema>;
+export type IotHubSettings = z.infer<typeof iotHubSchema>;
+export type KeyVaultSettings = z.infer<typeof keyVaultSchema>;
+export type ContainerRegistrySettings = z.infer<typeof containerRegistrySchema>;
+export type NetworkSettings = z.infer<typeof networkSchema>;
+
+/** One device after defaults are applied and every check has passed. */
+export interface DeviceSettings {
+  readonly id: string;
+  readonly host: HostSettings;
+  readonly certificate: CertificateSettings;
+  /** Path of the deployment manifest, relative to the project root. */
+  readonly deploymentManifest: string;
+  /** The manifest's parsed content (`modulesContent`). */
+  readonly manifest: Record<string, unknown>;
+  readonly runtime: RuntimeSettings;
+}
+
+export interface FleetSettings {
+  readonly location: string;
+  readonly resourceGroup?: z.infer<typeof resourceGroupSchema>;
+  readonly iotHub: IotHubSettings;
+  readonly keyVault?: KeyVaultSettings;
+  readonly containerRegistry?: ContainerRegistrySettings;
+  readonly network: NetworkSettings;
+  readonly allowSshFromInternet: boolean;
+  readonly proofOfConcept: boolean;
+  readonly devices: readonly DeviceSettings[];
+}
+
+/** The names of the keys above, for unknown-key checks on the whole namespace. */
+export const SETTING_KEYS = Object.keys(stackSettingsSchema.shape);

@@ -1,0 +1,301 @@
+// Turns the raw `edge:` settings of a stack into validated FleetSettings, or into the full list
+// of what is wrong. Pure apart from the manifest reader it is given.
+import { z } from "zod";
+import { manifestProblems, modulesContentOf } from "../manifest/manifestProblems";
+import { azureNameFor } from "./naming";
+import { isWholeInternet, sourceRangeProblem } from "./networkRules";
+import {
+  DEFAULT_IMAGE,
+  DeviceSettings,
+  FleetSettings,
+  HostSettings,
+  SETTING_KEYS,
+  UNREADABLE_SECRET,
+  azureVmHostSchema,
+  certificateSchema,
+  deviceEntrySchema,
+  existingHostSchema,
+  runtimeSchema,
+  stackSettingsSchema,
+} from "./settings";
+
+export interface SettingError {
+  /** Path of the setting, e.g. `devices[1].host.size`. */
+  readonly setting: string;
+  /** Id of the device the setting belongs to, when it belongs to one. */
+  readonly device?: string;
+  readonly message: string;
+}
+
+export type ValidationResult = { ok: true; settings: FleetSettings } | { ok: false; errors: SettingError[] };
+
+/** Reads a manifest file by its project-relative path; throws like fs.readFileSync. */
+export type ManifestReader = (path: string) => string;
+
+export function formatSettingError(e: SettingError): string {
+  return `${e.setting}${e.device ? ` (device "${e.device}")` : ""}: ${e.message}`;
+}
+
+export class FleetSettingsError extends Error {
+  constructor(readonly errors: SettingError[]) {
+    super(
+      `The stack settings have ${errors.length} problem${errors.length === 1 ? "" : "s"}; nothing was created:\n` +
+        errors.map((e) => `  - ${formatSettingError(e)}`).join("\n"),
+    );
+    this.name = "FleetSettingsError";
+  }
+}
+
+const DEFAULT_AZURE_VM = {
+  size: "Standard_B2s",
+  image: DEFAULT_IMAGE,
+  adminUser: "azureuser",
+  sshSourceRanges: [] as string[],
+  publicIp: true,
+  osDiskSizeGb: 64,
+};
+
+/**
+ * Validates every setting and device, collecting all errors rather than stopping at the first.
+ * `raw` maps `edge:` keys without the namespace (`devices`, `iotHub`, …) to their values.
+ */
+export function validateFleet(raw: Record<string, unknown>, readManifest: ManifestReader): ValidationResult {
+  const errors: SettingError[] = [];
+  const top = stackSettingsSchema.safeParse(raw);
+  if (!top.success) {
+    for (const issue of top.error.issues) {
+      // Device entries are checked one by one below, with their ids in the message.
+      if (issue.path[0] === "devices" && issue.path.length > 1) continue;
+      errors.push(...issueToErrors(issue, [], undefined, raw));
+    }
+  }
+  const stack = top.success ? top.data : undefined;
+  const rawDevices = Array.isArray(raw.devices) ? raw.devices : [];
+  const rawDefaults = (top.success ? top.data.defaults : isRecord(raw.defaults) ? raw.defaults : {}) as Record<string, unknown>;
+  const allowSshFromInternet = raw.allowSshFromInternet === true;
+
+  const devices: DeviceSettings[] = [];
+  const firstIndexById = new Map<string, number>();
+  const firstIndexByAzureName = new Map<string, number>();
+  rawDevices.forEach((entry, index) => {
+    const device = validateDevice(entry, index, rawDefaults, allowSshFromInternet, readManifest, errors);
+    if (!device) return;
+    const at = `devices[${index}]`;
+    const seen = firstIndexById.get(device.id);
+    if (seen !== undefined) {
+      errors.push({ setting: `${at}.id`, device: device.id, message: `duplicates devices[${seen}]; device ids must be unique in the hub` });
+      return;
+    }
+    firstIndexById.set(device.id, index);
+    if (device.host.type === "azureVm") {
+      const azureName = azureNameFor(device.id);
+      const clash = firstIndexByAzureName.get(azureName);
+      if (clash !== undefined) {
+        errors.push({
+          setting: `${at}.id`,
+          device: device.id,
+          message: `gives the same Azure VM name "${azureName}" as devices[${clash}]; rename one of them`,
+        });
+        return;
+      }
+      firstIndexByAzureName.set(azureName, index);
+    }
+    devices.push(device);
+  });
+
+  if (errors.length > 0 || !stack) return { ok: false, errors };
+  return {
+    ok: true,
+    settings: {
+      location: stack.location,
+      resourceGroup: stack.resourceGroup,
+      iotHub: stack.iotHub,
+      keyVault: stack.keyVault,
+      containerRegistry: stack.containerRegistry,
+      network: stack.network,
+      allowSshFromInternet: stack.allowSshFromInternet,
+      proofOfConcept: stack.proofOfConcept,
+      devices,
+    },
+  };
+}
+
+function validateDevice(
+  entry: unknown,
+  index: number,
+  defaults: Record<string, unknown>,
+  allowSshFromInternet: boolean,
+  readManifest: ManifestReader,
+  errors: SettingError[],
+): DeviceSettings | undefined {
+  const at = [`devices[${index}]`];
+  const deviceId = isRecord(entry) && typeof entry.id === "string" ? entry.id : undefined;
+  const before = errors.length;
+  const collect = (result: z.ZodSafeParseResult<unknown>, path: string[]) => {
+    if (!result.success) for (const issue of result.error.issues) errors.push(...issueToErrors(issue, path, deviceId, entry));
+  };
+
+  const parsedEntry = deviceEntrySchema.safeParse(entry);
+  collect(parsedEntry, at);
+  if (!parsedEntry.success) return undefined;
+  const device = parsedEntry.data;
+
+  // Host: the device's own fields over the fleet defaults for its host type.
+  const hostPath = [...at, "host"];
+  const hostType = device.host.type;
+  const hostDefaults = hostType === "azureVm" ? { ...DEFAULT_AZURE_VM, ...asRecord(defaults.azureVm) } : asRecord(defaults.existing);
+  const hostResult = (hostType === "azureVm" ? azureVmHostSchema : existingHostSchema).safeParse({ ...hostDefaults, ...device.host });
+  collect(hostResult, hostPath);
+  const host = hostResult.success ? (hostResult.data as HostSettings) : undefined;
+  if (host) errors.push(...hostRuleErrors(host, hostPath.join("."), device.id, allowSshFromInternet));
+
+  const certificateResult = certificateSchema.safeParse(device.certificate ?? defaults.certificate ?? { source: "generate" });
+  collect(certificateResult, [...at, "certificate"]);
+
+  const runtimeResult = runtimeSchema.safeParse({ ...asRecord(defaults.runtime), ...device.runtime });
+  collect(runtimeResult, [...at, "runtime"]);
+
+  const manifestPath = device.deploymentManifest ?? (defaults.deploymentManifest as string | undefined);
+  const manifest = loadManifest(manifestPath, `${at}.deploymentManifest`, device.id, readManifest, errors);
+
+  if (errors.length > before || !host || !certificateResult.success || !runtimeResult.success || !manifest) return undefined;
+  return {
+    id: device.id,
+    host,
+    certificate: certificateResult.data,
+    deploymentManifest: manifestPath!,
+    manifest,
+    runtime: runtimeResult.data,
+  };
+}
+
+/** Rules across host fields that a schema cannot say on its own. */
+function hostRuleErrors(host: HostSettings, at: string, device: string, allowSshFromInternet: boolean): SettingError[] {
+  const errors: SettingError[] = [];
+  const add = (setting: string, message: string) => errors.push({ setting: `${at}.${setting}`, device, message });
+  if (host.type === "existing") {
+    if (host.privateKey !== UNREADABLE_SECRET && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(host.privateKey)) {
+      add("privateKey", "is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)");
+    }
+    if (host.hostKey !== undefined && !/^(ssh-(rsa|ed25519)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+/.test(host.hostKey)) {
+      add("hostKey", 'must be a public host key as in known_hosts, e.g. "ssh-ed25519 AAAA…"');
+    }
+    return errors;
+  }
+  host.sshSourceRanges.forEach((range, i) => {
+    const problem = sourceRangeProblem(range);
+    if (problem) add(`sshSourceRanges[${i}]`, problem);
+    // SSH open to the internet is the most common way edge VMs get compromised.
+    else if (isWholeInternet(range) && !allowSshFromInternet) {
+      add(`sshSourceRanges[${i}]`, `"${range}" opens SSH to the whole internet; list your own ranges, or set edge:allowSshFromInternet to true to allow it on purpose`);
+    }
+  });
+  if (host.publicIp && host.sshSourceRanges.length === 0) {
+    add("sshSourceRanges", "is empty, so nothing could reach SSH on the public IP to bootstrap the device; list the ranges Pulumi runs from, or set publicIp to false and run from inside the network");
+  }
+  if (host.sshPublicKey !== undefined) {
+    // Azure accepts only RSA keys for Linux VMs.
+    if (host.sshPublicKey !== UNREADABLE_SECRET && !/^ssh-rsa [A-Za-z0-9+/=]+/.test(host.sshPublicKey)) {
+      add("sshPublicKey", 'must be an OpenSSH RSA public key ("ssh-rsa AAAA…"); Azure refuses other key types for VMs');
+    }
+    if (host.sshPrivateKey === undefined) add("sshPrivateKey", "is required with sshPublicKey: the bootstrap logs in with it (or drop both to generate a key)");
+  } else if (host.sshPrivateKey !== undefined) {
+    add("sshPublicKey", "is required with sshPrivateKey (or drop both to generate a key)");
+  }
+  return errors;
+}
+
+function loadManifest(
+  path: string | undefined,
+  setting: string,
+  device: string,
+  readManifest: ManifestReader,
+  errors: SettingError[],
+): Record<string, unknown> | undefined {
+  if (path === undefined || path.trim() === "") {
+    errors.push({ setting, device, message: "is required: set it on the device or in edge:defaults.deploymentManifest" });
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readManifest(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    errors.push({ setting, device, message: code === "ENOENT" ? `file "${path}" does not exist` : `file "${path}" cannot be read: ${(err as Error).message}` });
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    errors.push({ setting, device, message: `file "${path}" is not valid JSON: ${(err as Error).message}` });
+    return undefined;
+  }
+  const problems = manifestProblems(parsed);
+  if (problems.length > 0) {
+    errors.push({ setting, device, message: `file "${path}" is malformed: ${problems.join("; ")}` });
+    return undefined;
+  }
+  return modulesContentOf(parsed);
+}
+
+/** One zod issue as setting errors; unknown keys get one error each, with a near match if any. */
+function issueToErrors(issue: z.core.$ZodIssue, base: string[], device: string | undefined, input: unknown): SettingError[] {
+  const path = formatPath([...base, ...issue.path.map(String)]);
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeysAt(input, issue.path);
+    return issue.keys.map((key) => {
+      const near = known.find((k) => isNearMiss(k, key));
+      return {
+        setting: path ? `${path}.${key}` : key,
+        device,
+        message: `is not a known setting${near ? `; did you mean "${near}"?` : ""}`,
+      };
+    });
+  }
+  let message = issue.message;
+  if (issue.code === "invalid_type" && /received undefined/.test(message)) message = "is required";
+  return [{ setting: path || "(stack)", device, message }];
+}
+
+// Known keys for a near-miss hint: the top level and device entries are the common typo spots.
+function knownKeysAt(_input: unknown, path: PropertyKey[]): string[] {
+  if (path.length === 0) return SETTING_KEYS;
+  return [
+    ...Object.keys(deviceEntrySchema.shape),
+    ...Object.keys(azureVmHostSchema.shape),
+    ...Object.keys(existingHostSchema.shape),
+  ];
+}
+
+function isNearMiss(known: string, typed: string): boolean {
+  if (known.toLowerCase() === typed.toLowerCase()) return true;
+  return editDistance(known.toLowerCase(), typed.toLowerCase()) <= 2;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** `["devices[0]", "host", "size"]` or `["devices", "0", "id"]` → `devices[0].host.size`. */
+function formatPath(parts: string[]): string {
+  return parts.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), "");
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return isRecord(value) ? value : {};
+}
