@@ -66,7 +66,7 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
     for (const issue of top.error.issues) {
       // Device entries are checked one by one below, with their ids in the message.
       if (issue.path[0] === "devices" && issue.path.length > 1) continue;
-      errors.push(...issueToErrors(issue, [], undefined, raw));
+      errors.push(...issueToErrors(issue, [], undefined));
     }
   }
   const stack = top.success ? top.data : undefined;
@@ -103,6 +103,7 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
     devices.push(device);
   });
 
+  if (stack) errors.push(...stackRuleErrors(stack, devices));
   if (errors.length > 0 || !stack) return { ok: false, errors };
   return {
     ok: true,
@@ -132,7 +133,7 @@ function validateDevice(
   const deviceId = isRecord(entry) && typeof entry.id === "string" ? entry.id : undefined;
   const before = errors.length;
   const collect = (result: z.ZodSafeParseResult<unknown>, path: string[]) => {
-    if (!result.success) for (const issue of result.error.issues) errors.push(...issueToErrors(issue, path, deviceId, entry));
+    if (!result.success) for (const issue of result.error.issues) errors.push(...issueToErrors(issue, path, deviceId));
   };
 
   const parsedEntry = deviceEntrySchema.safeParse(entry);
@@ -167,6 +168,23 @@ function validateDevice(
     manifest,
     runtime: runtimeResult.data,
   };
+}
+
+/** Rules across stack-wide settings that a schema cannot say on its own. */
+function stackRuleErrors(stack: z.infer<typeof stackSettingsSchema>, devices: DeviceSettings[]): SettingError[] {
+  const errors: SettingError[] = [];
+  const vmDevices = devices.filter((d) => d.host.type === "azureVm");
+  if (!stack.resourceGroup && (stack.iotHub.create || vmDevices.length > 0)) {
+    const why = stack.iotHub.create ? "the stack creates the IoT Hub" : `device "${vmDevices[0].id}" is an Azure VM`;
+    errors.push({ setting: "resourceGroup", message: `is required because ${why}; set edge:resourceGroup.name` });
+  }
+  if (!stack.iotHub.create && stack.iotHub.auth === "connectionString" && stack.iotHub.connectionString === undefined) {
+    errors.push({
+      setting: "iotHub.connectionString",
+      message: 'is required for an existing hub with auth "connectionString"; set it with `pulumi config set --secret --path iotHub.connectionString`, or use auth "entraId"',
+    });
+  }
+  return errors;
 }
 
 /** Rules across host fields that a schema cannot say on its own. */
@@ -240,10 +258,10 @@ function loadManifest(
 }
 
 /** One zod issue as setting errors; unknown keys get one error each, with a near match if any. */
-function issueToErrors(issue: z.core.$ZodIssue, base: string[], device: string | undefined, input: unknown): SettingError[] {
+function issueToErrors(issue: z.core.$ZodIssue, base: string[], device: string | undefined): SettingError[] {
   const path = formatPath([...base, ...issue.path.map(String)]);
   if (issue.code === "unrecognized_keys") {
-    const known = knownKeysAt(input, issue.path);
+    const known = knownKeysAt(issue.path);
     return issue.keys.map((key) => {
       const near = known.find((k) => isNearMiss(k, key));
       return {
@@ -259,7 +277,7 @@ function issueToErrors(issue: z.core.$ZodIssue, base: string[], device: string |
 }
 
 // Known keys for a near-miss hint: the top level and device entries are the common typo spots.
-function knownKeysAt(_input: unknown, path: PropertyKey[]): string[] {
+function knownKeysAt(path: PropertyKey[]): string[] {
   if (path.length === 0) return SETTING_KEYS;
   return [
     ...Object.keys(deviceEntrySchema.shape),

@@ -1,0 +1,72 @@
+// One IoT Edge device: its host, and (as later pieces land) its certificates, hub identity,
+// bootstrap and deployment, as one component so the graph reads device by device.
+import * as pulumi from "@pulumi/pulumi";
+import { DeviceSettings } from "./config/settings";
+import { azureNameFor, dnsLabelFor } from "./config/naming";
+import { EdgeHost, sshTarget } from "./host/edgeHost";
+import { EdgeVm } from "./host/edgeVm";
+import { ExistingHost } from "./host/existingHost";
+
+/** What every device shares from the fleet. */
+export interface FleetContext {
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
+  /** Subnet for VM hosts; absent when the fleet has none. */
+  readonly subnetId?: pulumi.Input<string>;
+  /** Makes DNS labels unique per stack. */
+  readonly stackKey: string;
+  readonly tags: Record<string, string>;
+}
+
+export interface EdgeDeviceArgs {
+  readonly device: DeviceSettings;
+  readonly fleet: FleetContext;
+}
+
+export class EdgeDevice extends pulumi.ComponentResource {
+  readonly deviceId: string;
+  readonly host: EdgeHost;
+  readonly privateIp: pulumi.Output<string>;
+  readonly publicFqdn: pulumi.Output<string>;
+  readonly sshTarget: pulumi.Output<string>;
+
+  constructor(name: string, args: EdgeDeviceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edge:device:EdgeDevice", name, {}, opts);
+    const { device } = args;
+    this.deviceId = device.id;
+
+    this.host = createHost(name, args, this);
+
+    // Seams for the rest of the graph, in dependency order:
+    //  - certificates (identity + edge CA, Key Vault binding): parallel with the host;
+    //  - hub identity: needs the certificate thumbprints, parallel with the host;
+    //  - bootstrap: needs the host and the certificates;
+    //  - deployment and readiness gate: need the identity and the bootstrap.
+
+    this.privateIp = this.host.privateIp;
+    this.publicFqdn = this.host.fqdn;
+    this.sshTarget = sshTarget(this.host.connection);
+    this.registerOutputs({ privateIp: this.privateIp, publicFqdn: this.publicFqdn, sshTarget: this.sshTarget });
+  }
+}
+
+function createHost(name: string, args: EdgeDeviceArgs, parent: pulumi.Resource): EdgeHost {
+  const { device, fleet } = args;
+  if (device.host.type === "existing") {
+    return new ExistingHost(`${name}-host`, { host: device.host }, { parent });
+  }
+  if (fleet.subnetId === undefined) throw new Error(`device "${device.id}": an Azure VM host needs the fleet network`);
+  return new EdgeVm(
+    `${name}-host`,
+    {
+      vmName: azureNameFor(device.id),
+      host: device.host,
+      dnsLabel: device.host.dnsLabel ?? dnsLabelFor(device.id, fleet.stackKey),
+      resourceGroupName: fleet.resourceGroupName,
+      location: fleet.location,
+      subnetId: fleet.subnetId,
+      tags: { ...fleet.tags, "edge-device": device.id },
+    },
+    { parent },
+  );
+}

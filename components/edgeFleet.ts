@@ -1,0 +1,88 @@
+// The whole stack: shared Azure pieces (resource group, network, hub) and one EdgeDevice per device.
+import * as resources from "@pulumi/azure-native/resources";
+import * as pulumi from "@pulumi/pulumi";
+import { FleetSettings } from "./config/settings";
+import { EdgeDevice } from "./edgeDevice";
+import { FleetHub } from "./fleet/fleetHub";
+import { FleetNetwork } from "./fleet/fleetNetwork";
+
+export interface EdgeFleetArgs {
+  readonly settings: FleetSettings;
+  /** `<project>/<stack>`: keeps generated DNS labels unique per stack. */
+  readonly stackKey: string;
+}
+
+/** The original flow's edgeVMfile.json, which existing scripts read. */
+export interface EdgeVmFile {
+  edge_private_IP: pulumi.Output<string>;
+  edge_FQDN: pulumi.Output<string>;
+  resource_group_name: pulumi.Output<string>;
+}
+
+export class EdgeFleet extends pulumi.ComponentResource {
+  readonly devices: EdgeDevice[];
+  readonly resourceGroupName: pulumi.Output<string>;
+  readonly hub: FleetHub;
+
+  constructor(name: string, args: EdgeFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edge:fleet:EdgeFleet", name, {}, opts);
+    const { settings } = args;
+    const tags = { "managed-by": "pulumi", "edge-stack": args.stackKey };
+    const location = settings.location;
+
+    // Existing-host-only fleets (and the local lab) need no resource group.
+    const needsAzure = settings.iotHub.create || settings.devices.some((d) => d.host.type === "azureVm");
+    this.resourceGroupName = resourceGroup(name, settings, needsAzure, location, tags, this);
+
+    this.hub = new FleetHub(
+      `${name}-iothub`,
+      { settings: settings.iotHub, resourceGroupName: settings.iotHub.resourceGroup ?? this.resourceGroupName, location, tags },
+      { parent: this },
+    );
+
+    const network = settings.devices.some((d) => d.host.type === "azureVm")
+      ? new FleetNetwork(`${name}-net`, { settings: settings.network, resourceGroupName: this.resourceGroupName, location, tags }, { parent: this })
+      : undefined;
+
+    this.devices = settings.devices.map(
+      (device) =>
+        new EdgeDevice(
+          `${name}-${device.id}`,
+          {
+            device,
+            fleet: { resourceGroupName: this.resourceGroupName, location, subnetId: network?.subnetId, stackKey: args.stackKey, tags },
+          },
+          { parent: this },
+        ),
+    );
+    this.registerOutputs({ resourceGroupName: this.resourceGroupName });
+  }
+
+  /** Per device: where it is and how to reach it. Nothing secret. */
+  deviceOutputs() {
+    return Object.fromEntries(
+      this.devices.map((d) => [d.deviceId, { privateIp: d.privateIp, publicFqdn: d.publicFqdn, sshTarget: d.sshTarget }]),
+    );
+  }
+
+  edgeVmFile(device: EdgeDevice): EdgeVmFile {
+    return { edge_private_IP: device.privateIp, edge_FQDN: device.publicFqdn, resource_group_name: this.resourceGroupName };
+  }
+}
+
+function resourceGroup(
+  name: string,
+  settings: FleetSettings,
+  needsAzure: boolean,
+  location: string,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+): pulumi.Output<string> {
+  const group = settings.resourceGroup;
+  if (!group) {
+    if (needsAzure) throw new Error("edge:resourceGroup is required when the stack creates Azure resources");
+    return pulumi.output("");
+  }
+  if (!group.create) return pulumi.output(group.name);
+  return new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: group.name, location, tags }, { parent }).name;
+}

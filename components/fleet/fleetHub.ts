@@ -1,0 +1,57 @@
+// The IoT Hub the fleet registers into: created by the stack, or an existing one by name.
+import * as iothub from "@pulumi/azure-native/iothub";
+import * as pulumi from "@pulumi/pulumi";
+import { IotHubSettings } from "../config/settings";
+
+export interface FleetHubArgs {
+  readonly settings: IotHubSettings;
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
+  readonly tags?: Record<string, string>;
+}
+
+export class FleetHub extends pulumi.ComponentResource {
+  /** `<name>.azure-devices.net` */
+  readonly hostName: pulumi.Output<string>;
+  /** Registry connection string (secret), when the stack has one; absent with Entra ID auth. */
+  readonly connectionString?: pulumi.Output<string>;
+
+  constructor(name: string, args: FleetHubArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edge:fleet:FleetHub", name, {}, opts);
+    const { settings } = args;
+    if (!settings.create) {
+      this.hostName = pulumi.output(`${settings.name}.azure-devices.net`);
+      this.connectionString =
+        settings.auth === "connectionString" && settings.connectionString !== undefined
+          ? pulumi.secret(settings.connectionString)
+          : undefined;
+    } else {
+      const hub = new iothub.IotHubResource(
+        `${name}-hub`,
+        {
+          resourceName: settings.name,
+          resourceGroupName: args.resourceGroupName,
+          location: args.location,
+          tags: args.tags,
+          sku: { name: settings.sku, capacity: settings.capacity },
+        },
+        { parent: this },
+      );
+      this.hostName = hub.properties.apply((p) => p.hostName ?? `${settings.name}.azure-devices.net`);
+      if (settings.auth === "connectionString") {
+        const keys = iothub.listIotHubResourceKeysOutput(
+          { resourceGroupName: args.resourceGroupName, resourceName: hub.name },
+          { parent: this },
+        );
+        this.connectionString = pulumi.secret(
+          pulumi.all([this.hostName, keys]).apply(([host, k]) => {
+            const owner = k.value?.find((rule) => rule.keyName === "iothubowner");
+            if (!owner?.primaryKey) throw new Error(`IoT Hub "${settings.name}" has no iothubowner key to build a connection string from`);
+            return `HostName=${host};SharedAccessKeyName=iothubowner;SharedAccessKey=${owner.primaryKey}`;
+          }),
+        );
+      }
+    }
+    this.registerOutputs({ hostName: this.hostName });
+  }
+}

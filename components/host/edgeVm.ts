@@ -1,0 +1,156 @@
+// An Azure VM to run IoT Edge on: NSG, public IP (optional), NIC, Ubuntu VM.
+import * as compute from "@pulumi/azure-native/compute";
+import * as network from "@pulumi/azure-native/network";
+import * as azureTypes from "@pulumi/azure-native/types";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { AzureVmHost } from "../config/settings";
+import { EdgeHost, SshConnection } from "./edgeHost";
+
+export interface EdgeVmArgs {
+  /** Azure name of the VM and prefix of its NIC, NSG and IP (see naming.ts). */
+  readonly vmName: string;
+  readonly host: AzureVmHost;
+  /** DNS label of the public IP; unused when the host has no public IP. */
+  readonly dnsLabel: string;
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
+  readonly subnetId: pulumi.Input<string>;
+  readonly tags?: Record<string, string>;
+}
+
+export class EdgeVm extends pulumi.ComponentResource implements EdgeHost {
+  readonly privateIp: pulumi.Output<string>;
+  readonly fqdn: pulumi.Output<string>;
+  readonly connection: SshConnection;
+  readonly deletedWithStack = true;
+  readonly readyResources: pulumi.Resource[];
+  readonly vmId: pulumi.Output<string>;
+  /** Object id of the VM's system-assigned identity, for role assignments (e.g. Key Vault). */
+  readonly principalId: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: EdgeVmArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edge:host:EdgeVm", name, {}, opts);
+    const { host } = args;
+    const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
+
+    const sshKey = sshKeyPair(name, host, this);
+
+    // Only the listed ranges reach port 22; Azure's default rules deny the rest of the internet.
+    const nsg = new network.NetworkSecurityGroup(
+      `${name}-nsg`,
+      {
+        ...common,
+        networkSecurityGroupName: `${args.vmName}-nsg`,
+        securityRules: host.sshSourceRanges.length === 0 ? [] : [sshRule(host.sshSourceRanges)],
+      },
+      { parent: this },
+    );
+
+    const publicIp = host.publicIp
+      ? new network.PublicIPAddress(
+          `${name}-ip`,
+          {
+            ...common,
+            publicIpAddressName: `${args.vmName}-ip`,
+            // Basic SKU and dynamic allocation can no longer be created.
+            sku: { name: "Standard", tier: "Regional" },
+            publicIPAllocationMethod: "Static",
+            publicIPAddressVersion: "IPv4",
+            dnsSettings: { domainNameLabel: args.dnsLabel },
+          },
+          { parent: this },
+        )
+      : undefined;
+
+    const nic = new network.NetworkInterface(
+      `${name}-nic`,
+      {
+        ...common,
+        networkInterfaceName: `${args.vmName}-nic`,
+        networkSecurityGroup: { id: nsg.id },
+        ipConfigurations: [
+          {
+            name: "primary",
+            primary: true,
+            subnet: { id: args.subnetId },
+            privateIPAllocationMethod: "Dynamic",
+            publicIPAddress: publicIp ? { id: publicIp.id } : undefined,
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    const vm = new compute.VirtualMachine(
+      `${name}-vm`,
+      {
+        ...common,
+        vmName: args.vmName,
+        hardwareProfile: { vmSize: host.size },
+        identity: { type: compute.ResourceIdentityType.SystemAssigned },
+        storageProfile: {
+          imageReference: host.image,
+          osDisk: {
+            createOption: compute.DiskCreateOptionTypes.FromImage,
+            deleteOption: compute.DiskDeleteOptionTypes.Delete,
+            diskSizeGB: host.osDiskSizeGb,
+            managedDisk: { storageAccountType: compute.StorageAccountTypes.StandardSSD_LRS },
+          },
+        },
+        osProfile: {
+          computerName: args.vmName,
+          adminUsername: host.adminUser,
+          linuxConfiguration: {
+            disablePasswordAuthentication: true,
+            ssh: {
+              publicKeys: [{ path: `/home/${host.adminUser}/.ssh/authorized_keys`, keyData: sshKey.publicKey }],
+            },
+          },
+        },
+        networkProfile: {
+          networkInterfaces: [{ id: nic.id, primary: true, deleteOption: compute.DeleteOptions.Delete }],
+        },
+      },
+      { parent: this },
+    );
+
+    this.privateIp = nic.ipConfigurations.apply((configs) => configs?.[0]?.privateIPAddress ?? "");
+    this.fqdn = publicIp ? publicIp.dnsSettings.apply((d) => d?.fqdn ?? "") : this.privateIp;
+    this.connection = {
+      host: publicIp ? publicIp.ipAddress.apply((ip) => ip ?? "") : this.privateIp,
+      port: 22,
+      user: host.adminUser,
+      privateKey: sshKey.privateKey,
+    };
+    this.readyResources = [vm];
+    this.vmId = vm.vmId;
+    this.principalId = vm.identity.apply((i) => i?.principalId);
+
+    this.registerOutputs({ privateIp: this.privateIp, fqdn: this.fqdn, vmId: this.vmId });
+  }
+}
+
+/** The inbound rule that admits SSH from the configured ranges only. */
+export function sshRule(sourceRanges: readonly string[]): azureTypes.input.network.SecurityRuleArgs {
+  return {
+    name: "allow-ssh-from-configured-ranges",
+    priority: 1000,
+    direction: "Inbound",
+    access: "Allow",
+    protocol: "Tcp",
+    sourcePortRange: "*",
+    sourceAddressPrefixes: [...sourceRanges],
+    destinationAddressPrefix: "*",
+    destinationPortRange: "22",
+  };
+}
+
+/** The VM's login key: from config (both halves) or a generated RSA 4096 key (Azure accepts RSA only). */
+function sshKeyPair(name: string, host: AzureVmHost, parent: pulumi.Resource) {
+  if (host.sshPublicKey !== undefined && host.sshPrivateKey !== undefined) {
+    return { publicKey: pulumi.output(host.sshPublicKey), privateKey: pulumi.secret(host.sshPrivateKey) };
+  }
+  const key = new tls.PrivateKey(`${name}-ssh-key`, { algorithm: "RSA", rsaBits: 4096 }, { parent });
+  return { publicKey: key.publicKeyOpenssh, privateKey: pulumi.secret(key.privateKeyOpenssh) };
+}

@@ -1,0 +1,35 @@
+// The program behind index.ts: read and check the stack's settings, then build the fleet.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { settingsFromConfigMap } from "./config/readSettings";
+import { FleetSettingsError, validateFleet } from "./config/validateFleet";
+import { EdgeFleet } from "./edgeFleet";
+
+export interface ProgramOptions {
+  /** Folder that manifest paths are relative to; the project root by default. */
+  readonly projectDir?: string;
+}
+
+/** Builds the stack and returns its outputs. Throws, before any resource exists, when a setting is wrong. */
+export function defineStack(options: ProgramOptions = {}) {
+  const projectDir = options.projectDir ?? process.cwd();
+  const result = validateFleet(settingsFromConfigMap(pulumi.runtime.allConfig()), (file) =>
+    fs.readFileSync(path.resolve(projectDir, file), "utf8"),
+  );
+  // RunError: Pulumi prints the message alone, without a stack trace.
+  if (!result.ok) throw new pulumi.RunError(new FleetSettingsError(result.errors).message);
+
+  const fleet = new EdgeFleet("fleet", {
+    settings: result.settings,
+    stackKey: `${pulumi.getProject()}/${pulumi.getStack()}`,
+  });
+  const edgeVmFiles = Object.fromEntries(fleet.devices.map((d) => [d.deviceId, fleet.edgeVmFile(d)]));
+  return {
+    devices: fleet.deviceOutputs(),
+    /** The first device in the original edgeVMfile.json shape: `pulumi stack output edgeVMfile --json`. */
+    edgeVMfile: fleet.edgeVmFile(fleet.devices[0]),
+    edgeVMfiles: edgeVmFiles,
+    iotHubHostName: fleet.hub.hostName,
+  };
+}
