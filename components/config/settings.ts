@@ -7,7 +7,7 @@ export const UNREADABLE_SECRET = "<encrypted secret>";
 
 // IoT Hub accepts device ids of up to 128 ASCII characters: letters, digits and - . + % _ # * ? ! ( ) , : = @ $ '
 // https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-identity-registry#device-identity-properties
-export const DEVICE_ID_PATTERN = /^[A-Za-z0-9\-.+%_#*?!(),:=@$']+$/;
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9\-.+%_#*?!(),:=@$']*$/;
 
 export const deviceIdSchema = z
   .string()
@@ -86,24 +86,54 @@ export const existingHostSchema = z
   })
   .strict();
 
+// How IoT Hub authenticates a device: by the thumbprints of its identity certificate
+// (selfSigned), or by its chain to a CA verified on the hub (certificateAuthority), which needs
+// the certificate's CN to equal the device id.
+const hubAuthentication = z.enum(["selfSigned", "certificateAuthority"]).default("selfSigned");
+
+/** The key of a generated device certificate: RSA (2048-4096 bits) or ECDSA P-256. */
+const generatedKeyFields = {
+  keyAlgorithm: z.enum(["RSA", "ECDSA"]).default("RSA"),
+  rsaBits: z.number().int().min(2048).max(4096).default(2048),
+};
+
+/** Lifetime of generated certificates; a certificate is replaced once inside renewBeforeDays of its end. */
+const lifetimeFields = {
+  validityDays: z.number().int().min(1).max(3650).default(365),
+  renewBeforeDays: z.number().int().min(1).max(365).default(30),
+};
+
 export const certificateSchema = z.discriminatedUnion("source", [
   z
     .object({
       source: z.literal("generate"),
-      keyAlgorithm: z.enum(["RSA", "ECDSA"]).default("RSA"),
-      rsaBits: z.number().int().min(2048).max(4096).default(2048),
-      validityDays: z.number().int().min(1).max(3650).default(365),
-      renewBeforeDays: z.number().int().min(1).max(365).default(30),
+      ...generatedKeyFields,
+      ...lifetimeFields,
+      /** Sign device certificates with a generated intermediate CA instead of the fleet root. */
       intermediate: z.boolean().default(false),
+      authentication: hubAuthentication,
     })
     .strict(),
-  z.object({ source: z.literal("keyVault"), certificateName: nonEmpty("certificateName") }).strict(),
+  z
+    .object({
+      source: z.literal("keyVault"),
+      /** An existing Key Vault certificate, with an exportable key, used as the device identity. */
+      certificateName: nonEmpty("certificateName"),
+      /** An existing Key Vault CA certificate used as the edge CA; generated when absent. */
+      edgeCaCertificateName: nonEmpty("edgeCaCertificateName").optional(),
+      /** The program refuses a certificate that expires within this many days. */
+      renewBeforeDays: lifetimeFields.renewBeforeDays,
+      authentication: hubAuthentication,
+    })
+    .strict(),
   z
     .object({
       source: z.literal("keyVaultCa"),
+      /** An existing Key Vault CA certificate, with an exportable key, that signs the device certificates. */
       caCertificateName: nonEmpty("caCertificateName"),
-      validityDays: z.number().int().min(1).max(3650).default(365),
-      renewBeforeDays: z.number().int().min(1).max(365).default(30),
+      ...generatedKeyFields,
+      ...lifetimeFields,
+      authentication: hubAuthentication,
     })
     .strict(),
 ]);
@@ -163,6 +193,8 @@ export const keyVaultSchema = z
   .object({
     name: nonEmpty("keyVault.name"),
     resourceGroup: z.string().optional(),
+    /** The vault's URL; default `https://<name>.vault.azure.net` (set it for other clouds). */
+    url: z.string().regex(/^https:\/\/[^\s/]+\/?$/, "must be the vault's https:// URL, e.g. https://my-vault.vault.azure.net").optional(),
     /** Purge deleted certificates on destroy so their names can be reused at once. */
     purgeOnDelete: z.boolean().default(false),
   })

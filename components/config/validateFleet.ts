@@ -33,7 +33,7 @@ export type ValidationResult = { ok: true; settings: FleetSettings } | { ok: fal
 export type ManifestReader = (path: string) => string;
 
 export function formatSettingError(e: SettingError): string {
-  return `${e.setting}${e.device ? ` (device "${e.device}")` : ""}: ${e.message}`;
+  return `${e.setting}${e.device !== undefined && e.device !== "" ? ` (device "${e.device}")` : ""}: ${e.message}`;
 }
 
 export class FleetSettingsError extends Error {
@@ -78,15 +78,19 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
   const firstIndexById = new Map<string, number>();
   const firstIndexByAzureName = new Map<string, number>();
   rawDevices.forEach((entry, index) => {
+    const at = `devices[${index}]`;
+    // Duplicates are checked on the ids as written, so they show even when an entry has other errors.
+    const rawId = isRecord(entry) && typeof entry.id === "string" ? entry.id : undefined;
+    if (rawId !== undefined) {
+      const seen = firstIndexById.get(rawId);
+      if (seen !== undefined) {
+        errors.push({ setting: `${at}.id`, device: rawId, message: `duplicates devices[${seen}]; device ids must be unique in the hub` });
+        return;
+      }
+      firstIndexById.set(rawId, index);
+    }
     const device = validateDevice(entry, index, rawDefaults, allowSshFromInternet, readManifest, errors);
     if (!device) return;
-    const at = `devices[${index}]`;
-    const seen = firstIndexById.get(device.id);
-    if (seen !== undefined) {
-      errors.push({ setting: `${at}.id`, device: device.id, message: `duplicates devices[${seen}]; device ids must be unique in the hub` });
-      return;
-    }
-    firstIndexById.set(device.id, index);
     if (device.host.type === "azureVm") {
       const azureName = azureNameFor(device.id);
       const clash = firstIndexByAzureName.get(azureName);
@@ -138,17 +142,19 @@ function validateDevice(
 
   const parsedEntry = deviceEntrySchema.safeParse(entry);
   collect(parsedEntry, at);
-  if (!parsedEntry.success) return undefined;
-  const device = parsedEntry.data;
+  // Unknown keys do not stop the checks below, so one run reports every problem of the entry.
+  const device = parsedEntry.success ? parsedEntry.data : usableEntry(entry);
+  if (!device) return undefined;
 
   // Host: the device's own fields over the fleet defaults for its host type.
   const hostPath = [...at, "host"];
   const hostType = device.host.type;
   const hostDefaults = hostType === "azureVm" ? { ...DEFAULT_AZURE_VM, ...asRecord(defaults.azureVm) } : asRecord(defaults.existing);
-  const hostResult = (hostType === "azureVm" ? azureVmHostSchema : existingHostSchema).safeParse({ ...hostDefaults, ...device.host });
+  const mergedHost = { ...hostDefaults, ...device.host };
+  const hostResult = (hostType === "azureVm" ? azureVmHostSchema : existingHostSchema).safeParse(mergedHost);
   collect(hostResult, hostPath);
   const host = hostResult.success ? (hostResult.data as HostSettings) : undefined;
-  if (host) errors.push(...hostRuleErrors(host, hostPath.join("."), device.id, allowSshFromInternet));
+  errors.push(...hostRuleErrors(mergedHost, hostPath.join("."), device.id, allowSshFromInternet));
 
   const certificateResult = certificateSchema.safeParse(device.certificate ?? defaults.certificate ?? { source: "generate" });
   collect(certificateResult, [...at, "certificate"]);
@@ -187,20 +193,27 @@ function stackRuleErrors(stack: z.infer<typeof stackSettingsSchema>, devices: De
   return errors;
 }
 
-/** Rules across host fields that a schema cannot say on its own. */
-function hostRuleErrors(host: HostSettings, at: string, device: string, allowSshFromInternet: boolean): SettingError[] {
+/**
+ * Rules across host fields that a schema cannot say on its own. Runs on the merged host as
+ * written (fields checked for type here), so these are reported even when other fields are wrong.
+ */
+function hostRuleErrors(host: Record<string, unknown>, at: string, device: string, allowSshFromInternet: boolean): SettingError[] {
   const errors: SettingError[] = [];
   const add = (setting: string, message: string) => errors.push({ setting: `${at}.${setting}`, device, message });
+  const text = (key: string) => (typeof host[key] === "string" ? (host[key] as string) : undefined);
   if (host.type === "existing") {
-    if (host.privateKey !== UNREADABLE_SECRET && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(host.privateKey)) {
+    const privateKey = text("privateKey");
+    if (privateKey && privateKey !== UNREADABLE_SECRET && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
       add("privateKey", "is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)");
     }
-    if (host.hostKey !== undefined && !/^(ssh-(rsa|ed25519)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+/.test(host.hostKey)) {
+    const hostKey = text("hostKey");
+    if (hostKey !== undefined && !/^(ssh-(rsa|ed25519)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+/.test(hostKey)) {
       add("hostKey", 'must be a public host key as in known_hosts, e.g. "ssh-ed25519 AAAA…"');
     }
     return errors;
   }
-  host.sshSourceRanges.forEach((range, i) => {
+  const ranges = Array.isArray(host.sshSourceRanges) ? host.sshSourceRanges.filter((r): r is string => typeof r === "string") : [];
+  ranges.forEach((range, i) => {
     const problem = sourceRangeProblem(range);
     if (problem) add(`sshSourceRanges[${i}]`, problem);
     // SSH open to the internet is the most common way edge VMs get compromised.
@@ -208,19 +221,29 @@ function hostRuleErrors(host: HostSettings, at: string, device: string, allowSsh
       add(`sshSourceRanges[${i}]`, `"${range}" opens SSH to the whole internet; list your own ranges, or set edge:allowSshFromInternet to true to allow it on purpose`);
     }
   });
-  if (host.publicIp && host.sshSourceRanges.length === 0) {
+  if (host.publicIp !== false && Array.isArray(host.sshSourceRanges) && host.sshSourceRanges.length === 0) {
     add("sshSourceRanges", "is empty, so nothing could reach SSH on the public IP to bootstrap the device; list the ranges Pulumi runs from, or set publicIp to false and run from inside the network");
   }
-  if (host.sshPublicKey !== undefined) {
+  const publicKey = text("sshPublicKey");
+  const privateKey = text("sshPrivateKey");
+  if (publicKey !== undefined) {
     // Azure accepts only RSA keys for Linux VMs.
-    if (host.sshPublicKey !== UNREADABLE_SECRET && !/^ssh-rsa [A-Za-z0-9+/=]+/.test(host.sshPublicKey)) {
+    if (publicKey !== UNREADABLE_SECRET && !/^ssh-rsa [A-Za-z0-9+/=]+/.test(publicKey)) {
       add("sshPublicKey", 'must be an OpenSSH RSA public key ("ssh-rsa AAAA…"); Azure refuses other key types for VMs');
     }
-    if (host.sshPrivateKey === undefined) add("sshPrivateKey", "is required with sshPublicKey: the bootstrap logs in with it (or drop both to generate a key)");
-  } else if (host.sshPrivateKey !== undefined) {
+    if (privateKey === undefined) add("sshPrivateKey", "is required with sshPublicKey: the bootstrap logs in with it (or drop both to generate a key)");
+  } else if (privateKey !== undefined) {
     add("sshPublicKey", "is required with sshPrivateKey (or drop both to generate a key)");
   }
   return errors;
+}
+
+/** An entry with an id and a known host type, so its other settings can still be checked. */
+function usableEntry(entry: unknown): z.infer<typeof deviceEntrySchema> | undefined {
+  if (!isRecord(entry) || typeof entry.id !== "string") return undefined;
+  const host = entry.host;
+  if (!isRecord(host) || (host.type !== "azureVm" && host.type !== "existing")) return undefined;
+  return entry as z.infer<typeof deviceEntrySchema>;
 }
 
 function loadManifest(
@@ -261,7 +284,7 @@ function loadManifest(
 function issueToErrors(issue: z.core.$ZodIssue, base: string[], device: string | undefined): SettingError[] {
   const path = formatPath([...base, ...issue.path.map(String)]);
   if (issue.code === "unrecognized_keys") {
-    const known = knownKeysAt(issue.path);
+    const known = knownKeysAt([...base, ...issue.path]);
     return issue.keys.map((key) => {
       const near = known.find((k) => isNearMiss(k, key));
       return {

@@ -1,0 +1,119 @@
+// The resource graph of a two-device stack (one Azure VM, one existing host) under mocks.
+import { RecordedResource, byName, isSecretValue, runUnderMocks, valueOf } from "../support/pulumiMocks";
+import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../support/stacks";
+
+type Program = typeof import("../../components/program");
+
+let resources: RecordedResource[];
+let outputs: ReturnType<Program["defineStack"]>;
+
+beforeAll(async () => {
+  const settings = stackSettings([vmDevice("edge-vm-01"), existingDevice("line-3-gateway")]);
+  const run = await runUnderMocks(asConfigMap(settings), () => {
+    // Imported after the mocks are set, as the engine would load the program.
+    const { defineStack } = require("../../components/program") as Program;
+    return defineStack({ projectDir: process.cwd() });
+  });
+  resources = run.resources;
+  outputs = run.result;
+});
+
+const urnOf = (name: string) => byName(resources, name).urn;
+
+test("creates exactly the shared pieces and one host per device", () => {
+  expect(resources.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+    [
+      "azure-native:compute:VirtualMachine fleet-edge-vm-01-host-vm",
+      "azure-native:network:NetworkInterface fleet-edge-vm-01-host-nic",
+      "azure-native:network:NetworkSecurityGroup fleet-edge-vm-01-host-nsg",
+      "azure-native:network:PublicIPAddress fleet-edge-vm-01-host-ip",
+      "azure-native:network:Subnet fleet-net-subnet",
+      "azure-native:network:VirtualNetwork fleet-net-vnet",
+      "azure-native:resources:ResourceGroup fleet-rg",
+      "edge:device:EdgeDevice fleet-edge-vm-01",
+      "edge:device:EdgeDevice fleet-line-3-gateway",
+      "edge:fleet:EdgeFleet fleet",
+      "edge:fleet:FleetHub fleet-iothub",
+      "edge:fleet:FleetNetwork fleet-net",
+      "edge:host:EdgeVm fleet-edge-vm-01-host",
+      "edge:host:ExistingHost fleet-line-3-gateway-host",
+      "tls:index/privateKey:PrivateKey fleet-edge-vm-01-host-ssh-key",
+    ].sort(),
+  );
+});
+
+test("every child's parent is its component", () => {
+  const parentOf = (name: string) => byName(resources, name).parent;
+  expect(parentOf("fleet-edge-vm-01")).toBe(urnOf("fleet"));
+  expect(parentOf("fleet-line-3-gateway")).toBe(urnOf("fleet"));
+  expect(parentOf("fleet-edge-vm-01-host")).toBe(urnOf("fleet-edge-vm-01"));
+  expect(parentOf("fleet-line-3-gateway-host")).toBe(urnOf("fleet-line-3-gateway"));
+  for (const child of ["nsg", "ip", "nic", "vm", "ssh-key"]) {
+    expect(parentOf(`fleet-edge-vm-01-host-${child}`)).toBe(urnOf("fleet-edge-vm-01-host"));
+  }
+  expect(parentOf("fleet-net-vnet")).toBe(urnOf("fleet-net"));
+  expect(parentOf("fleet-rg")).toBe(urnOf("fleet"));
+});
+
+test("the engine is told the dependencies between resources", () => {
+  const deps = (name: string) => byName(resources, name).dependencies;
+  expect(deps("fleet-edge-vm-01-host-nic")).toEqual(
+    expect.arrayContaining([urnOf("fleet-edge-vm-01-host-nsg"), urnOf("fleet-edge-vm-01-host-ip"), urnOf("fleet-net-subnet"), urnOf("fleet-rg")]),
+  );
+  expect(deps("fleet-edge-vm-01-host-vm")).toEqual(
+    expect.arrayContaining([urnOf("fleet-edge-vm-01-host-nic"), urnOf("fleet-edge-vm-01-host-ssh-key"), urnOf("fleet-rg")]),
+  );
+  expect(deps("fleet-net-subnet")).toEqual(expect.arrayContaining([urnOf("fleet-net-vnet")]));
+  // The host of one device never waits on another device.
+  expect(deps("fleet-edge-vm-01-host-vm")).not.toContain(urnOf("fleet-line-3-gateway-host"));
+});
+
+test("SSH is admitted only from the configured ranges", () => {
+  const nsg = byName(resources, "fleet-edge-vm-01-host-nsg").inputs;
+  expect(nsg.securityRules).toEqual([
+    expect.objectContaining({ access: "Allow", direction: "Inbound", destinationPortRange: "22", sourceAddressPrefixes: ["203.0.113.0/24"] }),
+  ]);
+});
+
+test("the VM has password login off, a system identity, and the generated RSA 4096 key", () => {
+  const vm = byName(resources, "fleet-edge-vm-01-host-vm").inputs;
+  const key = byName(resources, "fleet-edge-vm-01-host-ssh-key").inputs;
+  expect(key).toMatchObject({ algorithm: "RSA", rsaBits: 4096 });
+  expect(vm.osProfile.linuxConfiguration.disablePasswordAuthentication).toBe(true);
+  expect(vm.identity).toEqual({ type: "SystemAssigned" });
+  expect(vm.storageProfile.imageReference).toEqual({ publisher: "Canonical", offer: "0001-com-ubuntu-server-jammy", sku: "22_04-lts-gen2", version: "latest" });
+  expect(vm.osProfile.linuxConfiguration.ssh.publicKeys).toEqual([
+    { path: "/home/azureuser/.ssh/authorized_keys", keyData: "ssh-rsa AAAAB3NzaC1yc2Efleet-edge-vm-01-host-ssh-key generated" },
+  ]);
+});
+
+test("the public IP is Standard and static, with a stable DNS label", () => {
+  const ip = byName(resources, "fleet-edge-vm-01-host-ip").inputs;
+  expect(ip.sku).toEqual({ name: "Standard", tier: "Regional" });
+  expect(ip.publicIPAllocationMethod).toBe("Static");
+  expect(ip.dnsSettings.domainNameLabel).toMatch(/^edge-vm-01-[0-9a-f]{8}$/);
+});
+
+test("outputs give each device's addresses and the edgeVMfile shape, and no secret", async () => {
+  expect(await valueOf(outputs.devices["edge-vm-01"].privateIp)).toBe("10.40.1.4");
+  expect(await valueOf(outputs.devices["edge-vm-01"].sshTarget)).toBe("azureuser@198.51.100.10:22");
+  expect(await valueOf(outputs.devices["line-3-gateway"].sshTarget)).toBe("edgeadmin@192.0.2.20:22");
+  expect(await valueOf(outputs.edgeVMfile.edge_FQDN)).toMatch(/^edge-vm-01-[0-9a-f]{8}\.westeurope\.cloudapp\.azure\.com$/);
+  expect(await valueOf(outputs.edgeVMfile.resource_group_name)).toBe("rg-edge-test");
+  expect(await valueOf(outputs.edgeVMfiles["line-3-gateway"].edge_private_IP)).toBe("192.0.2.20");
+  for (const value of [outputs.devices["edge-vm-01"].sshTarget, outputs.edgeVMfile.edge_FQDN]) {
+    expect(await (value as any).isSecret).toBe(false);
+  }
+});
+
+test("no private key reaches any resource input in plain text", () => {
+  const plain = JSON.stringify(resources.map((r) => stripSecrets(r.inputs)));
+  expect(plain).not.toContain("PRIVATE KEY");
+});
+
+function stripSecrets(value: unknown): unknown {
+  if (isSecretValue(value)) return "[secret]";
+  if (Array.isArray(value)) return value.map(stripSecrets);
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stripSecrets(v)]));
+  return value;
+}

@@ -1,0 +1,110 @@
+// Runs the program under Pulumi mocks and records what the engine would be asked to do:
+// every resource with its inputs, parent and dependency lists, as the monitor receives them.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly custom: boolean;
+  readonly inputs: Record<string, any>;
+  /** URN of the parent ("" for the stack). */
+  readonly parent: string;
+  /** URNs the resource depends on, from `dependsOn` and from its inputs. */
+  readonly dependencies: string[];
+  readonly additionalSecretOutputs: string[];
+}
+
+/** Pulumi's wire envelope around a secret value. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export function isSecretValue(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+}
+
+/** Outputs the mocked providers return for the types the program reads back. */
+function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+  switch (type) {
+    case "tls:index/privateKey:PrivateKey":
+      return { ...inputs, publicKeyOpenssh: `ssh-rsa AAAAB3NzaC1yc2E${name} generated`, privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\n${name}\n-----END OPENSSH PRIVATE KEY-----` };
+    case "azure-native:network:NetworkInterface":
+      return { ...inputs, ipConfigurations: [{ ...inputs.ipConfigurations?.[0], privateIPAddress: "10.40.1.4" }] };
+    case "azure-native:network:PublicIPAddress":
+      return { ...inputs, ipAddress: "198.51.100.10", dnsSettings: { fqdn: `${inputs.dnsSettings?.domainNameLabel}.westeurope.cloudapp.azure.com` } };
+    case "azure-native:compute:VirtualMachine":
+      return { ...inputs, vmId: `vm-${name}`, identity: { type: "SystemAssigned", principalId: `principal-${name}` } };
+    case "azure-native:iothub:IotHubResource":
+      return { ...inputs, name: inputs.resourceName, properties: { hostName: `${inputs.resourceName}.azure-devices.net` } };
+    default:
+      return { ...inputs, name: inputs.name ?? inputs.resourceGroupName ?? name };
+  }
+}
+
+export interface MockRun<T> {
+  readonly resources: RecordedResource[];
+  readonly result: T;
+}
+
+/**
+ * Sets `config` (flat `edge:key` → text, as the CLI passes it), runs `program` under mocks and
+ * waits until every registration has reached the mock monitor.
+ */
+export async function runUnderMocks<T>(config: Record<string, string>, program: () => T): Promise<MockRun<T>> {
+  const resources: RecordedResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) }),
+      call: (args) => {
+        if (args.token === "azure-native:iothub:listIotHubResourceKeys") {
+          return { value: [{ keyName: "iothubowner", primaryKey: "bW9jay1odWIta2V5", rights: "RegistryWrite" }] };
+        }
+        throw new Error(`unexpected call to ${args.token}: add a mock for it`);
+      },
+    },
+    "edge",
+    "test",
+    false,
+  );
+  pulumi.runtime.setAllConfig(config);
+  // Wrap the mock monitor to see each registration request as the engine would.
+  const monitor = (pulumi.runtime as any).getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: any) =>
+    register(req, (err: unknown, response: any) => {
+      if (!err) {
+        resources.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: response.getUrn(),
+          custom: req.getCustom(),
+          inputs: req.getObject()?.toJavaScript() ?? {},
+          parent: req.getParent(),
+          dependencies: req.getDependenciesList(),
+          additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        });
+      }
+      callback(err, response);
+    });
+  const result = program();
+  await settle();
+  return { resources, result };
+}
+
+/** Waits for the RPC queue to drain, including registrations made inside `apply`. */
+async function settle(): Promise<void> {
+  const settings = require("@pulumi/pulumi/runtime/settings");
+  for (let i = 0; i < 3; i++) {
+    await settings.waitForRPCs();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The value an Output resolves to under mocks. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+export function byName(resources: RecordedResource[], name: string): RecordedResource {
+  const found = resources.find((r) => r.name === name);
+  if (!found) throw new Error(`no resource named ${name}; have: ${resources.map((r) => r.name).join(", ")}`);
+  return found;
+}
