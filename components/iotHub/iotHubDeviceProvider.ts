@@ -1,0 +1,167 @@
+// Dynamic provider of an IoT Hub device identity: edge-enabled, X.509 (self-signed thumbprints or
+// CA-signed). Create, in-place update of authentication and status, delete (a missing identity is
+// fine). An identity that already exists is adopted only when the stack says so.
+import type * as pulumi from "@pulumi/pulumi";
+import { type HubAccess, hubAccessProblems, withRegistry } from "./hubAccess";
+import { hubErrorOf } from "./hubErrors";
+import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry } from "./retry";
+import {
+  identityBody, identityDiffers, identityProblems, type IdentitySpec, normalizeThumbprint, specOfDevice, UPDATABLE_FIELDS,
+} from "./deviceIdentity";
+import { anyUnknown, sameHost } from "./providerInputs";
+
+export interface IotHubDeviceInputs extends HubAccess, IdentitySpec {
+  /** Take over an identity that already exists (iotHub.adoptExistingIdentities). */
+  readonly adoptExisting: boolean;
+}
+
+export interface IotHubDeviceOutputs extends IotHubDeviceInputs {
+  readonly etag: string;
+  readonly generationId: string;
+  /** True when the identity existed before and the stack took it over. */
+  readonly adopted: boolean;
+}
+
+type Device = Parameters<typeof specOfDevice>[0] & { etag?: string; generationId?: string };
+
+/** Input changes that replace the identity: another id, or another hub, is another identity. */
+export const IDENTITY_REPLACES = ["deviceId", "hubHostName"] as const;
+
+export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<IotHubDeviceInputs, IotHubDeviceOutputs> {
+  constructor(private readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY) {}
+
+  async check(_olds: IotHubDeviceInputs, news: IotHubDeviceInputs): Promise<pulumi.dynamic.CheckResult<IotHubDeviceInputs>> {
+    // During preview some inputs are not known yet; they are checked again when they are.
+    if (anyUnknown(news)) return { inputs: news };
+    const failures = problemsOf(news).map((reason) => ({ property: "", reason }));
+    return { inputs: news, failures };
+  }
+
+  async diff(_id: string, olds: IotHubDeviceOutputs, news: IotHubDeviceInputs): Promise<pulumi.dynamic.DiffResult> {
+    const replaces = IDENTITY_REPLACES.filter((k) => (k === "hubHostName" ? !sameHost(olds[k], news[k]) : olds[k] !== news[k]));
+    const updates = [...UPDATABLE_FIELDS, "hubAuth", "connectionString", "trustedCaPem", "adoptExisting"].filter((k) => {
+      const key = k as keyof IotHubDeviceInputs;
+      const norm = (v: unknown) => (k.endsWith("Thumbprint") ? normalizeThumbprint(v as string | undefined) : v ?? undefined);
+      return norm(olds[key]) !== norm(news[key]);
+    });
+    return { changes: replaces.length + updates.length > 0, replaces: [...replaces] };
+  }
+
+  async create(inputs: IotHubDeviceInputs): Promise<pulumi.dynamic.CreateResult<IotHubDeviceOutputs>> {
+    const spec = validSpec(inputs);
+    const policy = this.retryPolicy;
+    const where = `device '${spec.deviceId}' on ${inputs.hubHostName}`;
+    const { device, adopted } = await withRegistry(inputs, async (registry) => {
+      const body = identityBody(spec);
+      try {
+        const created = await withRetry(`creating ${where}`, async (attempt) => {
+          try {
+            return (await registry.create(body)).responseBody as Device;
+          } catch (error) {
+            // After a lost answer (5xx, dropped connection) the first attempt may have been stored:
+            // an identity exactly as wanted is ours, not someone else's.
+            if (attempt > 1 && hubErrorOf(error).code === "DeviceAlreadyExists") {
+              const existing = (await registry.get(spec.deviceId)).responseBody as Device;
+              if (!identityDiffers(specOfDevice(existing), spec)) return existing;
+            }
+            throw error;
+          }
+        }, policy);
+        return { device: created.value, adopted: false };
+      } catch (error) {
+        if (!(error instanceof HubRequestError) || error.code !== "DeviceAlreadyExists") throw error;
+        if (!inputs.adoptExisting) throw new Error(adoptionHint(spec.deviceId, inputs.hubHostName));
+        const taken = await withRetry(`adopting ${where}`, async () => (await registry.update(body)).responseBody as Device, policy);
+        return { device: taken.value, adopted: true };
+      }
+    });
+    return { id: spec.deviceId, outs: outputsOf(inputs, spec, device, adopted) };
+  }
+
+  async update(_id: string, olds: IotHubDeviceOutputs, news: IotHubDeviceInputs): Promise<pulumi.dynamic.UpdateResult<IotHubDeviceOutputs>> {
+    const spec = validSpec(news);
+    if (!identityDiffers(olds, spec)) {
+      // Only how the hub is reached changed (a rotated key, say): nothing to send.
+      return { outs: outputsOf(news, spec, { etag: olds.etag, generationId: olds.generationId }, olds.adopted) };
+    }
+    const where = `device '${spec.deviceId}' on ${news.hubHostName}`;
+    const device = await withRegistry(news, async (registry) => {
+      const body = identityBody(spec);
+      const updated = await withRetry(`updating ${where}`, async () => {
+        try {
+          return (await registry.update(body)).responseBody as Device;
+        } catch (error) {
+          // Deleted behind the stack's back: put it back as wanted.
+          if (hubErrorOf(error).code !== "DeviceNotFound") throw error;
+          return (await registry.create(body)).responseBody as Device;
+        }
+      }, this.retryPolicy);
+      return updated.value;
+    });
+    return { outs: outputsOf(news, spec, device, olds.adopted) };
+  }
+
+  async delete(id: string, olds: IotHubDeviceOutputs): Promise<void> {
+    await withRegistry(olds, (registry) =>
+      withRetry(`deleting device '${id}' on ${olds.hubHostName}`, async () => {
+        try {
+          await registry.delete(id);
+        } catch (error) {
+          // Already gone is what delete wants.
+          if (hubErrorOf(error).status !== 404) throw error;
+        }
+      }, this.retryPolicy),
+    );
+  }
+}
+
+/** The message for an identity that exists but the stack did not create. */
+export function adoptionHint(deviceId: string, hubHostName: string): string {
+  return (
+    `IoT Hub ${hubHostName} already has a device identity '${deviceId}' (409 DeviceAlreadyExists), and this stack did not create it. ` +
+    `To take it over (its authentication and status are overwritten, and destroy deletes it), set ` +
+    `\`pulumi config set --path iotHub.adoptExistingIdentities true\`. ` +
+    `Otherwise delete it first (az iot hub device-identity delete --hub-name <hub> --device-id '${deviceId}') or choose another device id.`
+  );
+}
+
+function problemsOf(inputs: IotHubDeviceInputs): string[] {
+  return [...identityProblems(inputs), ...hubAccessProblems(inputs)];
+}
+
+function validSpec(inputs: IotHubDeviceInputs): IdentitySpec {
+  const problems = problemsOf(inputs);
+  if (problems.length > 0) throw new Error(`IoT Hub device '${String(inputs.deviceId)}': ${problems.join("; ")}`);
+  return {
+    deviceId: inputs.deviceId,
+    authType: inputs.authType,
+    primaryThumbprint: normalizeThumbprint(inputs.primaryThumbprint),
+    secondaryThumbprint: normalizeThumbprint(inputs.secondaryThumbprint),
+    status: inputs.status,
+  };
+}
+
+/**
+ * Outputs name each field; inputs are never spread (they carry `__provider`). The connection
+ * string is kept only for connection-string access, because `delete` gets nothing but these
+ * outputs; the resource marks it secret.
+ */
+function outputsOf(inputs: IotHubDeviceInputs, spec: IdentitySpec, device: Device, adopted: boolean): IotHubDeviceOutputs {
+  const hub = specOfDevice(device);
+  return {
+    deviceId: spec.deviceId,
+    hubHostName: inputs.hubHostName,
+    hubAuth: inputs.hubAuth,
+    ...(inputs.hubAuth === "connectionString" ? { connectionString: inputs.connectionString } : {}),
+    ...(inputs.trustedCaPem ? { trustedCaPem: inputs.trustedCaPem } : {}),
+    authType: hub.authType ?? spec.authType,
+    ...(spec.authType === "selfSigned"
+      ? { primaryThumbprint: hub.primaryThumbprint ?? spec.primaryThumbprint, secondaryThumbprint: hub.secondaryThumbprint ?? spec.secondaryThumbprint }
+      : {}),
+    status: hub.status ?? spec.status,
+    adoptExisting: inputs.adoptExisting,
+    etag: device.etag ?? "",
+    generationId: device.generationId ?? "",
+    adopted,
+  };
+}

@@ -1,0 +1,62 @@
+// Bounded exponential backoff with full jitter for IoT Hub calls. The `azure-iothub` SDK does not
+// retry, and the hub throttles registry operations (100/min per S1 unit), so every call the
+// providers make goes through here.
+import { describeHubError, hubErrorOf, isRetryable } from "./hubErrors";
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly maxAttempts: number;
+  /** The backoff cap before jitter for attempt n is min(maxDelayMs, baseDelayMs * 2^(n-1)). */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** About a minute of patience in the worst case: enough for a throttling window to pass. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 16_000 };
+
+export interface RetryOutcome<T> {
+  readonly value: T;
+  readonly attempts: number;
+}
+
+/** Thrown when the hub refused for good; the message quotes the hub's status and error code. */
+export class HubRequestError extends Error {
+  constructor(message: string, readonly status: number | undefined, readonly code: string | undefined, readonly attempts: number) {
+    super(message);
+    this.name = "HubRequestError";
+  }
+}
+
+/** The full-jitter delay before attempt `attempt + 1`: uniform in [0, cap]. */
+export function backoffDelayMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * cap);
+}
+
+/**
+ * Runs `op` until it succeeds, fails with an answer that is not worth repeating, or runs out of
+ * attempts. `what` names the operation for the final error ("creating device 'd1' on hub h").
+ */
+export async function withRetry<T>(
+  what: string,
+  op: (attempt: number) => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  onRetry?: (attempt: number, delayMs: number) => void,
+): Promise<RetryOutcome<T>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { value: await op(attempt), attempts: attempt };
+    } catch (error) {
+      if (error instanceof HubRequestError) throw error;
+      const info = hubErrorOf(error);
+      const retryable = isRetryable(info);
+      if (!retryable || attempt >= policy.maxAttempts) {
+        const tail = retryable ? ` (gave up after ${attempt} attempts)` : "";
+        throw new HubRequestError(`IoT Hub refused ${what}: ${describeHubError(info)}${tail}`, info.status, info.code, attempt);
+      }
+      const delay = backoffDelayMs(policy, attempt);
+      onRetry?.(attempt, delay);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

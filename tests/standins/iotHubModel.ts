@@ -1,0 +1,187 @@
+// The state behind the IoT Hub stand-in: device identities with etags, device and module twins,
+// and the device side of an edge device ($edgeAgent reported properties, connection state).
+// Pure data and rules; the HTTPS layer in iotHubStandin.ts maps it onto the REST API.
+import { randomBytes } from "node:crypto";
+
+/** An error the hub answers with: HTTP status, IoT Hub error code, message. */
+export class HubError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+export interface Twin {
+  desired: Json;
+  reported: Json;
+}
+
+export interface Identity {
+  device: Json;
+  etagCounter: number;
+  twin: Twin;
+  modules: Map<string, Twin>;
+  /** Every modulesContent applied with applyConfigurationContent, oldest first. */
+  applied: Json[];
+}
+
+const NEVER = "0001-01-01T00:00:00Z";
+const THUMBPRINT = /^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$/;
+
+export class RegistryModel {
+  readonly identities = new Map<string, Identity>();
+
+  get(deviceId: string): Identity {
+    const identity = this.identities.get(deviceId);
+    if (!identity) throw new HubError(404, "DeviceNotFound", `Device ${deviceId} not registered`);
+    return identity;
+  }
+
+  /** PUT /devices/{id}: create without If-Match; update with If-Match "*" or the current etag. */
+  put(deviceId: string, body: Json, ifMatch: string | undefined): Json {
+    if (body.deviceId !== deviceId) throw new HubError(400, "ArgumentInvalid", `DeviceId in the body (${String(body.deviceId)}) does not match the URI (${deviceId})`);
+    const auth = checkAuthentication(body.authentication);
+    const status = body.status ?? "enabled";
+    if (status !== "enabled" && status !== "disabled") throw new HubError(400, "ArgumentInvalid", `Invalid status '${String(status)}'`);
+    const existing = this.identities.get(deviceId);
+    if (ifMatch === undefined) {
+      if (existing) throw new HubError(409, "DeviceAlreadyExists", `A device with ID '${deviceId}' is already registered.`);
+      const edge = (body.capabilities as Json | undefined)?.iotEdge === true;
+      const generationId = String(Date.now()) + randomBytes(2).readUInt16BE(0);
+      const identity: Identity = {
+        etagCounter: 1,
+        device: {
+          deviceId, generationId, etag: "", connectionState: "Disconnected", status, statusReason: body.statusReason ?? null,
+          connectionStateUpdatedTime: NEVER, statusUpdatedTime: NEVER, lastActivityTime: NEVER, cloudToDeviceMessageCount: 0,
+          authentication: auth, capabilities: { iotEdge: edge },
+          deviceScope: edge ? `ms-azure-iot-edge://${deviceId}-${generationId}` : undefined,
+        },
+        twin: { desired: { $version: 1 }, reported: { $version: 1 } },
+        // An edge device gets its two system modules as soon as it is registered.
+        modules: new Map(edge ? [["$edgeAgent", emptyTwin()], ["$edgeHub", emptyTwin()]] : []),
+        applied: [],
+      };
+      identity.device.etag = etagOf(identity.etagCounter);
+      this.identities.set(deviceId, identity);
+      return identity.device;
+    }
+    if (!existing) throw new HubError(404, "DeviceNotFound", `Device ${deviceId} not registered`);
+    checkEtag(existing, ifMatch);
+    existing.etagCounter += 1;
+    Object.assign(existing.device, {
+      status, statusReason: body.statusReason ?? null, authentication: auth, etag: etagOf(existing.etagCounter),
+      capabilities: { iotEdge: (body.capabilities as Json | undefined)?.iotEdge === true },
+    });
+    return existing.device;
+  }
+
+  delete(deviceId: string, ifMatch: string | undefined): void {
+    const identity = this.get(deviceId);
+    if (ifMatch !== undefined) checkEtag(identity, ifMatch);
+    this.identities.delete(deviceId);
+  }
+
+  deviceTwin(deviceId: string): Json {
+    const identity = this.get(deviceId);
+    const d = identity.device;
+    return {
+      deviceId, etag: etagOf(Number(identity.twin.desired.$version) + Number(identity.twin.reported.$version)), deviceEtag: d.etag,
+      status: d.status, statusUpdateTime: d.statusUpdatedTime, connectionState: d.connectionState,
+      lastActivityTime: d.lastActivityTime, cloudToDeviceMessageCount: 0,
+      authenticationType: (d.authentication as Json).type, x509Thumbprint: (d.authentication as Json).x509Thumbprint,
+      modelId: "", version: Number(identity.twin.desired.$version) + Number(identity.twin.reported.$version),
+      capabilities: d.capabilities, properties: { desired: identity.twin.desired, reported: identity.twin.reported },
+    };
+  }
+
+  moduleTwin(deviceId: string, moduleId: string): Json {
+    const identity = this.get(deviceId);
+    const twin = identity.modules.get(moduleId);
+    if (!twin) throw new HubError(404, "ModuleNotFound", `Module ${moduleId} on device ${deviceId} not registered`);
+    return {
+      deviceId, moduleId, etag: etagOf(Number(twin.desired.$version)), deviceEtag: identity.device.etag, status: "enabled",
+      connectionState: identity.device.connectionState, version: Number(twin.desired.$version) + Number(twin.reported.$version),
+      properties: { desired: twin.desired, reported: twin.reported },
+    };
+  }
+
+  /** POST /devices/{id}/applyConfigurationContent: each module's desired properties are replaced whole. */
+  applyConfigurationContent(deviceId: string, body: Json): void {
+    const identity = this.get(deviceId);
+    if ((identity.device.capabilities as Json).iotEdge !== true) {
+      throw new HubError(400, "ArgumentInvalid", `Device ${deviceId} is not an edge device`);
+    }
+    const content = body.modulesContent;
+    if (!isJson(content)) throw new HubError(400, "ArgumentInvalid", "modulesContent is required");
+    for (const [moduleId, section] of Object.entries(content)) {
+      const desired = isJson(section) ? section["properties.desired"] : undefined;
+      if (!isJson(desired)) throw new HubError(400, "ArgumentInvalid", `modulesContent.${moduleId} must have properties.desired`);
+      const twin = identity.modules.get(moduleId) ?? emptyTwin();
+      twin.desired = { ...desired, $version: Number(twin.desired.$version) + 1 };
+      identity.modules.set(moduleId, twin);
+    }
+    identity.applied.push(content);
+  }
+
+  // --- the device side ---
+
+  setConnectionState(deviceId: string, state: "Connected" | "Disconnected"): void {
+    const d = this.get(deviceId).device;
+    d.connectionState = state;
+    d.connectionStateUpdatedTime = new Date().toISOString();
+    if (state === "Connected") d.lastActivityTime = d.connectionStateUpdatedTime;
+  }
+
+  /** Replaces a module's reported properties, as the device would with a full report. */
+  report(deviceId: string, moduleId: string, reported: Json): void {
+    const identity = this.get(deviceId);
+    const twin = identity.modules.get(moduleId) ?? emptyTwin();
+    twin.reported = { ...reported, $version: Number(twin.reported.$version) + 1 };
+    identity.modules.set(moduleId, twin);
+  }
+}
+
+function emptyTwin(): Twin {
+  return { desired: { $version: 1 }, reported: { $version: 1 } };
+}
+
+function etagOf(counter: number): string {
+  return Buffer.from(String(counter)).toString("base64");
+}
+
+function checkEtag(identity: Identity, ifMatch: string): void {
+  const wanted = ifMatch.replace(/^"|"$/g, "");
+  if (wanted !== "*" && wanted !== identity.device.etag) {
+    throw new HubError(412, "PreconditionFailed", `Precondition failed: device etag is ${String(identity.device.etag)}, If-Match was ${wanted}`);
+  }
+}
+
+function checkAuthentication(value: unknown): Json {
+  const auth = isJson(value) ? value : {};
+  const type = auth.type ?? "sas";
+  const x509 = isJson(auth.x509Thumbprint) ? auth.x509Thumbprint : {};
+  const primary = x509.primaryThumbprint ?? null;
+  const secondary = x509.secondaryThumbprint ?? null;
+  if (type === "selfSigned") {
+    if (typeof primary !== "string" || !THUMBPRINT.test(primary)) {
+      throw new HubError(400, "ArgumentInvalid", "Self-signed authentication requires a primary thumbprint of 40 or 64 hex characters");
+    }
+    if (secondary !== null && (typeof secondary !== "string" || !THUMBPRINT.test(secondary))) {
+      throw new HubError(400, "ArgumentInvalid", "The secondary thumbprint must be 40 or 64 hex characters");
+    }
+  } else if (type === "certificateAuthority") {
+    if (primary !== null || secondary !== null) throw new HubError(400, "ArgumentInvalid", "Certificate authority authentication takes no thumbprints");
+  } else if (type !== "sas" && type !== "none") {
+    throw new HubError(400, "ArgumentInvalid", `Invalid authentication type '${String(type)}'`);
+  }
+  return {
+    type,
+    symmetricKey: { primaryKey: null, secondaryKey: null },
+    x509Thumbprint: { primaryThumbprint: primary, secondaryThumbprint: secondary },
+  };
+}
+
+export function isJson(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
