@@ -1,0 +1,116 @@
+// DeviceBootstrap: takes a reachable Linux host to a running IoT Edge runtime over SSH, in five
+// remote.Command steps (wait → install → certificates + config.toml → apply and health check),
+// plus a cleanup step whose delete leaves an existing (physical) host clean on destroy.
+import * as pulumi from "@pulumi/pulumi";
+import { remote } from "@pulumi/command";
+import { RuntimeSettings } from "../config/settings";
+import { renderConfigToml } from "./configToml";
+import { dependenciesOf, manualX509Config, STEP_NAMES, StepName } from "./steps";
+import { bootstrapConnection, ConnectionArgs } from "./connection";
+import { applyFingerprint, certificatePayload, DEFAULT_TIMEOUTS, DeviceCertificates, stepCommands, StepTimeouts } from "./deviceCommands";
+import { bootstrapArgsProblems } from "./validateBootstrap";
+
+export interface BootstrapCertificates {
+  readonly identityCertPem: pulumi.Input<string>;
+  /** Secret. */
+  readonly identityKeyPem: pulumi.Input<string>;
+  readonly edgeCaCertPem?: pulumi.Input<string>;
+  /** Secret. Required with edgeCaCertPem. */
+  readonly edgeCaKeyPem?: pulumi.Input<string>;
+  readonly trustBundlePem?: pulumi.Input<string>;
+}
+
+export interface DeviceBootstrapArgs {
+  readonly deviceId: string;
+  /** How to reach the host; the private key is made secret and dial retries are set if not given. */
+  readonly connection: ConnectionArgs;
+  readonly iotHubHostName: pulumi.Input<string>;
+  readonly certificates: BootstrapCertificates;
+  readonly runtime: RuntimeSettings;
+  /**
+   * true: the host is a VM this stack deletes with the device. Its destroy then skips the cleanup
+   * step (the disk goes away; a host already gone must not block the destroy).
+   */
+  readonly hostDeletedWithStack: boolean;
+  /** The VM resource, when there is one: the steps are `deletedWith` it. */
+  readonly hostResource?: pulumi.Resource;
+  /** The device's host name in config.toml. Default: the device id. */
+  readonly hostname?: pulumi.Input<string>;
+  readonly timeouts?: Partial<StepTimeouts>;
+}
+
+export class DeviceBootstrap extends pulumi.ComponentResource {
+  /** The apply/health step: depend on it for anything that needs a running runtime. */
+  public readonly ready: remote.Command;
+  /** Each step's summary line (what it did or skipped) from its last run. */
+  public readonly summary: pulumi.Output<Record<string, string>>;
+  public readonly steps: Readonly<Partial<Record<StepName, remote.Command>>>;
+
+  constructor(name: string, args: DeviceBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edge:bootstrap:DeviceBootstrap", name, {}, opts);
+    const problems = bootstrapArgsProblems(args);
+    if (problems.length > 0) throw new Error(`device ${args.deviceId}: ${problems.join("; ")}`);
+
+    const timeouts: StepTimeouts = { ...DEFAULT_TIMEOUTS, ...args.timeouts };
+    const commands = stepCommands(args.runtime, timeouts);
+    const connection = bootstrapConnection(args.connection);
+    const made: Partial<Record<StepName, remote.Command>> = {};
+    const childOpts = (step: StepName): pulumi.CustomResourceOptions => ({
+      parent: this,
+      dependsOn: dependenciesOf(step, args.hostDeletedWithStack).map((d) => made[d]!),
+      ...(args.hostResource ? { deletedWith: args.hostResource } : {}),
+    });
+    const step = (s: StepName, stepArgs: Omit<remote.CommandArgs, "connection">, extra: pulumi.CustomResourceOptions = {}) =>
+      (made[s] = new remote.Command(`${name}-${s}`, { connection, addPreviousOutputInEnv: false, ...stepArgs }, { ...childOpts(s), ...extra }));
+    // Nothing a step prints is secret, but no step gets its previous output back in its environment.
+    step("wait", { create: commands.wait });
+    step("install", { create: commands.install });
+    // Existing hosts only: never replaced (no triggers), so its delete runs once, on destroy, after
+    // the steps that depend on it are gone.
+    if (!args.hostDeletedWithStack) step("cleanup", { create: commands.cleanupCreate, delete: commands.cleanupDelete });
+
+    const c = args.certificates;
+    const pems = pulumi.all([c.identityCertPem, c.identityKeyPem, c.edgeCaCertPem, c.edgeCaKeyPem, c.trustBundlePem]).apply(
+      ([identityCertPem, identityKeyPem, edgeCaCertPem, edgeCaKeyPem, trustBundlePem]): DeviceCertificates => ({
+        identityCertPem,
+        identityKeyPem,
+        edgeCaCertPem,
+        edgeCaKeyPem,
+        trustBundlePem,
+      }),
+    );
+    // stdin carries the private keys: secret, and the step logs only its stderr progress lines.
+    step("certs", { create: commands.certs, stdin: pulumi.secret(pems.apply(certificatePayload)), logging: "stderr" }, {
+      additionalSecretOutputs: ["stdin"],
+    });
+
+    const configToml = pulumi
+      .all([args.iotHubHostName, args.hostname ?? args.deviceId])
+      .apply(([iothubHostname, hostname]) =>
+        renderConfigToml(
+          manualX509Config({
+            deviceId: args.deviceId,
+            iotHubHostName: iothubHostname,
+            hostname,
+            agentImage: args.runtime.agentImage,
+            edgeCa: c.edgeCaCertPem !== undefined,
+            trustBundle: c.trustBundlePem !== undefined,
+          }),
+        ),
+      );
+    step("config", { create: commands.config, stdin: configToml });
+
+    // Re-runs (replaced) exactly when config.toml or a certificate/key changes.
+    const fingerprint = pulumi.all([configToml, pems]).apply(([toml, p]) => applyFingerprint(toml, p));
+    const apply = step("apply", { create: commands.apply, triggers: [fingerprint] });
+
+    this.ready = apply;
+    this.steps = made;
+    const ran = STEP_NAMES.flatMap((step) => {
+      const command = this.steps[step];
+      return command ? [command.stdout.apply((out) => [step, out.trim()] as [string, string])] : [];
+    });
+    this.summary = pulumi.all(ran).apply((pairs) => Object.fromEntries(pairs));
+    this.registerOutputs({ ready: apply.stdout, summary: this.summary });
+  }
+}

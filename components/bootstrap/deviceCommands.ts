@@ -1,0 +1,128 @@
+// The exact command strings the bootstrap steps give remote.Command, built from the device scripts
+// under scripts/device/. Pure (reads the script files once); tests run the same strings over SSH.
+import { createHash } from "crypto";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { DEVICE_FILES, DeviceFileName } from "./devicePaths";
+
+export const SCRIPT_DIR = join(__dirname, "..", "..", "scripts", "device");
+
+export type DeviceScript = "wait-ready" | "install-runtime" | "place-certs" | "write-config" | "apply-config" | "cleanup";
+
+const scriptCache = new Map<string, string>();
+function scriptText(file: string): string {
+  let text = scriptCache.get(file);
+  if (text === undefined) {
+    text = readFileSync(join(SCRIPT_DIR, file), "utf8");
+    scriptCache.set(file, text);
+  }
+  return text;
+}
+
+/** Quotes one word for a POSIX shell. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * One step as a single command line: common.sh and the step script as one `bash -c` program,
+ * run as root (through `sudo -n` when the SSH user is not root). The program text is in argv,
+ * the arguments are plain settings; anything secret goes on stdin, never here.
+ * POSIX sh syntax outside the program, because the login shell on the host may be dash.
+ */
+export function deviceCommand(script: DeviceScript, args: readonly string[] = []): string {
+  const program = `${scriptText("common.sh")}\n${scriptText(`${script}.sh`)}`;
+  const argv = [shellQuote(program), shellQuote(`edge-bootstrap-${script}`), ...args.map(shellQuote)].join(" ");
+  return `if [ "$(id -u)" -eq 0 ]; then exec bash -c ${argv}; else exec sudo -n bash -c ${argv}; fi`;
+}
+
+export interface StepTimeouts {
+  /** Bound of `cloud-init status --wait`. */
+  readonly cloudInitSeconds: number;
+  /** apt's DPkg::Lock::Timeout: how long to wait for another apt/dpkg run. */
+  readonly aptLockSeconds: number;
+  /** Bound of the wait for `iotedge system status` to report healthy after apply. */
+  readonly healthSeconds: number;
+}
+
+export const DEFAULT_TIMEOUTS: StepTimeouts = { cloudInitSeconds: 1200, aptLockSeconds: 600, healthSeconds: 300 };
+
+export interface InstallInput {
+  readonly aziotEdgeVersion: string;
+  /** Unset: any installed moby-engine will do; when missing, the repository's current one. */
+  readonly mobyEngineVersion?: string;
+  readonly preinstalled: boolean;
+}
+
+/** The command of every step. `cleanupDelete` is the destroy-time command for existing hosts. */
+export interface StepCommands {
+  readonly wait: string;
+  readonly install: string;
+  readonly certs: string;
+  readonly config: string;
+  readonly apply: string;
+  readonly cleanupCreate: string;
+  readonly cleanupDelete: string;
+}
+
+export function stepCommands(install: InstallInput, timeouts: StepTimeouts = DEFAULT_TIMEOUTS): StepCommands {
+  return {
+    wait: deviceCommand("wait-ready", [String(timeouts.cloudInitSeconds)]),
+    install: deviceCommand("install-runtime", [
+      install.aziotEdgeVersion,
+      install.mobyEngineVersion ?? "any",
+      String(install.preinstalled),
+      String(timeouts.aptLockSeconds),
+    ]),
+    certs: deviceCommand("place-certs"),
+    config: deviceCommand("write-config"),
+    apply: deviceCommand("apply-config", [String(timeouts.healthSeconds)]),
+    cleanupCreate: deviceCommand("cleanup", ["register"]),
+    cleanupDelete: deviceCommand("cleanup", ["remove"]),
+  };
+}
+
+/** The PEM files for the device. Identity cert and key are required; the rest optional. */
+export interface DeviceCertificates {
+  readonly identityCertPem: string;
+  readonly identityKeyPem: string;
+  readonly edgeCaCertPem?: string;
+  readonly edgeCaKeyPem?: string;
+  readonly trustBundlePem?: string;
+}
+
+function payloadEntries(certs: DeviceCertificates): Array<[DeviceFileName, string]> {
+  if ((certs.edgeCaCertPem === undefined) !== (certs.edgeCaKeyPem === undefined)) {
+    throw new Error("the edge CA needs both edgeCaCertPem and edgeCaKeyPem, or neither");
+  }
+  const entries: Array<[DeviceFileName, string | undefined]> = [
+    ["identity-cert", certs.identityCertPem],
+    ["identity-key", certs.identityKeyPem],
+    ["edge-ca-cert", certs.edgeCaCertPem],
+    ["edge-ca-key", certs.edgeCaKeyPem],
+    ["trust-bundle", certs.trustBundlePem],
+  ];
+  return entries.filter((e): e is [DeviceFileName, string] => e[1] !== undefined && e[1] !== "");
+}
+
+/** stdin of the certificate step: "<name> <base64>" a line. Holds private keys: a secret. */
+export function certificatePayload(certs: DeviceCertificates): string {
+  return payloadEntries(certs)
+    .map(([name, pem]) => `${name} ${Buffer.from(pem.endsWith("\n") ? pem : `${pem}\n`, "utf8").toString("base64")}\n`)
+    .join("");
+}
+
+/** Which optional files a payload places (decides the config.toml tables). */
+export function placedFiles(certs: DeviceCertificates): DeviceFileName[] {
+  return payloadEntries(certs).map(([name]) => name);
+}
+
+/**
+ * A fingerprint of what the apply step depends on (config text and every file with its target
+ * path): its trigger. SHA-256, so it reveals nothing of the keys it covers.
+ */
+export function applyFingerprint(configToml: string, certs: DeviceCertificates): string {
+  const hash = createHash("sha256").update(configToml);
+  for (const [name, pem] of payloadEntries(certs)) hash.update(`\0${DEVICE_FILES[name].path}\0${pem}`);
+  return hash.digest("hex");
+}

@@ -1,0 +1,44 @@
+// The bootstrap's steps and their order, shared by the component and by the tests that run the
+// same steps over SSH. Pure.
+import type { EdgeConfigInput } from "./configToml";
+
+export const STEP_NAMES = ["wait", "install", "cleanup", "certs", "config", "apply"] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+/** What each step waits for. `cleanup` exists only for existing hosts (see DeviceBootstrap). */
+export const STEP_DEPENDENCIES: Readonly<Record<StepName, readonly StepName[]>> = {
+  wait: [],
+  install: ["wait"],
+  cleanup: ["wait"],
+  certs: ["install", "cleanup"],
+  config: ["install", "cleanup"],
+  apply: ["certs", "config"],
+};
+
+/** The steps of a host, in an order that respects STEP_DEPENDENCIES. */
+export function stepsFor(hostDeletedWithStack: boolean): StepName[] {
+  return STEP_NAMES.filter((s) => !(hostDeletedWithStack && s === "cleanup"));
+}
+
+export function dependenciesOf(step: StepName, hostDeletedWithStack: boolean): StepName[] {
+  const present = stepsFor(hostDeletedWithStack);
+  return STEP_DEPENDENCIES[step].filter((d) => present.includes(d));
+}
+
+/** config.toml input of manual X.509 provisioning, as the bootstrap writes it. */
+export function manualX509Config(p: {
+  deviceId: string;
+  iotHubHostName: string;
+  hostname: string;
+  agentImage: string;
+  edgeCa: boolean;
+  trustBundle: boolean;
+}): EdgeConfigInput {
+  return {
+    hostname: p.hostname,
+    provisioning: { source: "manual", iothubHostname: p.iotHubHostName, deviceId: p.deviceId },
+    edgeCa: p.edgeCa,
+    trustBundle: p.trustBundle,
+    agentImage: p.agentImage,
+  };
+}

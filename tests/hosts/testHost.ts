@@ -1,0 +1,244 @@
+// A local SSH test host: an sshd on its own loopback address, in its own mount namespace where
+// /etc/aziot, /var/aziot, /var/lib/aziot, /var/lib/edge-bootstrap, /usr/local/sbin and the dpkg/apt
+// status and lock files are private bind mounts of a per-host directory. The device scripts run
+// there for real, as root, through SSH. Where the runtime cannot be installed here, the host gets
+// the clearly named stand-ins: fake-runtime/iotedge-standin as /usr/local/sbin/iotedge and
+// "TEST STAND-IN" entries for moby-engine and aziot-edge in its private dpkg status.
+// Needs root, openssh-server, openssl, util-linux (unshare). Used by tests/bootstrap and tests/hosts/main.ts.
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { connect } from "net";
+import { tmpdir } from "os";
+import { join } from "path";
+
+export const STANDIN_IOTEDGE = join(__dirname, "fake-runtime", "iotedge-standin");
+/** The users and groups aziot-edge's packages create; chown needs them. */
+export const AZIOT_USERS = ["aziotcs", "aziotks", "aziotid", "aziottpm", "iotedge"] as const;
+
+export interface StandinRuntime {
+  readonly aziotEdgeVersion: string;
+  readonly mobyEngineVersion: string;
+}
+
+export interface TestHostOptions {
+  /** A loopback address of its own (127.0.0.0/8), unique per test file. */
+  readonly address: string;
+  readonly port?: number;
+  readonly name?: string;
+  /** Stand-in runtime present (default) with these versions, or none (null). */
+  readonly runtime?: StandinRuntime | null;
+}
+
+export interface SshConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly privateKey: string;
+  /** The host's public key as in known_hosts: "ssh-ed25519 AAAA…". */
+  readonly hostKey: string;
+}
+
+export const DEFAULT_STANDIN_RUNTIME: StandinRuntime = { aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1" };
+
+/** Private directories of the host: mount point → backing directory name. */
+const PRIVATE_DIRS: Record<string, string> = {
+  "/etc/aziot": "etc-aziot",
+  "/var/aziot": "var-aziot",
+  "/var/lib/aziot": "var-lib-aziot",
+  "/var/lib/edge-bootstrap": "var-lib-edge-bootstrap",
+  "/usr/local/sbin": "usr-local-sbin",
+};
+/** Private files: dpkg status (stand-in entries) and the apt/dpkg locks, so a lock held on one host holds only there. */
+const PRIVATE_FILES: Record<string, string> = {
+  "/var/lib/dpkg/status": "dpkg-status",
+  "/var/lib/dpkg/lock": "dpkg-lock",
+  "/var/lib/dpkg/lock-frontend": "dpkg-lock-frontend",
+  "/var/cache/apt/archives/lock": "apt-archives-lock",
+  "/var/lib/apt/lists/lock": "apt-lists-lock",
+};
+
+export function ensureAziotUsers(): void {
+  for (const user of AZIOT_USERS) {
+    try {
+      execFileSync("getent", ["passwd", user], { stdio: "ignore" });
+    } catch {
+      try {
+        execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", user], { stdio: "pipe" });
+      } catch (e) {
+        // Another test file may have created it at the same moment.
+        execFileSync("getent", ["passwd", user], { stdio: "ignore" });
+        void e;
+      }
+    }
+  }
+}
+
+function standinDpkgEntries(runtime: StandinRuntime): string {
+  const entry = (pkg: string, version: string) =>
+    [
+      `Package: ${pkg}`,
+      "Status: install ok installed",
+      "Priority: optional",
+      "Section: admin",
+      "Installed-Size: 1",
+      "Maintainer: edge test hosts <nobody@localhost>",
+      "Architecture: all",
+      `Version: ${version}`,
+      `Description: TEST STAND-IN for ${pkg}, recorded by tests/hosts/testHost.ts`,
+      " Lets the bootstrap's install step see the runtime as installed; installs no files.",
+      "",
+    ].join("\n");
+  return `\n${entry("moby-engine", runtime.mobyEngineVersion)}\n${entry("aziot-edge", runtime.aziotEdgeVersion)}`;
+}
+
+function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = connect({ host, port });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once("error", () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`sshd on ${host}:${port} did not start within ${timeoutMs} ms`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+export class TestHost {
+  readonly address: string;
+  readonly port: number;
+  readonly name: string;
+  readonly dir: string;
+  readonly connection: SshConnection;
+  private sshd?: ChildProcess;
+  private sshdLog = "";
+
+  private constructor(options: TestHostOptions) {
+    this.address = options.address;
+    this.port = options.port ?? 2222;
+    this.name = options.name ?? `host-${options.address}`;
+    this.dir = mkdtempSync(join(tmpdir(), `edge-test-host-${this.name}-`));
+    this.connection = this.prepare(options.runtime === undefined ? DEFAULT_STANDIN_RUNTIME : options.runtime);
+  }
+
+  static async start(options: TestHostOptions): Promise<TestHost> {
+    if (!/^127\.\d+\.\d+\.\d+$/.test(options.address)) throw new Error(`test hosts listen on loopback only, not ${options.address}`);
+    const host = new TestHost(options);
+    try {
+      await host.startSshd();
+    } catch (e) {
+      await host.stop();
+      throw e;
+    }
+    return host;
+  }
+
+  /** Backing path of a private path, to inspect the host's files from outside (e.g. "/etc/aziot/config.toml"). */
+  path(devicePath: string): string {
+    for (const [mount, backing] of Object.entries(PRIVATE_DIRS)) {
+      if (devicePath === mount || devicePath.startsWith(`${mount}/`)) return join(this.dir, "fs", backing, devicePath.slice(mount.length));
+    }
+    throw new Error(`${devicePath} is not private to the test host`);
+  }
+
+  /** The stand-in iotedge's recorded calls, e.g. ["config apply", "system status"]. */
+  iotedgeCalls(): string[] {
+    const log = this.path("/var/lib/aziot/iotedge-standin/calls.log");
+    if (!existsSync(log)) return [];
+    return readFileSync(log, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { argv: string[] }).argv.join(" "));
+  }
+
+  private prepare(runtime: StandinRuntime | null): SshConnection {
+    ensureAziotUsers();
+    mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+    for (const backing of Object.values(PRIVATE_DIRS)) mkdirSync(join(this.dir, "fs", backing), { recursive: true });
+    for (const [mount, backing] of Object.entries(PRIVATE_FILES)) {
+      const file = join(this.dir, "fs", backing);
+      if (mount.endsWith("/status")) copyFileSync(mount, file);
+      else writeFileSync(file, "");
+    }
+    if (runtime) {
+      writeFileSync(join(this.dir, "fs", "dpkg-status"), standinDpkgEntries(runtime), { flag: "a" });
+      const wrapper = join(this.dir, "fs", "usr-local-sbin", "iotedge");
+      writeFileSync(wrapper, `#!/bin/sh\n# TEST STAND-IN: not the IoT Edge runtime (see ${STANDIN_IOTEDGE})\nexec ${process.execPath} ${STANDIN_IOTEDGE} "$@"\n`);
+      chmodSync(wrapper, 0o755);
+    }
+    const keygen = (file: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", this.name, "-f", join(this.dir, file)]);
+    keygen("ssh_host_ed25519_key");
+    keygen("client_key");
+    writeFileSync(join(this.dir, "authorized_keys"), readFileSync(join(this.dir, "client_key.pub")));
+    writeFileSync(
+      join(this.dir, "sshd_config"),
+      [
+        `ListenAddress ${this.address}:${this.port}`,
+        `HostKey ${join(this.dir, "ssh_host_ed25519_key")}`,
+        `AuthorizedKeysFile ${join(this.dir, "authorized_keys")}`,
+        `PidFile ${join(this.dir, "sshd.pid")}`,
+        "PermitRootLogin prohibit-password",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "UsePAM no",
+        "StrictModes no",
+        "LogLevel ERROR",
+        "MaxStartups 100:30:200",
+        "MaxSessions 50",
+        "",
+      ].join("\n"),
+    );
+    const hostKey = readFileSync(join(this.dir, "ssh_host_ed25519_key.pub"), "utf8").split(" ").slice(0, 2).join(" ");
+    return { host: this.address, port: this.port, user: "root", privateKey: readFileSync(join(this.dir, "client_key"), "utf8"), hostKey };
+  }
+
+  /** Starts sshd in a fresh mount namespace over the host's private directories. */
+  async startSshd(): Promise<void> {
+    if (this.sshd) return;
+    const binds = [
+      ...Object.entries(PRIVATE_DIRS).map(([mount, backing]) => `mkdir -p ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`),
+      ...Object.entries(PRIVATE_FILES).map(([mount, backing]) => `touch ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`),
+    ];
+    const script = ["set -euo pipefail", ...binds, `exec /usr/sbin/sshd -D -e -f ${join(this.dir, "sshd_config")}`].join("\n");
+    const child = spawn("unshare", ["--mount", "--propagation", "private", "bash", "-c", script], { stdio: ["ignore", "ignore", "pipe"] });
+    this.sshd = child;
+    child.stderr!.on("data", (d: Buffer) => (this.sshdLog += d.toString()));
+    const exited = new Promise<never>((_, reject) =>
+      child.once("exit", (code) => reject(new Error(`sshd of ${this.name} exited (${code}): ${this.sshdLog.trim()}`))),
+    );
+    exited.catch(() => undefined);
+    child.once("exit", () => {
+      if (this.sshd === child) this.sshd = undefined;
+    });
+    await Promise.race([waitForPort(this.address, this.port, 10_000), exited]);
+  }
+
+  /** Stops the listening sshd: connections are refused until startSshd. Running sessions go on. */
+  async stopSshd(): Promise<void> {
+    const child = this.sshd;
+    if (!child) return;
+    this.sshd = undefined;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  }
+
+  /** Refuses connections for `ms`, then listens again. Resolves once refusing; `restarted` when back. */
+  async refuseFor(ms: number): Promise<{ restarted: Promise<void> }> {
+    await this.stopSshd();
+    const restarted = new Promise<void>((resolve, reject) => setTimeout(() => this.startSshd().then(resolve, reject), ms));
+    return { restarted };
+  }
+
+  async stop(): Promise<void> {
+    await this.stopSshd();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
