@@ -1,0 +1,41 @@
+// EdgeReadiness: a resource whose creation waits until the device runs its deployment.
+import * as pulumi from "@pulumi/pulumi";
+import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
+import { EdgeReadinessProvider } from "./edgeReadinessProvider";
+
+export interface EdgeReadinessArgs {
+  readonly hub: HubAccessArgs;
+  readonly deviceId: pulumi.Input<string>;
+  /** EdgeDeployment.desiredVersion: a new deployment makes the gate wait again. */
+  readonly desiredVersion: pulumi.Input<number>;
+  /** Default 600 (iotHub.readinessTimeoutSeconds). */
+  readonly timeoutSeconds?: pulumi.Input<number>;
+  readonly pollIntervalSeconds?: pulumi.Input<number>;
+}
+
+export class EdgeReadiness extends pulumi.dynamic.Resource {
+  declare readonly deviceId: pulumi.Output<string>;
+  declare readonly agentStatusCode: pulumi.Output<number>;
+  declare readonly modules: pulumi.Output<Record<string, string>>;
+  declare readonly readyAfterSeconds: pulumi.Output<number>;
+
+  constructor(name: string, args: EdgeReadinessArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      new EdgeReadinessProvider(),
+      name,
+      {
+        ...hubAccessInputs(args.hub),
+        deviceId: args.deviceId,
+        desiredVersion: args.desiredVersion,
+        timeoutSeconds: args.timeoutSeconds,
+        pollIntervalSeconds: args.pollIntervalSeconds,
+        agentStatusCode: undefined,
+        modules: undefined,
+        readyAfterSeconds: undefined,
+      },
+      opts,
+      "iotHub",
+      "EdgeReadiness",
+    );
+  }
+}

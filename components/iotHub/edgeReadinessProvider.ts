@@ -1,0 +1,85 @@
+// Dynamic provider of the readiness gate: create (and update, when the deployment changed) waits
+// until the hub shows the device running its current deployment, or fails naming what is not.
+import type * as pulumi from "@pulumi/pulumi";
+import { type HubAccess, withRegistry } from "./hubAccess";
+import { describeReadiness, evaluateReadiness, type Readiness } from "./edgeReadiness";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry";
+import { sameHost } from "./providerInputs";
+
+export interface EdgeReadinessInputs extends HubAccess {
+  readonly deviceId: string;
+  /** The deployment's desired version: a new one makes the gate wait again. */
+  readonly desiredVersion: number;
+  /** How long to wait in all. Default 600. */
+  readonly timeoutSeconds?: number;
+  /** Time between two looks at the hub. Default 5. */
+  readonly pollIntervalSeconds?: number;
+}
+
+export interface EdgeReadinessOutputs {
+  readonly deviceId: string;
+  readonly hubHostName: string;
+  readonly desiredVersion: number;
+  /** `$edgeAgent` lastDesiredStatus.code when the gate passed: 200. */
+  readonly agentStatusCode: number;
+  /** runtimeStatus by module when the gate passed. */
+  readonly modules: Record<string, string>;
+  readonly readyAfterSeconds: number;
+}
+
+export const DEFAULT_READINESS_TIMEOUT_SECONDS = 600;
+
+export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<EdgeReadinessInputs, EdgeReadinessOutputs> {
+  constructor(private readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY) {}
+
+  async diff(_id: string, olds: EdgeReadinessOutputs, news: EdgeReadinessInputs): Promise<pulumi.dynamic.DiffResult> {
+    // Nothing is replaced: the gate holds nothing on the hub. Another device, hub or deployment means waiting again.
+    const changes = olds.deviceId !== news.deviceId || !sameHost(olds.hubHostName, news.hubHostName) || olds.desiredVersion !== news.desiredVersion;
+    return { changes, replaces: [] };
+  }
+
+  async create(inputs: EdgeReadinessInputs): Promise<pulumi.dynamic.CreateResult<EdgeReadinessOutputs>> {
+    return { id: inputs.deviceId, outs: await this.waitReady(inputs) };
+  }
+
+  async update(_id: string, _olds: EdgeReadinessOutputs, news: EdgeReadinessInputs): Promise<pulumi.dynamic.UpdateResult<EdgeReadinessOutputs>> {
+    return { outs: await this.waitReady(news) };
+  }
+
+  async delete(): Promise<void> {}
+
+  private async waitReady(inputs: EdgeReadinessInputs): Promise<EdgeReadinessOutputs> {
+    const timeoutMs = (inputs.timeoutSeconds ?? DEFAULT_READINESS_TIMEOUT_SECONDS) * 1000;
+    const intervalMs = (inputs.pollIntervalSeconds ?? 5) * 1000;
+    const started = Date.now();
+    const where = `device '${inputs.deviceId}' on ${inputs.hubHostName}`;
+    return withRegistry(inputs, async (registry) => {
+      for (;;) {
+        const agent = await withRetry(`reading the $edgeAgent twin of ${where}`, () => registry.getModuleTwin(inputs.deviceId, "$edgeAgent"), this.retryPolicy);
+        const device = await withRetry(`reading the twin of ${where}`, () => registry.getTwin(inputs.deviceId), this.retryPolicy);
+        const readiness: Readiness = evaluateReadiness(agent.value.responseBody, device.value.responseBody);
+        const elapsedMs = Date.now() - started;
+        if (readiness.ready) {
+          return {
+            deviceId: inputs.deviceId,
+            hubHostName: inputs.hubHostName,
+            desiredVersion: readiness.desiredVersion ?? inputs.desiredVersion,
+            agentStatusCode: readiness.agentCode ?? 200,
+            modules: { ...readiness.modules },
+            readyAfterSeconds: Math.round(elapsedMs / 100) / 10,
+          };
+        }
+        if (readiness.refused) {
+          throw new Error(`The edge agent refused the deployment of ${describeReadiness(inputs.deviceId, readiness)} Fix the manifest and run again.`);
+        }
+        if (elapsedMs + intervalMs > timeoutMs) {
+          throw new Error(
+            `The deployment did not become ready within ${timeoutMs / 1000} s on ${describeReadiness(inputs.deviceId, readiness)} ` +
+              `On the device: \`sudo iotedge list\`, \`sudo iotedge logs <module>\`, \`sudo iotedge check\`.`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      }
+    });
+  }
+}
