@@ -15,8 +15,9 @@ export interface HubAccess {
   /** Service connection string with registry read/write rights; required for `connectionString`. */
   readonly connectionString?: string;
   /**
-   * Extra PEM trust anchors for the hub's TLS certificate, on top of Node's roots: for a hub
-   * reached through a TLS-inspecting proxy, or a local stand-in. Public certificates only.
+   * PEM trust anchors for the hub's TLS certificate, used instead of Node's roots for the hub
+   * connection: for a hub reached through a TLS-inspecting proxy, or a local stand-in. Public
+   * certificates only. Unset (the default), the system's roots and NODE_EXTRA_CA_CERTS apply.
    */
   readonly trustedCaPem?: string;
 }
@@ -57,7 +58,6 @@ export async function withRegistry<T>(access: HubAccess, use: (registry: Registr
   if (problems.length > 0) throw new Error(`IoT Hub access: ${problems.join("; ")}`);
   const { Registry: RegistryClass } = require("azure-iothub") as typeof import("azure-iothub");
   const https = require("node:https") as typeof import("node:https");
-  const tls = require("node:tls") as typeof import("node:tls");
   let registry: Registry;
   if (access.hubAuth === "connectionString") {
     registry = RegistryClass.fromConnectionString(access.connectionString as string);
@@ -67,7 +67,7 @@ export async function withRegistry<T>(access: HubAccess, use: (registry: Registr
   }
   // The Registry makes its own keep-alive agent; give it one we can close (and that trusts the
   // extra anchors). `_restApiClient.setOptions` is how the SDK itself installs its agent.
-  const agent = new https.Agent({ keepAlive: true, ...(access.trustedCaPem ? { ca: [...tls.rootCertificates, access.trustedCaPem] } : {}) });
+  const agent = new https.Agent({ keepAlive: true, ...(access.trustedCaPem ? { ca: access.trustedCaPem } : {}) });
   const restClient = (registry as unknown as { _restApiClient?: { setOptions?: (o: unknown) => void } })._restApiClient;
   if (typeof restClient?.setOptions !== "function") {
     if (access.trustedCaPem) throw new Error("this azure-iothub version offers no way to set trust anchors; use NODE_EXTRA_CA_CERTS");
