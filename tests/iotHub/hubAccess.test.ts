@@ -33,7 +33,7 @@ test("settings choose the access: config connection string, the created hub's, o
   const created = hubAccessFromSettings(base, "HostName=myhub.azure-devices.net;SharedAccessKeyName=p;SharedAccessKey=eA==");
   expect(created.hostName).toBe("myhub.azure-devices.net");
   expect(pulumi.Output.isInstance(created.connectionString)).toBe(true);
-  expect(await (created.connectionString as pulumi.Output<string>).isSecret).toBe(true);
+  expect(await pulumi.isSecret(created.connectionString as pulumi.Output<string>)).toBe(true);
   expect(hubAccessFromSettings(iotHubSchema.parse({ name: "myhub", auth: "entraId" }))).toEqual({ hostName: "myhub.azure-devices.net", auth: "entraId" });
 });
 
