@@ -56,7 +56,8 @@ os_release() {
 
 # Installed version of a package, empty when it is not installed.
 installed_version() {
-  dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '$1 == "install" && $3 == "installed" { print $4 }'
+  # dpkg-query fails for a package it has never heard of: that is "not installed", not an error.
+  { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null || true; } | awk '$1 == "install" && $3 == "installed" { print $4 }'
 }
 
 # sha256 of a file, empty when it does not exist.

@@ -47,11 +47,13 @@ main() {
     fi
   done
 
-  if [ "${#changed[@]}" -eq 0 ] && [ "${#removed[@]}" -eq 0 ]; then
-    summary "unchanged ${unchanged[*]}"
-  else
-    summary "changed ${changed[*]:-}${removed:+; removed ${removed[*]}}; unchanged ${unchanged[*]:-}"
-  fi
+  local parts=()
+  [ "${#changed[@]}" -eq 0 ] || parts+=("changed ${changed[*]}")
+  [ "${#removed[@]}" -eq 0 ] || parts+=("removed ${removed[*]}")
+  [ "${#unchanged[@]}" -eq 0 ] || parts+=("unchanged ${unchanged[*]}")
+  local joined="${parts[0]}" part
+  for part in "${parts[@]:1}"; do joined+="; $part"; done
+  summary "$joined"
 }
 
 main "$@"

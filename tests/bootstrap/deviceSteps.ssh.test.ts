@@ -1,0 +1,173 @@
+// The bootstrap's real device scripts, run over real SSH on local test hosts (tests/hosts) with
+// exactly the commands, stdin and triggers DeviceBootstrap gives remote.Command.
+import { readdirSync, readFileSync, statSync } from "fs";
+import { join } from "path";
+import { DEVICE_FILES } from "../../components/bootstrap/devicePaths";
+import { StepName } from "../../components/bootstrap/steps";
+import { BootstrapRun, plannedSteps, runBootstrap, runCleanupDelete } from "../hosts/bootstrapOverSsh";
+import { RemoteCommandError, RunResult } from "../hosts/sshRunner";
+import { makeDeviceCertificates } from "../hosts/testCertificates";
+import { TestHost } from "../hosts/testHost";
+
+jest.setTimeout(60_000);
+
+const RUNTIME = { aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: false, agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" };
+const firstCerts = makeDeviceCertificates("edge-ssh-01");
+const secondCerts = makeDeviceCertificates("edge-ssh-01");
+
+const summaries = (r: Partial<Record<StepName, RunResult>>) =>
+  Object.fromEntries(Object.entries(r).map(([step, res]) => [step, res!.stdout.trim()]));
+const ownerMode = (p: string) => {
+  const st = statSync(p);
+  const names = (file: string) => new Map(readFileSync(file, "utf8").split("\n").map((l) => [Number(l.split(":")[2]), l.split(":")[0]] as const));
+  return `${names("/etc/passwd").get(st.uid)}:${names("/etc/group").get(st.gid)} ${(st.mode & 0o777).toString(8)}`;
+};
+/** Private key bodies: must never appear in any step output. */
+const keyBodies = (c: typeof firstCerts) =>
+  [c.identityKeyPem, c.edgeCaKeyPem].flatMap((pem) => [pem.split("\n")[1], Buffer.from(pem).toString("base64").slice(0, 40)]);
+const expectNoSecrets = (results: Array<RunResult | undefined>, c: typeof firstCerts) => {
+  const output = results.map((r) => `${r?.stdout ?? ""}${r?.stderr ?? ""}`).join("\n");
+  for (const body of keyBodies(c)) expect(output).not.toContain(body);
+};
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(root, e.name)) : [join(root, e.name)],
+  );
+}
+
+describe("existing host: provision, re-run, rotate, destroy", () => {
+  let host: TestHost;
+  let run: BootstrapRun;
+  beforeAll(async () => {
+    host = await TestHost.start({ address: "127.0.5.10", name: "steps" });
+    run = { connection: host.connection, deviceId: "edge-ssh-01", iotHubHostName: "hub.azure-devices.net", certificates: firstCerts, runtime: RUNTIME };
+  });
+  afterAll(() => host?.stop());
+
+  test("fresh host → provisioned: files placed with aziot owners and modes, config applied, runtime healthy", async () => {
+    const r = await runBootstrap(run);
+    expect(summaries(r)).toEqual({
+      wait: "wait: ready (cloud-init: not present)",
+      install: "install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)",
+      cleanup: "cleanup: registered",
+      certs: "certs: changed identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
+      config: "config: changed /etc/aziot/config.toml",
+      apply: "apply: applied (healthy after 0s)",
+    });
+    for (const f of Object.values(DEVICE_FILES)) expect(ownerMode(host.path(f.path))).toBe(`${f.owner} ${f.mode}`);
+    expect(ownerMode(host.path("/var/aziot/certs"))).toBe("aziotcs:aziotcs 755");
+    expect(ownerMode(host.path("/var/aziot/secrets"))).toBe("aziotks:aziotks 700");
+    expect(ownerMode(host.path("/etc/aziot/config.toml"))).toBe("root:root 600");
+    expect(readFileSync(host.path(DEVICE_FILES["identity-key"].path), "utf8")).toBe(firstCerts.identityKeyPem);
+    expect(readFileSync(host.path("/etc/aziot/config.toml"), "utf8")).toBe(plannedSteps(run).config.stdin);
+    expect(host.iotedgeCalls()).toEqual(["config apply", "system status"]);
+    expect(r.certs!.stderr).toContain("edge-bootstrap[certs]: placed identity-key at /var/aziot/secrets/device-identity.key.pem (aziotks:aziotks 0600)");
+    expectNoSecrets(Object.values(r), firstCerts);
+  });
+
+  test("second run → nothing changed: every step reports a skip, no apply, no file rewritten", async () => {
+    const inodes = Object.values(DEVICE_FILES).map((f) => statSync(host.path(f.path)).ino);
+    const r = await runBootstrap(run);
+    expect(summaries(r)).toEqual({
+      wait: "wait: ready (cloud-init: not present)",
+      install: "install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)",
+      cleanup: "cleanup: registered",
+      certs: "certs: unchanged identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
+      config: "config: unchanged /etc/aziot/config.toml",
+      apply: "apply: skipped (unchanged since last apply, healthy)",
+    });
+    expect(Object.values(DEVICE_FILES).map((f) => statSync(host.path(f.path)).ino)).toEqual(inodes);
+    expect(host.iotedgeCalls().filter((c) => c === "config apply")).toHaveLength(1);
+  });
+
+  test("changed certificate → only the certificate and apply steps re-run", async () => {
+    const rotated: BootstrapRun = { ...run, certificates: { ...firstCerts, identityCertPem: secondCerts.identityCertPem, identityKeyPem: secondCerts.identityKeyPem } };
+    // What the engine sees: the inputs of each step before and after. Only certs (stdin) and apply (triggers) differ.
+    const before = plannedSteps(run);
+    const after = plannedSteps(rotated);
+    const changed = (Object.keys(after) as StepName[]).filter((s) => JSON.stringify(before[s]) !== JSON.stringify(after[s]));
+    expect(changed).toEqual(["certs", "apply"]);
+    expect(after.apply.triggers).not.toEqual(before.apply.triggers);
+
+    const configInode = statSync(host.path("/etc/aziot/config.toml")).ino;
+    const r = await runBootstrap(rotated, changed);
+    expect(summaries(r)).toEqual({
+      certs: "certs: changed identity-cert identity-key; unchanged edge-ca-cert edge-ca-key trust-bundle",
+      apply: "apply: applied (healthy after 0s)",
+    });
+    expect(readFileSync(host.path(DEVICE_FILES["identity-cert"].path), "utf8")).toBe(secondCerts.identityCertPem);
+    expect(statSync(host.path("/etc/aziot/config.toml")).ino).toBe(configInode);
+    expect(host.iotedgeCalls().filter((c) => c === "config apply")).toHaveLength(2);
+    expectNoSecrets(Object.values(r), secondCerts);
+    run = rotated;
+  });
+
+  test("destroy → host clean: runtime stopped, config, derived configs, certificates, keys and state removed", async () => {
+    const r = await runCleanupDelete(run);
+    expect(r.stdout.trim()).toBe("cleanup: removed 11 files (runtime: stopped)");
+    expect(host.iotedgeCalls().slice(-1)).toEqual(["system stop"]);
+    expect(filesUnder(host.path("/etc/aziot"))).toEqual([]);
+    expect(readdirSync(host.path("/var/aziot"))).toEqual([]);
+    expect(readdirSync(host.path("/var/lib/edge-bootstrap"))).toEqual([]);
+    // Running it again (a retried destroy) is harmless.
+    expect((await runCleanupDelete(run)).stdout.trim()).toBe("cleanup: removed 0 files (runtime: stopped)");
+  });
+});
+
+describe("failures and host kinds", () => {
+  let host: TestHost;
+  let bare: TestHost;
+  beforeAll(async () => {
+    [host, bare] = await Promise.all([
+      TestHost.start({ address: "127.0.5.11", name: "faults" }),
+      TestHost.start({ address: "127.0.5.12", name: "bare", runtime: null }),
+    ]);
+  });
+  afterAll(() => Promise.all([host?.stop(), bare?.stop()]));
+  const runOn = (h: TestHost, extra: Partial<BootstrapRun> = {}): BootstrapRun => ({
+    connection: h.connection,
+    deviceId: "edge-ssh-02",
+    iotHubHostName: "hub.azure-devices.net",
+    certificates: makeDeviceCertificates("edge-ssh-02"),
+    runtime: RUNTIME,
+    hostDeletedWithStack: true,
+    ...extra,
+  });
+
+  test("a VM deleted with the stack gets no cleanup step", async () => {
+    const r = await runBootstrap(runOn(host));
+    expect(Object.keys(r).sort()).toEqual(["apply", "certs", "config", "install", "wait"]);
+    expect(readdirSync(host.path("/var/lib/edge-bootstrap"))).toEqual(["applied.sha256"]);
+  });
+
+  test("a bad config → the apply step fails with the runtime's message", async () => {
+    const bad = runOn(host, { configTomlOverride: 'hostname = "x"\n[provisioning\nsource = "manual"\n' });
+    const error = await runBootstrap(bad).catch((e: RemoteCommandError) => e);
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    const result = (error as RemoteCommandError).result!;
+    expect(result.stderr).toContain("Error: could not parse config file /etc/aziot/config.toml");
+    expect(result.stderr).toContain("edge-bootstrap[apply]: error: iotedge config apply failed: Error: could not parse config file /etc/aziot/config.toml");
+    expect(host.iotedgeCalls().slice(-1)).toEqual(["config apply"]);
+  });
+
+  test("a key that does not match its certificate → apply fails naming it", async () => {
+    const certs = makeDeviceCertificates("edge-ssh-02");
+    const mismatched = runOn(host, { certificates: { ...certs, identityKeyPem: makeDeviceCertificates("other").identityKeyPem } });
+    const error = (await runBootstrap(mismatched).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    expect(error.result?.stderr).toContain("caused by: identity: the private key does not match the certificate");
+  });
+
+  test("runtime.preinstalled on a host without the runtime → install fails saying what to do", async () => {
+    const error = (await runBootstrap(runOn(bare, { runtime: { ...RUNTIME, preinstalled: true } }), ["wait", "install"]).catch(
+      (e: RemoteCommandError) => e,
+    )) as RemoteCommandError;
+    expect(error.result?.stderr).toContain(
+      "edge-bootstrap[install]: error: runtime.preinstalled is true but aziot-edge is not installed on this host; install it or set runtime.preinstalled to false",
+    );
+  });
+
+  test("preinstalled host with the runtime → install skipped as preinstalled", async () => {
+    const r = await runBootstrap(runOn(host, { runtime: { ...RUNTIME, preinstalled: true } }), ["install"]);
+    expect(r.install!.stdout.trim()).toBe("install: skipped (preinstalled: aziot-edge 1.6.0-1)");
+  });
+});
