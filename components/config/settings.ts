@@ -186,6 +186,8 @@ export const iotHubSchema = z
     connectionString: z.string().optional(),
     /** Take over device identities that already exist instead of failing. */
     adoptExistingIdentities: z.boolean().default(false),
+    /** How long the readiness gate waits for a device to run its deployment ($edgeAgent 200, every module running). */
+    readinessTimeoutSeconds: z.number().int().min(30, "must be at least 30 seconds").max(3600, "must be at most 3600 seconds (one hour)").default(600),
   })
   .strict();
 
