@@ -108,7 +108,7 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
     this.steps = made;
     const ran = STEP_NAMES.flatMap((step) => {
       const command = this.steps[step];
-      return command ? [command.stdout.apply((out) => [step, out.trim()] as [string, string])] : [];
+      return command ? [command.stdout.apply((out) => [step, (out ?? "").trim()] as [string, string])] : [];
     });
     this.summary = pulumi.all(ran).apply((pairs) => Object.fromEntries(pairs));
     this.registerOutputs({ ready: apply.stdout, summary: this.summary });

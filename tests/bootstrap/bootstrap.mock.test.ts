@@ -1,0 +1,184 @@
+// DeviceBootstrap's wiring under Pulumi mocks: exact children, order, triggers, logging and secrets.
+import * as pulumi from "@pulumi/pulumi";
+import { renderConfigToml } from "../../components/bootstrap/configToml";
+import { applyFingerprint, stepCommands } from "../../components/bootstrap/deviceCommands";
+import { manualX509Config } from "../../components/bootstrap/steps";
+import { byName, isSecretValue, RecordedResource, runUnderMocks } from "../support/pulumiMocks";
+
+type Module = typeof import("../../components/bootstrap/bootstrap");
+
+const RUNTIME = { preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" };
+const CERTS = {
+  identityCertPem: "-----BEGIN CERTIFICATE-----\nIDENTITY-1\n-----END CERTIFICATE-----\n",
+  identityKeyPem: "-----BEGIN PRIVATE KEY-----\nIDENTITY-KEY-BODY\n-----END PRIVATE KEY-----\n",
+  edgeCaCertPem: "-----BEGIN CERTIFICATE-----\nEDGE-CA\n-----END CERTIFICATE-----\n",
+  edgeCaKeyPem: "-----BEGIN PRIVATE KEY-----\nEDGE-CA-KEY-BODY\n-----END PRIVATE KEY-----\n",
+  trustBundlePem: "-----BEGIN CERTIFICATE-----\nROOT\n-----END CERTIFICATE-----\n",
+};
+const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nSSH-KEY-BODY\n-----END OPENSSH PRIVATE KEY-----\n";
+const SECRET_BODIES = ["IDENTITY-KEY-BODY", "EDGE-CA-KEY-BODY", "SSH-KEY-BODY"];
+
+const unwrap = (v: any): any => (isSecretValue(v) ? v.value : v);
+
+interface Run {
+  resources: RecordedResource[];
+  deletedWith: Map<string, string>;
+  summary?: pulumi.Output<Record<string, string>>;
+}
+
+/** Builds one DeviceBootstrap (and, for a VM, a stand-in VM resource) and records every registration. */
+async function build(kind: "existing" | "vm", certs = CERTS): Promise<Run> {
+  const deletedWith = new Map<string, string>();
+  const run = await runUnderMocks({}, () => {
+    const monitor = (pulumi.runtime as any).getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, cb: any) => {
+      deletedWith.set(req.getName(), req.getDeletedwith());
+      return register(req, cb);
+    };
+    const { DeviceBootstrap } = require("../../components/bootstrap/bootstrap") as Module;
+    const vm = kind === "vm" ? new pulumi.CustomResource("test:index:Vm", "edge-01-vm", {}) : undefined;
+    const bootstrap = new DeviceBootstrap("edge-01-bootstrap", {
+      deviceId: "edge-01",
+      connection: { host: "198.51.100.7", user: "azureuser", privateKey: SSH_KEY },
+      iotHubHostName: "contoso.azure-devices.net",
+      certificates: { ...certs, identityKeyPem: pulumi.secret(certs.identityKeyPem), edgeCaKeyPem: pulumi.secret(certs.edgeCaKeyPem) },
+      runtime: RUNTIME,
+      hostDeletedWithStack: kind === "vm",
+      hostResource: vm,
+    });
+    return bootstrap.summary;
+  });
+  return { resources: run.resources, deletedWith, summary: run.result };
+}
+
+const STEPS = ["wait", "install", "cleanup", "certs", "config", "apply"];
+const configToml = renderConfigToml(
+  manualX509Config({ deviceId: "edge-01", iotHubHostName: "contoso.azure-devices.net", hostname: "edge-01", agentImage: RUNTIME.agentImage, edgeCa: true, trustBundle: true }),
+);
+
+describe("existing host", () => {
+  let run: Run;
+  const step = (s: string) => byName(run.resources, `edge-01-bootstrap-${s}`);
+  const depsOf = (s: string) => step(s).dependencies.map((urn) => urn.split("::").pop()).sort();
+  beforeAll(async () => {
+    run = await build("existing");
+  });
+
+  test("registers the component and exactly its six steps, parented to it", () => {
+    const component = byName(run.resources, "edge-01-bootstrap");
+    expect(component.type).toBe("edge:bootstrap:DeviceBootstrap");
+    const children = run.resources.filter((r) => r.parent === component.urn);
+    expect(children.map((r) => `${r.type} ${r.name}`).sort()).toEqual(STEPS.map((s) => `command:remote:Command edge-01-bootstrap-${s}`).sort());
+  });
+
+  test("orders the steps: wait → install/cleanup → certs/config → apply", () => {
+    expect(depsOf("wait")).toEqual([]);
+    expect(depsOf("install")).toEqual(["edge-01-bootstrap-wait"]);
+    expect(depsOf("cleanup")).toEqual(["edge-01-bootstrap-wait"]);
+    expect(depsOf("certs")).toEqual(["edge-01-bootstrap-cleanup", "edge-01-bootstrap-install"]);
+    expect(depsOf("config")).toEqual(["edge-01-bootstrap-cleanup", "edge-01-bootstrap-install"]);
+    expect(depsOf("apply")).toEqual(["edge-01-bootstrap-certs", "edge-01-bootstrap-config"]);
+  });
+
+  test("each step runs exactly the command the SSH tests run; only cleanup has a delete", () => {
+    const commands = stepCommands(RUNTIME);
+    expect(step("wait").inputs.create).toBe(commands.wait);
+    expect(step("install").inputs.create).toBe(commands.install);
+    expect(step("certs").inputs.create).toBe(commands.certs);
+    expect(step("config").inputs.create).toBe(commands.config);
+    expect(step("apply").inputs.create).toBe(commands.apply);
+    expect(step("cleanup").inputs.create).toBe(commands.cleanupCreate);
+    expect(step("cleanup").inputs.delete).toBe(commands.cleanupDelete);
+    for (const s of STEPS.filter((x) => x !== "cleanup")) expect(step(s).inputs.delete).toBeUndefined();
+    for (const s of STEPS) expect(run.deletedWith.get(`edge-01-bootstrap-${s}`)).toBe("");
+  });
+
+  test("the SSH connection keeps the key secret and retries dials long enough for a booting VM", () => {
+    for (const s of STEPS) {
+      const connection = step(s).inputs.connection;
+      expect(isSecretValue(connection) || isSecretValue(connection.privateKey)).toBe(true);
+      const plain = unwrap(connection);
+      expect(unwrap(plain.privateKey)).toBe(SSH_KEY);
+      expect(plain).toMatchObject({ host: "198.51.100.7", user: "azureuser", dialErrorLimit: 60, perDialTimeout: 15 });
+      expect(step(s).inputs.addPreviousOutputInEnv).toBe(false);
+    }
+  });
+
+  test("certificates go on stdin as a secret, the step logs only stderr and keeps stdin secret in state", () => {
+    const certs = step("certs");
+    expect(isSecretValue(certs.inputs.stdin)).toBe(true);
+    expect(unwrap(certs.inputs.stdin)).toContain(`identity-key ${Buffer.from(CERTS.identityKeyPem).toString("base64")}\n`);
+    expect(certs.inputs.logging).toBe("stderr");
+    expect(certs.additionalSecretOutputs).toContain("stdin");
+  });
+
+  test("config.toml on stdin is the rendered manual X.509 config; apply is triggered by its fingerprint only", () => {
+    expect(step("config").inputs.stdin).toBe(configToml);
+    expect(step("apply").inputs.triggers.map(unwrap)).toEqual([applyFingerprint(configToml, CERTS)]);
+    for (const s of ["wait", "install", "cleanup", "certs", "config"]) expect(step(s).inputs.triggers).toBeUndefined();
+  });
+
+  test("no private key appears in any plain (non-secret) input", () => {
+    const plainText = JSON.stringify(run.resources.map((r) => r.inputs), (_, v) => (isSecretValue(v) ? "<secret>" : v));
+    for (const body of SECRET_BODIES) expect(plainText).not.toContain(body);
+  });
+
+  test("a changed certificate changes only the certs step's stdin and the apply step's trigger", async () => {
+    const rotated = await build("existing", { ...CERTS, identityCertPem: CERTS.identityCertPem.replace("IDENTITY-1", "IDENTITY-2") });
+    const changed = STEPS.filter((s) => {
+      const a = JSON.stringify(step(s).inputs);
+      const b = JSON.stringify(byName(rotated.resources, `edge-01-bootstrap-${s}`).inputs);
+      return a !== b;
+    });
+    expect(changed).toEqual(["certs", "apply"]);
+  });
+});
+
+describe("VM deleted with the stack", () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await build("vm");
+  });
+
+  test("has no cleanup step, so destroy never waits on a host that is going away", () => {
+    const names = run.resources.filter((r) => r.type === "command:remote:Command").map((r) => r.name).sort();
+    expect(names).toEqual(["apply", "certs", "config", "install", "wait"].map((s) => `edge-01-bootstrap-${s}`));
+    const certs = byName(run.resources, "edge-01-bootstrap-certs");
+    expect(certs.dependencies.map((u) => u.split("::").pop())).toEqual(["edge-01-bootstrap-install"]);
+  });
+
+  test("every step is deletedWith the VM", () => {
+    const vmUrn = byName(run.resources, "edge-01-vm").urn;
+    for (const s of ["wait", "install", "certs", "config", "apply"]) expect(run.deletedWith.get(`edge-01-bootstrap-${s}`)).toBe(vmUrn);
+  });
+});
+
+describe("validation", () => {
+  test.each([
+    [{ deviceId: "bad id" }, "device bad id: deviceId may contain only letters"],
+    [{ runtime: { ...RUNTIME, aziotEdgeVersion: "1.6; rm -rf /" } }, 'runtime.aziotEdgeVersion "1.6; rm -rf /" is not a Debian package version'],
+    [{ certificates: { identityCertPem: "c", identityKeyPem: "k", edgeCaCertPem: "ca" } }, "certificates: give both edgeCaCertPem and edgeCaKeyPem, or neither"],
+    [{ timeouts: { healthSeconds: 0 } }, "timeouts.healthSeconds must be a positive whole number of seconds"],
+  ])("refuses %j before creating any step", async (override, message) => {
+    let thrown: Error | undefined;
+    const run = await runUnderMocks({}, () => {
+      const { DeviceBootstrap } = require("../../components/bootstrap/bootstrap") as Module;
+      try {
+        new DeviceBootstrap("b", {
+          deviceId: "edge-01",
+          connection: { host: "h", privateKey: "k" },
+          iotHubHostName: "hub",
+          certificates: CERTS,
+          runtime: RUNTIME,
+          hostDeletedWithStack: false,
+          ...override,
+        } as any);
+      } catch (e) {
+        thrown = e as Error;
+      }
+    });
+    expect(thrown?.message).toContain(message);
+    expect(run.resources.filter((r) => r.type === "command:remote:Command")).toEqual([]);
+  });
+});
