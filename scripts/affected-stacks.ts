@@ -1,0 +1,86 @@
+// Which stacks a change affects, for the pull-request preview (.github/workflows/pulumi.yml).
+//   npx ts-node --transpile-only scripts/affected-stacks.ts --base <rev> [--head <rev>] [--dir <project>]
+// prints a JSON array of stack names (the workflow's matrix) on stdout and why on stderr.
+// Without --base every stack is affected.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+/** `Pulumi.<stack>.yaml` (or `.yml`) at the project root. */
+const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;
+
+/** Files and folders every stack is built from: the program, its manifests, packages, and the pipeline that previews them. */
+const SHARED_FILES = ["index.ts", "Pulumi.yaml", "package.json", "package-lock.json", "tsconfig.json", "scripts/affected-stacks.ts", "scripts/policy-config.ts"];
+const SHARED_FOLDERS = ["components/", "manifests/", "scripts/device/", "policy/", ".github/workflows/"];
+
+/** The stack a path is the settings file of, if it is one. */
+export function stackOfFile(file: string): string | undefined {
+  return STACK_FILE.exec(file)?.[1];
+}
+
+export function affectsAllStacks(file: string): boolean {
+  return SHARED_FILES.includes(file) || SHARED_FOLDERS.some((folder) => file.startsWith(folder));
+}
+
+/** The stacks of a project: its `Pulumi.<stack>.yaml` files, sorted. */
+export function stacksOfFiles(files: readonly string[]): string[] {
+  return files.map(stackOfFile).filter((s): s is string => s !== undefined).sort();
+}
+
+export interface Affected {
+  /** Sorted; each is previewed. */
+  readonly stacks: string[];
+  /** Per affected stack, the changed files that affect it. */
+  readonly reasons: Record<string, string[]>;
+}
+
+/** The stacks among `stacks` that the changed files (paths from the project root) affect. Pure. */
+export function affectedStacks(changed: readonly string[], stacks: readonly string[]): Affected {
+  const reasons: Record<string, string[]> = {};
+  const add = (stack: string, file: string) => (reasons[stack] ??= []).push(file);
+  for (const file of changed) {
+    const own = stackOfFile(file);
+    // A deleted stack file names a stack that is no longer there to preview.
+    if (own !== undefined) {
+      if (stacks.includes(own)) add(own, file);
+    } else if (affectsAllStacks(file)) {
+      for (const stack of stacks) add(stack, file);
+    }
+  }
+  return { stacks: [...stacks].filter((s) => reasons[s]).sort(), reasons };
+}
+
+function changedFiles(dir: string, base: string, head: string): string[] {
+  const out = execFileSync("git", ["diff", "--name-only", "--no-renames", `${base}...${head}`, "--", "."], { cwd: dir, encoding: "utf8" });
+  // git prints paths from the repository root; make them relative to the project folder.
+  const top = execFileSync("git", ["rev-parse", "--show-toplevel"], { cwd: dir, encoding: "utf8" }).trim();
+  const prefix = path.relative(fs.realpathSync(top), fs.realpathSync(dir));
+  return out
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((file) => (prefix === "" ? file : path.relative(prefix, file)));
+}
+
+function main(argv: string[]): number {
+  const option = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const dir = path.resolve(option("dir") ?? process.cwd());
+  const stacks = stacksOfFiles(fs.readdirSync(dir));
+  const base = option("base");
+  if (base === undefined || base === "") {
+    console.error(`affected-stacks: no --base; every stack: ${stacks.join(", ") || "(none)"}`);
+    console.log(JSON.stringify(stacks));
+    return 0;
+  }
+  const result = affectedStacks(changedFiles(dir, base, option("head") ?? "HEAD"), stacks);
+  for (const stack of stacks) {
+    const why = result.reasons[stack];
+    console.error(`affected-stacks: ${stack}: ${why ? `preview (${why.slice(0, 5).join(", ")}${why.length > 5 ? ", …" : ""})` : "skipped (nothing it is built from changed)"}`);
+  }
+  console.log(JSON.stringify(result.stacks));
+  return 0;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,66 @@
+// What the pipeline promises, read from the workflow file itself.
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
+type Job = { steps: Step[]; if?: string; needs?: string; permissions?: Record<string, string>; strategy?: { matrix: Record<string, string> } };
+const workflow = parse(fs.readFileSync(path.join(__dirname, "../../.github/workflows/pulumi.yml"), "utf8")) as {
+  on: Record<string, { branches: string[] }>;
+  permissions: Record<string, string>;
+  env: Record<string, string>;
+  jobs: Record<string, Job>;
+};
+const uses = (job: Job, action: string) => job.steps.find((s) => s.uses?.startsWith(`${action}@`));
+const allSteps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+
+describe(".github/workflows/pulumi.yml", () => {
+  it("runs on pull requests and on main, with read-only default permissions", () => {
+    expect(workflow.on).toEqual({ pull_request: { branches: ["main"] }, push: { branches: ["main"] } });
+    expect(workflow.permissions).toEqual({ contents: "read" });
+  });
+
+  it("tests with npm ci then npm test, and works out the affected stacks with the script", () => {
+    const runs = workflow.jobs.test.steps.map((s) => s.run ?? "");
+    expect(runs.findIndex((r) => r.startsWith("npm ci"))).toBeLessThan(runs.indexOf("npm test"));
+    expect(runs.some((r) => r.includes("scripts/affected-stacks.ts --base"))).toBe(true);
+  });
+
+  it("previews each affected stack with the policy pack and comments the diff on the pull request", () => {
+    const preview = workflow.jobs.preview;
+    expect(preview.needs).toBe("test");
+    expect(preview.strategy?.matrix.stack).toBe("${{ fromJSON(needs.test.outputs.stacks) }}");
+    expect(uses(preview, "pulumi/actions")?.with).toMatchObject({ command: "preview", "comment-on-pr": true, policyPacks: "policy" });
+    expect(preview.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+  });
+
+  it("runs pulumi up of the dev stack on main only, with the policy pack", () => {
+    const up = workflow.jobs.up;
+    expect(up.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    expect(uses(up, "pulumi/actions")?.with).toMatchObject({ command: "up", "stack-name": "${{ vars.PULUMI_STACK_PREFIX }}dev", policyPacks: "policy" });
+  });
+
+  it("signs in to Azure by OpenID Connect only: no client secret, ARM_USE_OIDC for azure-native", () => {
+    for (const job of [workflow.jobs.preview, workflow.jobs.up]) {
+      expect(uses(job, "azure/login")?.with).toEqual({
+        "client-id": "${{ vars.AZURE_CLIENT_ID }}",
+        "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
+        "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+      });
+      expect(job.permissions?.["id-token"]).toBe("write");
+    }
+    expect(workflow.env.ARM_USE_OIDC).toBe("true");
+    expect(JSON.stringify(workflow)).not.toMatch(/creds|client-secret|CLIENT_SECRET/i);
+  });
+
+  it("takes the state backend from a repository variable (empty: Pulumi Cloud)", () => {
+    expect(workflow.env.PULUMI_BACKEND_URL).toBe("${{ vars.PULUMI_BACKEND_URL }}");
+    expect(workflow.env.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+  });
+
+  it("pins every action to a version tag and the CLI to the SDK's version", () => {
+    for (const step of allSteps.filter((s) => s.uses)) expect(step.uses).toMatch(/^[\w.-]+\/[\w.-]+@v\d+(\.\d+){0,2}$/);
+    const lock = JSON.parse(fs.readFileSync(path.join(__dirname, "../../package-lock.json"), "utf8"));
+    expect(workflow.env.PULUMI_VERSION).toBe(lock.packages["node_modules/@pulumi/pulumi"].version);
+  });
+});
