@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TokenCredential } from "@azure/identity";
 import { hostNameOf, hubAccessProblems, withRegistry } from "../../components/iotHub/hubAccess";
-import { hubAccessFromSettings } from "../../components/iotHub/hubAccessArgs";
+import { hubAccessInputs } from "../../components/iotHub/hubAccessArgs";
 import { iotHubSchema } from "../../components/config/settings";
 import { IotHubStandin } from "../standins/iotHubStandin";
 
@@ -27,14 +27,18 @@ test("access problems name the field and never quote the connection string", () 
   expect(broken.join()).not.toContain("a2V5");
 });
 
-test("settings choose the access: config connection string, the created hub's, or Entra ID", async () => {
-  const base = iotHubSchema.parse({ name: "myhub" });
-  expect(() => hubAccessFromSettings(base)).toThrow(/^iotHub\.connectionString: iotHub\.auth is "connectionString" but no connection string is set/);
-  const created = hubAccessFromSettings(base, "HostName=myhub.azure-devices.net;SharedAccessKeyName=p;SharedAccessKey=eA==");
-  expect(created.hostName).toBe("myhub.azure-devices.net");
-  expect(pulumi.Output.isInstance(created.connectionString)).toBe(true);
-  expect(await pulumi.isSecret(created.connectionString as pulumi.Output<string>)).toBe(true);
-  expect(hubAccessFromSettings(iotHubSchema.parse({ name: "myhub", auth: "entraId" }))).toEqual({ hostName: "myhub.azure-devices.net", auth: "entraId" });
+test("the connection string becomes a secret input; the other access fields stay plain", async () => {
+  const inputs = hubAccessInputs({ hostName: "myhub.azure-devices.net", auth: "connectionString", connectionString: CS });
+  expect(await pulumi.isSecret(inputs.connectionString as pulumi.Output<string>)).toBe(true);
+  expect(inputs).toMatchObject({ hubHostName: "myhub.azure-devices.net", hubAuth: "connectionString", trustedCaPem: undefined });
+  expect(hubAccessInputs({ hostName: "myhub.azure-devices.net", auth: "entraId" }).connectionString).toBeUndefined();
+});
+
+test("iotHub.readinessTimeoutSeconds defaults to 600 and is bounded", () => {
+  expect(iotHubSchema.parse({ name: "h" }).readinessTimeoutSeconds).toBe(600);
+  expect(iotHubSchema.safeParse({ name: "h", readinessTimeoutSeconds: 5 }).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
+    "readinessTimeoutSeconds: must be at least 30 seconds",
+  ]);
 });
 
 test("Entra ID: the registry sends the credential's token for the IoT Hub scope", async () => {

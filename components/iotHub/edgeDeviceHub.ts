@@ -1,0 +1,91 @@
+// One device's presence in IoT Hub: its identity, its deployment and the readiness gate, in the
+// order the graph needs. The identity waits on nothing but its thumbprints (so it is created in
+// parallel with the host); the deployment waits on the runtime being up (the bootstrap); the gate
+// waits on the deployment.
+import * as pulumi from "@pulumi/pulumi";
+import type { ContainerRegistrySettings, IotHubSettings } from "../config/settings";
+import { validateManifest } from "../manifest/validateManifest";
+import type { IdentityAuthType } from "./deviceIdentity";
+import { EdgeDeployment, registryCredentialsOf } from "./edgeDeployment";
+import { EdgeReadiness } from "./edgeReadinessGate";
+import type { HubAccessArgs } from "./hubAccessArgs";
+import { IotHubDevice } from "./iotHubDevice";
+
+/** The identity's X.509 authentication, from the device's certificates. */
+export interface HubAuthentication {
+  readonly type: IdentityAuthType;
+  /** selfSigned only: the identity certificate's thumbprints (current and next, for rotation). */
+  readonly primaryThumbprint?: pulumi.Input<string>;
+  readonly secondaryThumbprint?: pulumi.Input<string>;
+}
+
+export interface EdgeDeviceHubArgs {
+  readonly deviceId: string;
+  readonly hub: HubAccessArgs;
+  readonly settings: Pick<IotHubSettings, "adoptExistingIdentities" | "readinessTimeoutSeconds">;
+  readonly authentication: HubAuthentication;
+  /** The device's deployment manifest, parsed (DeviceSettings.manifest). */
+  readonly manifest: Record<string, unknown>;
+  readonly containerRegistry?: ContainerRegistrySettings;
+  /** What must be done before the deployment is sent: the bootstrap's last step. */
+  readonly runtimeReady?: pulumi.Input<pulumi.Resource>[];
+}
+
+export class EdgeDeviceHub extends pulumi.ComponentResource {
+  readonly identity: IotHubDevice;
+  readonly deployment: EdgeDeployment;
+  readonly readiness: EdgeReadiness;
+  /** runtimeStatus by module when the device passed the gate. */
+  readonly modules: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: EdgeDeviceHubArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("edge:iotHub:EdgeDeviceHub", name, {}, opts);
+    const problems = validateManifest(args.manifest);
+    if (problems.length > 0) {
+      throw new Error(`device "${args.deviceId}": the deployment manifest is invalid:\n  - ${problems.join("\n  - ")}`);
+    }
+    const { type, primaryThumbprint, secondaryThumbprint } = args.authentication;
+    if (type === "selfSigned" && primaryThumbprint === undefined) {
+      throw new Error(`device "${args.deviceId}": selfSigned authentication needs the identity certificate's thumbprint`);
+    }
+
+    this.identity = new IotHubDevice(
+      `${name}-identity`,
+      {
+        hub: args.hub,
+        deviceId: args.deviceId,
+        authType: type,
+        primaryThumbprint: type === "selfSigned" ? primaryThumbprint : undefined,
+        secondaryThumbprint: type === "selfSigned" ? secondaryThumbprint : undefined,
+        adoptExisting: args.settings.adoptExistingIdentities,
+      },
+      { parent: this },
+    );
+
+    this.deployment = new EdgeDeployment(
+      `${name}-deployment`,
+      {
+        hub: args.hub,
+        deviceId: this.identity.deviceId,
+        manifest: args.manifest,
+        registryCredentials: registryCredentialsOf(args.containerRegistry),
+        identityGenerationId: this.identity.generationId,
+      },
+      { parent: this, dependsOn: [this.identity, ...(args.runtimeReady ?? [])] },
+    );
+
+    this.readiness = new EdgeReadiness(
+      `${name}-ready`,
+      {
+        hub: args.hub,
+        deviceId: this.identity.deviceId,
+        desiredVersion: this.deployment.desiredVersion,
+        timeoutSeconds: args.settings.readinessTimeoutSeconds,
+      },
+      { parent: this, dependsOn: [this.deployment] },
+    );
+
+    this.modules = this.readiness.modules;
+    this.registerOutputs({ modules: this.modules });
+  }
+}
