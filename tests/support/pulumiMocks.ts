@@ -39,20 +39,23 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
   }
 }
 
+/** A mock of its own for some resource types; undefined leaves the resource to the default mock. */
+export type MockOverride = (args: pulumi.runtime.MockResourceArgs) => pulumi.runtime.MockResourceResult | undefined | Promise<pulumi.runtime.MockResourceResult | undefined>;
+
 export interface MockRun<T> {
   readonly resources: RecordedResource[];
   readonly result: T;
 }
 
 /**
- * Sets `config` (flat `edge:key` → text, as the CLI passes it), runs `program` under mocks and
- * waits until every registration has reached the mock monitor.
+ * Sets `config` (flat `edge:key` → text, as the CLI passes it), runs `program` (awaited, if it
+ * is async) under mocks and waits until every registration has reached the mock monitor.
  */
-export async function runUnderMocks<T>(config: Record<string, string>, program: () => T): Promise<MockRun<T>> {
+export async function runUnderMocks<T>(config: Record<string, string>, program: () => T, override?: MockOverride): Promise<MockRun<Awaited<T>>> {
   const resources: RecordedResource[] = [];
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) }),
+      newResource: async (args) => (await override?.(args)) ?? { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) },
       call: (args) => {
         if (args.token === "azure-native:iothub:listIotHubResourceKeys") {
           return { value: [{ keyName: "iothubowner", primaryKey: "bW9jay1odWIta2V5", rights: "RegistryWrite" }] };
@@ -84,7 +87,7 @@ export async function runUnderMocks<T>(config: Record<string, string>, program: 
       }
       callback(err, response);
     });
-  const result = program();
+  const result = await program();
   await settle();
   return { resources, result };
 }
