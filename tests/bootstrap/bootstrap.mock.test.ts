@@ -37,7 +37,8 @@ async function build(kind: "existing" | "vm", certs = CERTS): Promise<Run> {
       return register(req, cb);
     };
     const { DeviceBootstrap } = require("../../components/bootstrap/bootstrap") as Module;
-    const vm = kind === "vm" ? new pulumi.CustomResource("test:index:Vm", "edge-01-vm", {}) : undefined;
+    class Vm extends pulumi.CustomResource {}
+    const vm = kind === "vm" ? new Vm("test:index:Vm", "edge-01-vm", {}) : undefined;
     const bootstrap = new DeviceBootstrap("edge-01-bootstrap", {
       deviceId: "edge-01",
       connection: { host: "198.51.100.7", user: "azureuser", privateKey: SSH_KEY },

@@ -1,0 +1,33 @@
+// The seam EdgeDevice uses: a DeviceBootstrap for a device's EdgeHost (VM or existing host),
+// so the device component needs one call and no knowledge of the bootstrap's arguments.
+import * as pulumi from "@pulumi/pulumi";
+import { DeviceSettings } from "../config/settings";
+import { EdgeHost } from "../host/edgeHost";
+import { BootstrapCertificates, DeviceBootstrap } from "./bootstrap";
+
+export interface BootstrapForHostArgs {
+  readonly device: DeviceSettings;
+  readonly host: EdgeHost;
+  readonly iotHubHostName: pulumi.Input<string>;
+  /** From DeviceCertificates: identity cert/key, edge CA cert/key, trust bundle. */
+  readonly certificates: BootstrapCertificates;
+}
+
+export function bootstrapForHost(name: string, args: BootstrapForHostArgs, opts: pulumi.ComponentResourceOptions = {}): DeviceBootstrap {
+  const { device, host } = args;
+  const c = host.connection;
+  return new DeviceBootstrap(
+    name,
+    {
+      deviceId: device.id,
+      connection: { host: c.host, port: c.port, user: c.user, privateKey: c.privateKey, ...(c.hostKey ? { hostKey: c.hostKey } : {}) },
+      iotHubHostName: args.iotHubHostName,
+      certificates: args.certificates,
+      runtime: device.runtime,
+      hostDeletedWithStack: host.deletedWithStack,
+      // A VM's steps go with the VM: the engine skips their deletes when it deletes the VM.
+      hostResource: host.deletedWithStack ? host.readyResources[0] : undefined,
+    },
+    pulumi.mergeOptions(opts, { dependsOn: host.readyResources }),
+  );
+}
