@@ -33,7 +33,7 @@ export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<Iot
   async check(_olds: IotHubDeviceInputs, news: IotHubDeviceInputs): Promise<pulumi.dynamic.CheckResult<IotHubDeviceInputs>> {
     // During preview some inputs are not known yet; they are checked again when they are.
     if (anyUnknown(news)) return { inputs: news };
-    const failures = problemsOf(news).map((reason) => ({ property: "", reason }));
+    const failures = problemsOf(news).map((reason) => ({ property: propertyOf(reason), reason }));
     return { inputs: news, failures };
   }
 
@@ -127,6 +127,13 @@ export function adoptionHint(deviceId: string, hubHostName: string): string {
 
 function problemsOf(inputs: IotHubDeviceInputs): string[] {
   return [...identityProblems(inputs), ...hubAccessProblems(inputs)];
+}
+
+/** The input a problem is about: it names the field first, or it is about the connection string or the authentication. */
+function propertyOf(problem: string): string {
+  const first = problem.split(" ")[0];
+  if (["deviceId", "status", "primaryThumbprint", "secondaryThumbprint", "authType", "hubHostName", "hubAuth"].includes(first)) return first;
+  return /connection string/.test(problem) ? "connectionString" : "authType";
 }
 
 function validSpec(inputs: IotHubDeviceInputs): IdentitySpec {

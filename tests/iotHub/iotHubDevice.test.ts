@@ -143,9 +143,9 @@ test("the shared access key is never sent, logged, returned in an error, or put 
 
 test("check reports bad thumbprints and thumbprints on a CA-signed identity, and skips values not known yet", async () => {
   const bad = await provider.check(inputs("chk-1"), inputs("chk-1", { primaryThumbprint: "abc" }));
-  expect(bad.failures).toEqual([{ property: "", reason: "primaryThumbprint must be the SHA-1 (40 hex) or SHA-256 (64 hex) of the certificate's DER, got 3 characters" }]);
+  expect(bad.failures).toEqual([{ property: "primaryThumbprint", reason: "primaryThumbprint must be the SHA-1 (40 hex) or SHA-256 (64 hex) of the certificate's DER, got 3 characters" }]);
   const ca = await provider.check(inputs("chk-1"), inputs("chk-1", { authType: "certificateAuthority" }));
-  expect(ca.failures).toEqual([{ property: "", reason: "certificateAuthority authentication takes no thumbprints; remove them or use selfSigned" }]);
+  expect(ca.failures).toEqual([{ property: "authType", reason: "certificateAuthority authentication takes no thumbprints; remove them or use selfSigned" }]);
   const unknown = await provider.check(inputs("chk-1"), inputs("chk-1", { primaryThumbprint: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }));
   expect(unknown.failures).toBeUndefined();
   await expect(provider.create(inputs("chk-1", { primaryThumbprint: "abc" }))).rejects.toThrow("primaryThumbprint must be");
