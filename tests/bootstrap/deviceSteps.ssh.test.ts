@@ -1,6 +1,6 @@
 // The bootstrap's real device scripts, run over real SSH on local test hosts (tests/hosts) with
 // exactly the commands, stdin and triggers DeviceBootstrap gives remote.Command.
-import { readdirSync, readFileSync, statSync } from "fs";
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { DEVICE_FILES } from "../../components/bootstrap/devicePaths";
 import { StepName } from "../../components/bootstrap/steps";
@@ -120,7 +120,7 @@ describe("failures and host kinds", () => {
   beforeAll(async () => {
     [host, bare] = await Promise.all([
       TestHost.start({ address: "127.0.5.11", name: "faults" }),
-      TestHost.start({ address: "127.0.5.12", name: "bare", runtime: null }),
+      TestHost.start({ address: "127.0.5.12", name: "bare", runtime: null, cloudInit: true }),
     ]);
   });
   afterAll(() => Promise.all([host?.stop(), bare?.stop()]));
@@ -164,6 +164,28 @@ describe("failures and host kinds", () => {
     expect(error.result?.stderr).toContain(
       "edge-bootstrap[install]: error: runtime.preinstalled is true but aziot-edge is not installed on this host; install it or set runtime.preinstalled to false",
     );
+  });
+
+  test("cloud-init still running → the wait step waits until it is done", async () => {
+    bare.cloudInitRunningFor(3);
+    const r = await runBootstrap(runOn(bare), ["wait"]);
+    expect(r.wait!.stdout.trim()).toBe("wait: ready (cloud-init: done)");
+    expect(r.wait!.stderr).toContain("edge-bootstrap[wait]: waiting for cloud-init to finish (at most 1200s)");
+    expect(r.wait!.seconds).toBeGreaterThanOrEqual(2);
+  });
+
+  test("a runtime slow to report healthy → apply waits for it; past the bound → apply fails saying so", async () => {
+    const delayFile = host.path("/var/lib/aziot/iotedge-standin/start-delay-seconds");
+    writeFileSync(delayFile, "3");
+    const slow = await runBootstrap(runOn(host), ["certs", "apply"]);
+    expect(slow.apply!.stdout.trim()).toMatch(/^apply: applied \(healthy after [2-5]s\)$/);
+    writeFileSync(delayFile, "60");
+    const error = (await runBootstrap(runOn(host, { timeouts: { healthSeconds: 2 } }), ["certs", "apply"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    expect(error.result?.stderr).toContain("aziot-edged             Down - activating");
+    expect(error.result?.stderr).toContain(
+      "edge-bootstrap[apply]: error: the runtime did not become healthy within 2s; run 'iotedge check' and 'iotedge system logs' on the host",
+    );
+    rmSync(delayFile);
   });
 
   test("preinstalled host with the runtime → install skipped as preinstalled", async () => {

@@ -12,6 +12,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 
 export const STANDIN_IOTEDGE = join(__dirname, "fake-runtime", "iotedge-standin");
+export const STANDIN_CLOUD_INIT = join(__dirname, "fake-runtime", "cloud-init-standin");
 /** The users and groups aziot-edge's packages create; chown needs them. */
 export const AZIOT_USERS = ["aziotcs", "aziotks", "aziotid", "aziottpm", "iotedge"] as const;
 
@@ -27,6 +28,8 @@ export interface TestHostOptions {
   readonly name?: string;
   /** Stand-in runtime present (default) with these versions, or none (null). */
   readonly runtime?: StandinRuntime | null;
+  /** Install the cloud-init stand-in (reports done until cloudInitRunningFor says otherwise). */
+  readonly cloudInit?: boolean;
 }
 
 export interface SshConnection {
@@ -124,7 +127,7 @@ export class TestHost {
     this.port = options.port ?? 2222;
     this.name = options.name ?? `host-${options.address}`;
     this.dir = mkdtempSync(join(tmpdir(), `edge-test-host-${this.name}-`));
-    this.connection = this.prepare(options.runtime === undefined ? DEFAULT_STANDIN_RUNTIME : options.runtime);
+    this.connection = this.prepare(options.runtime === undefined ? DEFAULT_STANDIN_RUNTIME : options.runtime, options.cloudInit ?? false);
   }
 
   static async start(options: TestHostOptions): Promise<TestHost> {
@@ -157,7 +160,12 @@ export class TestHost {
       .map((line) => (JSON.parse(line) as { argv: string[] }).argv.join(" "));
   }
 
-  private prepare(runtime: StandinRuntime | null): SshConnection {
+  /** Makes the cloud-init stand-in report "running" for the next `seconds`. */
+  cloudInitRunningFor(seconds: number): void {
+    writeFileSync(join(this.dir, "fs", "usr-local-sbin", ".cloud-init-done-at"), `${Math.ceil(Date.now() / 1000 + seconds)}\n`);
+  }
+
+  private prepare(runtime: StandinRuntime | null, cloudInit: boolean): SshConnection {
     ensureAziotUsers();
     mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
     for (const backing of Object.values(PRIVATE_DIRS)) mkdirSync(join(this.dir, "fs", backing), { recursive: true });
@@ -170,6 +178,11 @@ export class TestHost {
       writeFileSync(join(this.dir, "fs", "dpkg-status"), standinDpkgEntries(runtime), { flag: "a" });
       const wrapper = join(this.dir, "fs", "usr-local-sbin", "iotedge");
       writeFileSync(wrapper, `#!/bin/sh\n# TEST STAND-IN: not the IoT Edge runtime (see ${STANDIN_IOTEDGE})\nexec ${process.execPath} ${STANDIN_IOTEDGE} "$@"\n`);
+      chmodSync(wrapper, 0o755);
+    }
+    if (cloudInit) {
+      const wrapper = join(this.dir, "fs", "usr-local-sbin", "cloud-init");
+      writeFileSync(wrapper, `#!/bin/sh\n# TEST STAND-IN: not cloud-init (see ${STANDIN_CLOUD_INIT})\nexec ${STANDIN_CLOUD_INIT} "$@"\n`);
       chmodSync(wrapper, 0o755);
     }
     const keygen = (file: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", this.name, "-f", join(this.dir, file)]);
