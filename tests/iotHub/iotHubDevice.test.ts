@@ -2,7 +2,7 @@
 import { IotHubDeviceProvider, type IotHubDeviceInputs, type IotHubDeviceOutputs } from "../../components/iotHub/iotHubDeviceProvider";
 import type { IotHubStandin } from "../standins/iotHubStandin";
 import { FAST_RETRY, startHub, THUMB_A, THUMB_A_HUB, THUMB_B, THUMB_C } from "./hubFixture";
-import type { HubAccess } from "../../components/iotHub/hubAccess";
+import { type HubAccess, withRegistry } from "../../components/iotHub/hubAccess";
 
 let hub: IotHubStandin;
 let access: HubAccess;
@@ -14,6 +14,12 @@ beforeEach(() => hub.clearLog());
 
 function inputs(deviceId: string, extra: Partial<IotHubDeviceInputs> = {}): IotHubDeviceInputs {
   return { ...access, deviceId, authType: "selfSigned", primaryThumbprint: THUMB_A, secondaryThumbprint: THUMB_B, status: "enabled", adoptExisting: false, ...extra };
+}
+
+/** An identity someone else registered (through the real client, as `az iot hub device-identity create` would). */
+async function registeredElsewhere(device: Record<string, unknown>): Promise<void> {
+  await withRegistry(access, (registry) => registry.create(device as never));
+  hub.clearLog();
 }
 
 function stored(deviceId: string): Record<string, any> {
@@ -85,7 +91,7 @@ test("delete removes the identity; deleting one already gone is not an error", a
 });
 
 test("an identity that already exists is refused with how to adopt it, and left untouched", async () => {
-  hub.model.put("taken-1", { deviceId: "taken-1", authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } }, capabilities: { iotEdge: true } }, undefined);
+  await registeredElsewhere({ deviceId: "taken-1", authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } }, capabilities: { iotEdge: true } });
   const etag = stored("taken-1").etag;
   const error = await provider.create(inputs("taken-1")).catch((e: Error) => e);
   expect((error as Error).message).toContain("already has a device identity 'taken-1' (409 DeviceAlreadyExists)");
@@ -95,7 +101,7 @@ test("an identity that already exists is refused with how to adopt it, and left 
 });
 
 test("with adoption on, an existing identity is taken over and marked adopted", async () => {
-  hub.model.put("taken-2", { deviceId: "taken-2", authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } }, capabilities: { iotEdge: false } }, undefined);
+  await registeredElsewhere({ deviceId: "taken-2", authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } }, capabilities: { iotEdge: false } });
   const { outs } = await provider.create(inputs("taken-2", { adoptExisting: true }));
   expect(outs!.adopted).toBe(true);
   expect(stored("taken-2")).toMatchObject({ capabilities: { iotEdge: true }, authentication: { x509Thumbprint: { primaryThumbprint: THUMB_A_HUB } } });
