@@ -5,8 +5,8 @@
 // policy config instead, `{ "key-vault-protection": { "proofOfConcept": true } }` in the file given
 // to `--policy-pack-config`; scripts/policy-config.ts writes that file from the stack's settings.
 // Without it the rule is strict (not a proof of concept).
-import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { type Props, at } from "./inputs";
+import { mandatoryPolicy } from "./mandatoryPolicy";
 
 export const VAULT_TYPE = "azure-native:keyvault:Vault";
 
@@ -31,16 +31,9 @@ export function keyVaultProblems(type: string, props: Props, config: KeyVaultPol
   return problems;
 }
 
-export const keyVaultProtection: ResourceValidationPolicy = {
-  name: "key-vault-protection",
-  description: "Key Vaults must have soft delete and purge protection unless the stack is a proof of concept.",
-  enforcementLevel: "mandatory",
-  configSchema: {
-    properties: {
-      proofOfConcept: { type: "boolean", default: false, description: "The stack's edge:proofOfConcept." },
-    },
-  },
-  validateResource: (args, reportViolation) => {
-    for (const problem of keyVaultProblems(args.type, args.props, args.getConfig<KeyVaultPolicyConfig>())) reportViolation(problem);
-  },
-};
+export const keyVaultProtection = mandatoryPolicy(
+  "key-vault-protection",
+  "Key Vaults must have soft delete and purge protection unless the stack is a proof of concept.",
+  (args) => keyVaultProblems(args.type, args.props, args.getConfig<KeyVaultPolicyConfig>()),
+  { properties: { proofOfConcept: { type: "boolean", default: false, description: "The stack's edge:proofOfConcept." } } },
+);

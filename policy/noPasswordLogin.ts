@@ -1,6 +1,6 @@
 // No password authentication on VMs: Linux with SSH keys only, no admin password.
-import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { type Props, at } from "./inputs";
+import { mandatoryPolicy } from "./mandatoryPolicy";
 
 export const VM_TYPE = "azure-native:compute:VirtualMachine";
 
@@ -23,11 +23,8 @@ export function passwordLoginProblems(type: string, props: Props): string[] {
   return problems;
 }
 
-export const noPasswordLogin: ResourceValidationPolicy = {
-  name: "no-password-login",
-  description: "Virtual machines must disable password authentication and set no admin password.",
-  enforcementLevel: "mandatory",
-  validateResource: (args, reportViolation) => {
-    for (const problem of passwordLoginProblems(args.type, args.props)) reportViolation(problem);
-  },
-};
+export const noPasswordLogin = mandatoryPolicy(
+  "no-password-login",
+  "Virtual machines must disable password authentication and set no admin password.",
+  (args) => passwordLoginProblems(args.type, args.props),
+);

@@ -1,7 +1,8 @@
 // Private keys only as secrets: no resource input holds a PEM private key in plain text, where it
 // would be stored unencrypted in state and shown in diffs. Needs the secret markers that
 // secretMarkers.ts keeps (the pack's index.ts installs it).
-import { type ResourceValidationPolicy, Secret } from "@pulumi/policy";
+import { Secret } from "@pulumi/policy";
+import { mandatoryPolicy } from "./mandatoryPolicy";
 import { type Props, unproxied } from "./inputs";
 
 /** A PEM private key block (PKCS#1, PKCS#8, EC, encrypted PKCS#8, OpenSSH). */
@@ -44,11 +45,6 @@ export function privateKeyProblems(props: Props): string[] {
   );
 }
 
-export const privateKeysAsSecrets: ResourceValidationPolicy = {
-  name: "private-keys-as-secrets",
-  description: "Resource inputs must hold private keys only as Pulumi secrets.",
-  enforcementLevel: "mandatory",
-  validateResource: (args, reportViolation) => {
-    for (const problem of privateKeyProblems(args.props)) reportViolation(problem);
-  },
-};
+export const privateKeysAsSecrets = mandatoryPolicy("private-keys-as-secrets", "Resource inputs must hold private keys only as Pulumi secrets.", (args) =>
+  privateKeyProblems(args.props),
+);

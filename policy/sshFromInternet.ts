@@ -1,6 +1,6 @@
 // No SSH open to the internet: an inbound Allow rule that reaches TCP port 22 from everywhere.
-import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { type Props, oneAndMany, sameWord } from "./inputs";
+import { mandatoryPolicy } from "./mandatoryPolicy";
 
 export const NSG_TYPE = "azure-native:network:NetworkSecurityGroup";
 export const RULE_TYPE = "azure-native:network:SecurityRule";
@@ -54,11 +54,8 @@ export function sshFromInternetProblems(type: string, props: Props): string[] {
   return problems;
 }
 
-export const noSshFromInternet: ResourceValidationPolicy = {
-  name: "no-ssh-from-internet",
-  description: "Network security rules must not allow SSH (port 22) from the whole internet.",
-  enforcementLevel: "mandatory",
-  validateResource: (args, reportViolation) => {
-    for (const problem of sshFromInternetProblems(args.type, args.props)) reportViolation(problem);
-  },
-};
+export const noSshFromInternet = mandatoryPolicy(
+  "no-ssh-from-internet",
+  "Network security rules must not allow SSH (port 22) from the whole internet.",
+  (args) => sshFromInternetProblems(args.type, args.props),
+);

@@ -1,6 +1,6 @@
 // No Basic public IP: Azure retired Basic SKU public IPs; Standard is also closed by default.
-import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { type Props, at, sameWord } from "./inputs";
+import { mandatoryPolicy } from "./mandatoryPolicy";
 
 export const PUBLIC_IP_TYPE = "azure-native:network:PublicIPAddress";
 
@@ -13,11 +13,6 @@ export function publicIpSkuProblems(type: string, props: Props): string[] {
   return [`sku.name is ${got}: public IPs must use sku.name "Standard" (with publicIPAllocationMethod "Static"); Basic public IPs are retired.`];
 }
 
-export const standardPublicIp: ResourceValidationPolicy = {
-  name: "standard-public-ip",
-  description: "Public IP addresses must use the Standard SKU.",
-  enforcementLevel: "mandatory",
-  validateResource: (args, reportViolation) => {
-    for (const problem of publicIpSkuProblems(args.type, args.props)) reportViolation(problem);
-  },
-};
+export const standardPublicIp = mandatoryPolicy("standard-public-ip", "Public IP addresses must use the Standard SKU.", (args) =>
+  publicIpSkuProblems(args.type, args.props),
+);

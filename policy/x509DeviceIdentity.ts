@@ -3,8 +3,8 @@
 // The IoT Hub device identity is a dynamic resource (components/iotHub/iotHubDevice.ts), whose
 // type is `pulumi-nodejs:dynamic/iotHub:IotHubDevice`; any dynamic resource is recognised by its
 // inputs (`deviceId` with `authType`), so a renamed or new identity resource is checked too.
-import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { Props } from "./inputs";
+import { mandatoryPolicy } from "./mandatoryPolicy";
 
 export const DEVICE_TYPE = "pulumi-nodejs:dynamic/iotHub:IotHubDevice";
 const X509_TYPES = ["selfSigned", "certificateAuthority"];
@@ -32,11 +32,8 @@ export function x509IdentityProblems(type: string, props: Props): string[] {
   return problems;
 }
 
-export const x509DeviceIdentity: ResourceValidationPolicy = {
-  name: "x509-device-identity",
-  description: "IoT Hub device identities must authenticate with X.509 (selfSigned or certificateAuthority), never symmetric keys.",
-  enforcementLevel: "mandatory",
-  validateResource: (args, reportViolation) => {
-    for (const problem of x509IdentityProblems(args.type, args.props)) reportViolation(problem);
-  },
-};
+export const x509DeviceIdentity = mandatoryPolicy(
+  "x509-device-identity",
+  "IoT Hub device identities must authenticate with X.509 (selfSigned or certificateAuthority), never symmetric keys.",
+  (args) => x509IdentityProblems(args.type, args.props),
+);
