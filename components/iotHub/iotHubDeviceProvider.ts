@@ -120,7 +120,7 @@ export function adoptionHint(deviceId: string, hubHostName: string): string {
   return (
     `IoT Hub ${hubHostName} already has a device identity '${deviceId}' (409 DeviceAlreadyExists), and this stack did not create it. ` +
     `To take it over (its authentication and status are overwritten, and destroy deletes it), set ` +
-    `\`pulumi config set --path iotHub.adoptExistingIdentities true\`. ` +
+    `\`pulumi config set --path 'edge:iotHub.adoptExistingIdentities' true\`. ` +
     `Otherwise delete it first (az iot hub device-identity delete --hub-name <hub> --device-id '${deviceId}') or choose another device id.`
   );
 }

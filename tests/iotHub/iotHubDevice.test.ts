@@ -95,7 +95,7 @@ test("an identity that already exists is refused with how to adopt it, and left 
   const etag = stored("taken-1").etag;
   const error = await provider.create(inputs("taken-1")).catch((e: Error) => e);
   expect((error as Error).message).toContain("already has a device identity 'taken-1' (409 DeviceAlreadyExists)");
-  expect((error as Error).message).toContain("pulumi config set --path iotHub.adoptExistingIdentities true");
+  expect((error as Error).message).toContain("pulumi config set --path 'edge:iotHub.adoptExistingIdentities' true");
   expect(stored("taken-1").etag).toBe(etag);
   expect(hub.requests.map((r) => r.status)).toEqual([409]);
 });
