@@ -54,7 +54,9 @@ describe(".github/workflows/pulumi.yml", () => {
   });
 
   it("takes the state backend from a repository variable (empty: Pulumi Cloud)", () => {
-    expect(workflow.env.PULUMI_BACKEND_URL).toBe("${{ vars.PULUMI_BACKEND_URL }}");
+    for (const job of [workflow.jobs.preview, workflow.jobs.up]) {
+      expect(uses(job, "pulumi/actions")?.with?.["cloud-url"]).toBe("${{ vars.PULUMI_BACKEND_URL }}");
+    }
     expect(workflow.env.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
   });
 
