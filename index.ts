@@ -1,9 +1,10 @@
 // Entry point of the Pulumi program. Everything it does is in components/ (see README.md).
 import { defineStack } from "./components/program";
 
+// Async: Key Vault certificates are read before the first resource. Pulumi waits for exported promises.
 const stack = defineStack();
 
-export const devices = stack.devices;
-export const edgeVMfile = stack.edgeVMfile;
-export const edgeVMfiles = stack.edgeVMfiles;
-export const iotHubHostName = stack.iotHubHostName;
+export const devices = stack.then((s) => s.devices);
+export const edgeVMfile = stack.then((s) => s.edgeVMfile);
+export const edgeVMfiles = stack.then((s) => s.edgeVMfiles);
+export const iotHubHostName = stack.then((s) => s.iotHubHostName);

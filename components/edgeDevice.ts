@@ -2,6 +2,9 @@
 // bootstrap and deployment, as one component so the graph reads device by device.
 import * as pulumi from "@pulumi/pulumi";
 import { DeviceSettings } from "./config/settings";
+import { CertificateSource } from "./certificates/certificateSources";
+import { DeviceCertificates, KeyVaultBinding } from "./certificates/deviceCertificates";
+import { FleetCertificateAuthority } from "./certificates/fleetCa";
 import { azureNameFor, dnsLabelFor } from "./config/naming";
 import { EdgeHost, sshTarget } from "./host/edgeHost";
 import { EdgeVm } from "./host/edgeVm";
@@ -18,14 +21,23 @@ export interface FleetContext {
   readonly tags: Record<string, string>;
 }
 
+/** The device's resolved certificate source and what signs or stores its certificates. */
+export interface DeviceCertificateArgs {
+  readonly source: CertificateSource;
+  readonly fleetCa?: FleetCertificateAuthority;
+  readonly keyVault?: KeyVaultBinding;
+}
+
 export interface EdgeDeviceArgs {
   readonly device: DeviceSettings;
   readonly fleet: FleetContext;
+  readonly certificates: DeviceCertificateArgs;
 }
 
 export class EdgeDevice extends pulumi.ComponentResource {
   readonly deviceId: string;
   readonly host: EdgeHost;
+  readonly certificates: DeviceCertificates;
   readonly privateIp: pulumi.Output<string>;
   readonly publicFqdn: pulumi.Output<string>;
   readonly sshTarget: pulumi.Output<string>;
@@ -36,6 +48,8 @@ export class EdgeDevice extends pulumi.ComponentResource {
     this.deviceId = device.id;
 
     this.host = createHost(name, args, this);
+    // Parallel with the host: nothing here waits on the machine.
+    this.certificates = new DeviceCertificates(`${name}-certs`, { deviceId: device.id, ...args.certificates }, { parent: this });
 
     // Seams for the rest of the graph, in dependency order:
     //  - certificates (identity + edge CA, Key Vault binding): parallel with the host;

@@ -2,6 +2,8 @@
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import { FleetSettings } from "./config/settings";
+import { CertificateSource } from "./certificates/certificateSources";
+import { createFleetCa, keyVaultBindingFor } from "./certificates/fleetCertificates";
 import { EdgeDevice } from "./edgeDevice";
 import { FleetHub } from "./fleet/fleetHub";
 import { FleetNetwork } from "./fleet/fleetNetwork";
@@ -10,6 +12,8 @@ export interface EdgeFleetArgs {
   readonly settings: FleetSettings;
   /** `<project>/<stack>`: keeps generated DNS labels unique per stack. */
   readonly stackKey: string;
+  /** Each device's certificate source by device id, resolved before anything is created (loadCertificateSources). */
+  readonly certificateSources: ReadonlyMap<string, CertificateSource>;
 }
 
 /** The original flow's edgeVMfile.json, which existing scripts read. */
@@ -44,24 +48,31 @@ export class EdgeFleet extends pulumi.ComponentResource {
       ? new FleetNetwork(`${name}-net`, { settings: settings.network, resourceGroupName: this.resourceGroupName, location, tags }, { parent: this })
       : undefined;
 
-    this.devices = settings.devices.map(
-      (device) =>
-        new EdgeDevice(
-          `${name}-${device.id}`,
-          {
-            device,
-            fleet: { resourceGroupName: this.resourceGroupName, location, subnetId: network?.subnetId, stackKey: args.stackKey, tags },
-          },
-          { parent: this },
-        ),
-    );
+    const fleetCa = createFleetCa(`${name}-ca`, args.certificateSources, args.stackKey, { parent: this });
+    const keyVault = keyVaultBindingFor(settings.keyVault, tags);
+    this.devices = settings.devices.map((device) => {
+      const source = args.certificateSources.get(device.id);
+      if (!source) throw new Error(`device "${device.id}": no certificate source was resolved for it`);
+      return new EdgeDevice(
+        `${name}-${device.id}`,
+        {
+          device,
+          fleet: { resourceGroupName: this.resourceGroupName, location, subnetId: network?.subnetId, stackKey: args.stackKey, tags },
+          certificates: { source, fleetCa, keyVault },
+        },
+        { parent: this },
+      );
+    });
     this.registerOutputs({ resourceGroupName: this.resourceGroupName });
   }
 
-  /** Per device: where it is and how to reach it. Nothing secret. */
+  /** Per device: where it is, how to reach it, and its identity certificate's thumbprints. Nothing secret. */
   deviceOutputs() {
     return Object.fromEntries(
-      this.devices.map((d) => [d.deviceId, { privateIp: d.privateIp, publicFqdn: d.publicFqdn, sshTarget: d.sshTarget }]),
+      this.devices.map((d) => [
+        d.deviceId,
+        { privateIp: d.privateIp, publicFqdn: d.publicFqdn, sshTarget: d.sshTarget, identityThumbprints: d.certificates.thumbprints },
+      ]),
     );
   }
 

@@ -5,24 +5,33 @@ import * as pulumi from "@pulumi/pulumi";
 import { settingsFromConfigMap } from "./config/readSettings";
 import { FleetSettingsError, validateFleet } from "./config/validateFleet";
 import { EdgeFleet } from "./edgeFleet";
+import { loadCertificateSources } from "./certificates/fleetCertificates";
 
 export interface ProgramOptions {
   /** Folder that manifest paths are relative to; the project root by default. */
   readonly projectDir?: string;
 }
 
-/** Builds the stack and returns its outputs. Throws, before any resource exists, when a setting is wrong. */
-export function defineStack(options: ProgramOptions = {}) {
+/**
+ * Builds the stack and returns its outputs. Throws, before any resource exists, when a setting is
+ * wrong or a Key Vault certificate it names cannot be used.
+ */
+export async function defineStack(options: ProgramOptions = {}) {
   const projectDir = options.projectDir ?? process.cwd();
   const result = validateFleet(settingsFromConfigMap(pulumi.runtime.allConfig()), (file) =>
     fs.readFileSync(path.resolve(projectDir, file), "utf8"),
   );
   // RunError: Pulumi prints the message alone, without a stack trace.
   if (!result.ok) throw new pulumi.RunError(new FleetSettingsError(result.errors).message);
+  // Key Vault certificates are read and checked here, so a bad one stops the run before the first resource.
+  const certificateSources = await loadCertificateSources(result.settings).catch((err: unknown) => {
+    throw err instanceof FleetSettingsError ? new pulumi.RunError(err.message) : err;
+  });
 
   const fleet = new EdgeFleet("fleet", {
     settings: result.settings,
     stackKey: `${pulumi.getProject()}/${pulumi.getStack()}`,
+    certificateSources,
   });
   const edgeVmFiles = Object.fromEntries(fleet.devices.map((d) => [d.deviceId, fleet.edgeVmFile(d)]));
   return {

@@ -150,6 +150,26 @@ export class DeviceCertificates extends pulumi.ComponentResource {
     });
   }
 
+  /** The files the bootstrap writes to the device (BootstrapCertificates). */
+  bootstrapCertificates() {
+    return {
+      identityCertPem: this.identity.certPem,
+      identityKeyPem: this.identity.keyPem,
+      edgeCaCertPem: this.edgeCa.certPem,
+      edgeCaKeyPem: this.edgeCa.keyPem,
+      trustBundlePem: this.trustBundlePem,
+    };
+  }
+
+  /** How the hub identity authenticates the device (HubAuthentication): thumbprint slots, or its CA. */
+  hubAuthentication() {
+    return {
+      type: this.authentication,
+      primaryThumbprint: this.hubThumbprints?.apply((t) => t.primary),
+      secondaryThumbprint: this.hubThumbprints?.apply((t) => t.secondary),
+    };
+  }
+
   /** An edge CA from Key Vault as it is; otherwise a generated key and a pathlen:0 CA certificate. */
   private makeEdgeCa(name: string, args: DeviceCertificatesArgs, signer: SigningCa | undefined): CertificateAndKey {
     const { source, deviceId } = args;

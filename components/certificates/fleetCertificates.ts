@@ -39,7 +39,7 @@ export function needsFleetCa(sources: Iterable<CertificateSource>): boolean {
 /** The fleet CA, with an intermediate when a device asks for one; undefined when no device needs it. */
 export function createFleetCa(
   name: string,
-  sources: Map<string, CertificateSource>,
+  sources: ReadonlyMap<string, CertificateSource>,
   stackKey: string,
   opts?: pulumi.ComponentResourceOptions,
 ): FleetCertificateAuthority | undefined {

@@ -268,3 +268,21 @@ describe("bad inputs: every problem, and nothing created", () => {
     ]);
   }, 60_000);
 });
+
+test("the program: a Key Vault source without edge:keyVault stops the run before its first resource", async () => {
+  const { asConfigMap } = await import("../support/stacks");
+  const settings = stackSettings([{ ...vmDevice("edge-01"), certificate: { source: "keyVault", certificateName: "edge-01-identity" } }]);
+  let thrown: unknown;
+  const mocked = await runUnderMocks(asConfigMap(settings), async () => {
+    const { defineStack } = await import("../../components/program");
+    await defineStack({ projectDir: process.cwd() }).catch((err: unknown) => (thrown = err));
+  });
+  expect(mocked.resources).toEqual([]);
+  expect((thrown as Error).constructor.name).toBe("RunError");
+  expect((thrown as Error).message).toBe(
+    [
+      "The stack settings have 1 problem; nothing was created:",
+      '  - devices[0].certificate.source (device "edge-01"): "keyVault" reads from Key Vault; set edge:keyVault.name to the vault that holds the certificate',
+    ].join("\n"),
+  );
+});

@@ -5,10 +5,10 @@ import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../support
 test("bad settings stop the program with every problem and nothing registered", async () => {
   const settings = stackSettings([vmDevice("edge-01", { sshSourceRanges: ["0.0.0.0/0"] }), existingDevice("edge-01")]);
   let thrown: unknown;
-  const run = await runUnderMocks(asConfigMap(settings), () => {
+  const run = await runUnderMocks(asConfigMap(settings), async () => {
     const { defineStack } = require("../../components/program");
     try {
-      defineStack({ projectDir: process.cwd() });
+      await defineStack({ projectDir: process.cwd() });
     } catch (err) {
       thrown = err;
     }

@@ -5,7 +5,7 @@ import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../support
 type Program = typeof import("../../components/program");
 
 let resources: RecordedResource[];
-let outputs: ReturnType<Program["defineStack"]>;
+let outputs: Awaited<ReturnType<Program["defineStack"]>>;
 
 beforeAll(async () => {
   const settings = stackSettings([vmDevice("edge-vm-01"), existingDevice("line-3-gateway")]);
@@ -20,7 +20,16 @@ beforeAll(async () => {
 
 const urnOf = (name: string) => byName(resources, name).urn;
 
-test("creates exactly the shared pieces and one host per device", () => {
+test("creates exactly the shared pieces, the fleet CA, and one host and one set of certificates per device", () => {
+  const certificates = (d: string) => [
+    `edge:certificates:DeviceCertificates fleet-${d}-certs`,
+    `pulumi-nodejs:dynamic/certificates:EdgeCaCertificate fleet-${d}-certs-edge-ca-cert`,
+    `pulumi-nodejs:dynamic/certificates:ThumbprintSlots fleet-${d}-certs-thumbprints`,
+    `tls:index/certRequest:CertRequest fleet-${d}-certs-identity-csr`,
+    `tls:index/locallySignedCert:LocallySignedCert fleet-${d}-certs-identity-cert`,
+    `tls:index/privateKey:PrivateKey fleet-${d}-certs-edge-ca-key`,
+    `tls:index/privateKey:PrivateKey fleet-${d}-certs-identity-key`,
+  ];
   expect(resources.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
     [
       "azure-native:compute:VirtualMachine fleet-edge-vm-01-host-vm",
@@ -38,6 +47,11 @@ test("creates exactly the shared pieces and one host per device", () => {
       "edge:host:EdgeVm fleet-edge-vm-01-host",
       "edge:host:ExistingHost fleet-line-3-gateway-host",
       "tls:index/privateKey:PrivateKey fleet-edge-vm-01-host-ssh-key",
+      "edge:certificates:FleetCertificateAuthority fleet-ca",
+      "tls:index/privateKey:PrivateKey fleet-ca-root-key",
+      "tls:index/selfSignedCert:SelfSignedCert fleet-ca-root-cert",
+      ...certificates("edge-vm-01"),
+      ...certificates("line-3-gateway"),
     ].sort(),
   );
 });
@@ -53,6 +67,9 @@ test("every child's parent is its component", () => {
   }
   expect(parentOf("fleet-net-vnet")).toBe(urnOf("fleet-net"));
   expect(parentOf("fleet-rg")).toBe(urnOf("fleet"));
+  expect(parentOf("fleet-ca")).toBe(urnOf("fleet"));
+  expect(parentOf("fleet-edge-vm-01-certs")).toBe(urnOf("fleet-edge-vm-01"));
+  expect(parentOf("fleet-edge-vm-01-certs-identity-cert")).toBe(urnOf("fleet-edge-vm-01-certs"));
 });
 
 test("the engine is told the dependencies between resources", () => {
@@ -64,6 +81,9 @@ test("the engine is told the dependencies between resources", () => {
     expect.arrayContaining([urnOf("fleet-edge-vm-01-host-nic"), urnOf("fleet-edge-vm-01-host-ssh-key"), urnOf("fleet-rg")]),
   );
   expect(deps("fleet-net-subnet")).toEqual(expect.arrayContaining([urnOf("fleet-net-vnet")]));
+  // Certificates are made in parallel with the host: they wait on the fleet CA, never on the machine.
+  expect(deps("fleet-edge-vm-01-certs-identity-cert")).toEqual(expect.arrayContaining([urnOf("fleet-ca-root-cert")]));
+  expect(deps("fleet-edge-vm-01-certs-identity-cert")).not.toContain(urnOf("fleet-edge-vm-01-host-vm"));
   // The host of one device never waits on another device.
   expect(deps("fleet-edge-vm-01-host-vm")).not.toContain(urnOf("fleet-line-3-gateway-host"));
 });

@@ -21,9 +21,34 @@ export function isSecretValue(value: unknown): boolean {
   return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
 }
 
+/**
+ * A fixed self-signed certificate (P-256, valid to 2126) that the default mocks return for every
+ * certificate: well-formed, so code that reads certificates (thumbprints, chains) runs. Tests of
+ * the certificates themselves emulate @pulumi/tls instead (tests/certificates/support).
+ */
+export const MOCK_CERT_PEM = `-----BEGIN CERTIFICATE-----
+MIIBaTCCAQ+gAwIBAgIUQ2yfnSHwxjH/6+1ORah85awW2SkwCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQbW9jayBjZXJ0aWZpY2F0ZTAgFw0yNjExMjYwNDUzMDNaGA8y
+MTI2MTEwMjA0NTMwM1owGzEZMBcGA1UEAwwQbW9jayBjZXJ0aWZpY2F0ZTBZMBMG
+ByqGSM49AgEGCCqGSM49AwEHA0IABBKIGw23QelJljFfSNP4SzPoR7U/vNNIum4V
+EgW6cA0ucSin8UfgmaV+58+IOv7wG2NmBuBSZDDqtiljlJLtnUyjLzAtMAwGA1Ud
+EwEB/wQCMAAwHQYDVR0OBBYEFKqOXqnBmPeb8QYYjctxFQpa7sYaMAoGCCqGSM49
+BAMCA0gAMEUCIQDNt9kcK+VniqfXLGf7l7T7Wkv2Jytll+kqwCOakWHgBgIgS1AM
+uMTkcmTC8ywTWe8sh+D1AVaUqKHUUVuBKtCfPSg=
+-----END CERTIFICATE-----
+`;
+
 /** Outputs the mocked providers return for the types the program reads back. */
 function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
   switch (type) {
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+    case "pulumi-nodejs:dynamic/certificates:EdgeCaCertificate":
+      return { ...inputs, certPem: MOCK_CERT_PEM };
+    case "tls:index/certRequest:CertRequest":
+      return { ...inputs, certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${name}\n-----END CERTIFICATE REQUEST-----\n` };
+    case "pulumi-nodejs:dynamic/certificates:ThumbprintSlots":
+      return { ...inputs, primary: inputs.current, secondary: inputs.current };
     case "tls:index/privateKey:PrivateKey":
       return { ...inputs, publicKeyOpenssh: `ssh-rsa AAAAB3NzaC1yc2E${name} generated`, privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\n${name}\n-----END OPENSSH PRIVATE KEY-----` };
     case "azure-native:network:NetworkInterface":
