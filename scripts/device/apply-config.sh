@@ -42,7 +42,7 @@ wait_until_healthy() {
       timeout 30 iotedge system status >&2 2>&1 || true
       die "the runtime did not become healthy within ${timeout_s}s; run 'iotedge check' and 'iotedge system logs' on the host"
     fi
-    sleep 2
+    sleep 1
   done
   printf '%s' "$(($(date +%s) - start))"
 }

@@ -17,13 +17,31 @@ microsoft_repo_url() {
   esac
 }
 
-# Waits (bounded) until no other apt/dpkg run holds the lock, using apt's own lock timeout, so the
-# package state read next is not a half-configured one from cloud-init or unattended-upgrades.
+# Prints the pid of a process holding dpkg's lock (POSIX locks, as apt and dpkg take them), or nothing.
+dpkg_lock_holder() {
+  local lock inode
+  for lock in /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock; do
+    [ -e "$lock" ] || continue
+    inode="$(stat -c %i "$lock")"
+    # /proc/locks: "1: POSIX ADVISORY WRITE <pid> <maj>:<min>:<inode> 0 EOF" (waiters add a "->" field).
+    awk -v inode="$inode" '{ for (i = 2; i <= NF; i++) if ($i ~ ":" inode "$") { print $(i - 1); exit } }' /proc/locks
+  done | head -n 1
+}
+
+# Waits (bounded) until no other apt/dpkg run holds the lock, so the package state read next is
+# not a half-configured one from cloud-init or unattended-upgrades. apt's own lock timeout does the
+# waiting; an idle package manager costs nothing.
 wait_for_package_manager() {
-  local lock_timeout="$1"
-  log "waiting for the package manager lock (at most ${lock_timeout}s)"
+  local lock_timeout="$1" holder
+  holder="$(dpkg_lock_holder)"
+  if [ -z "$holder" ]; then
+    log "package manager idle (no dpkg lock held)"
+    return 0
+  fi
+  log "dpkg lock held by pid $holder ($(cat "/proc/$holder/comm" 2>/dev/null || echo unknown)); waiting for it (at most ${lock_timeout}s)"
   DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout="$lock_timeout" install -y >/dev/null \
     || die "the package manager stayed locked for ${lock_timeout}s (another apt/dpkg run: cloud-init or unattended-upgrades?)"
+  log "package manager free again"
 }
 
 version_matches() {

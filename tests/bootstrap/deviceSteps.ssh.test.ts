@@ -167,18 +167,18 @@ describe("failures and host kinds", () => {
   });
 
   test("cloud-init still running → the wait step waits until it is done", async () => {
-    bare.cloudInitRunningFor(3);
+    bare.cloudInitRunningFor(2);
     const r = await runBootstrap(runOn(bare), ["wait"]);
     expect(r.wait!.stdout.trim()).toBe("wait: ready (cloud-init: done)");
     expect(r.wait!.stderr).toContain("edge-bootstrap[wait]: waiting for cloud-init to finish (at most 1200s)");
-    expect(r.wait!.seconds).toBeGreaterThanOrEqual(2);
+    expect(r.wait!.seconds).toBeGreaterThanOrEqual(1);
   });
 
   test("a runtime slow to report healthy → apply waits for it; past the bound → apply fails saying so", async () => {
     const delayFile = host.path("/var/lib/aziot/iotedge-standin/start-delay-seconds");
-    writeFileSync(delayFile, "3");
+    writeFileSync(delayFile, "2");
     const slow = await runBootstrap(runOn(host), ["certs", "apply"]);
-    expect(slow.apply!.stdout.trim()).toMatch(/^apply: applied \(healthy after [2-5]s\)$/);
+    expect(slow.apply!.stdout.trim()).toMatch(/^apply: applied \(healthy after [1-4]s\)$/);
     writeFileSync(delayFile, "60");
     const error = (await runBootstrap(runOn(host, { timeouts: { healthSeconds: 2 } }), ["certs", "apply"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
     expect(error.result?.stderr).toContain("aziot-edged             Down - activating");

@@ -46,7 +46,8 @@ test.concurrent("apt lock held for 30 s → the install step waits for it and su
   const seconds = (Date.now() - heldAt) / 1000;
   expect(seconds).toBeGreaterThanOrEqual(29);
   expect(waited.install!.stdout.trim()).toBe("install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)");
-  expect(waited.install!.stderr).toContain("edge-bootstrap[install]: waiting for the package manager lock (at most 600s)");
+  expect(waited.install!.stderr).toMatch(/edge-bootstrap\[install\]: dpkg lock held by pid \d+ \(perl\); waiting for it \(at most 600s\)\n/);
+  expect(waited.install!.stderr).toContain("edge-bootstrap[install]: package manager free again");
   expect((bounded as RemoteCommandError).result?.stderr).toContain(
     "edge-bootstrap[install]: error: the package manager stayed locked for 3s (another apt/dpkg run: cloud-init or unattended-upgrades?)",
   );
