@@ -10,11 +10,17 @@ EDGE_STEP="cleanup"
 [ -n "${EDGE_COMMON_LOADED:-}" ] || . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 register() {
+  local result
   ensure_dir "$EDGE_STATE_DIR" root:root 0700
-  printf 'managed by edge-bootstrap; cleanup.sh remove undoes it\n' \
-    | install_file_from_stdin "$EDGE_STATE_DIR/managed" root:root 0600 >/dev/null
-  log "recorded $EDGE_STATE_DIR/managed"
-  summary "registered"
+  result="$(printf 'managed by edge-bootstrap; cleanup.sh remove undoes it\n' \
+    | install_file_from_stdin "$EDGE_STATE_DIR/managed" root:root 0600)"
+  if [ "$result" = "changed" ]; then
+    log "recorded $EDGE_STATE_DIR/managed"
+    summary "registered"
+  else
+    log "skipped: $EDGE_STATE_DIR/managed already recorded"
+    summary "unchanged (already registered)"
+  fi
 }
 
 remove_file() {

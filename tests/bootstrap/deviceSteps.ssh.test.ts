@@ -71,7 +71,7 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
     expect(summaries(r)).toEqual({
       wait: "wait: ready (cloud-init: not present)",
       install: "install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)",
-      cleanup: "cleanup: registered",
+      cleanup: "cleanup: unchanged (already registered)",
       certs: "certs: unchanged identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
       config: "config: unchanged /etc/aziot/config.toml",
       apply: "apply: skipped (unchanged since last apply, healthy)",
