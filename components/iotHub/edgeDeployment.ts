@@ -16,6 +16,12 @@ export interface EdgeDeploymentArgs {
   readonly identityGenerationId?: pulumi.Input<string>;
 }
 
+/**
+ * One provider object for every resource of this type: the engine stores it serialized with each
+ * resource, and Pulumi caches the serialization per object, so a fleet serializes it once.
+ */
+const PROVIDER = new EdgeDeploymentProvider();
+
 export class EdgeDeployment extends pulumi.dynamic.Resource {
   declare readonly deviceId: pulumi.Output<string>;
   declare readonly hubHostName: pulumi.Output<string>;
@@ -25,7 +31,7 @@ export class EdgeDeployment extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: EdgeDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      new EdgeDeploymentProvider(),
+      PROVIDER,
       name,
       {
         ...hubAccessInputs(args.hub),

@@ -19,14 +19,44 @@ export interface HubAuthentication {
   readonly secondaryThumbprint?: pulumi.Input<string>;
 }
 
+/** What every device shares about the fleet's hub. */
+export interface FleetHubContext {
+  readonly access: HubAccessArgs;
+  readonly settings: Pick<IotHubSettings, "adoptExistingIdentities" | "readinessTimeoutSeconds">;
+  /** The stack's container registry: its credentials go with every deployment, as secrets. */
+  readonly containerRegistry?: ContainerRegistrySettings;
+}
+
+/** The fleet's hub as EdgeFleet has it: FleetHub's host name and connection string, and the settings. */
+export function fleetHubContext(
+  hub: { readonly hostName: pulumi.Input<string>; readonly connectionString?: pulumi.Input<string> },
+  settings: { readonly iotHub: IotHubSettings; readonly containerRegistry?: ContainerRegistrySettings },
+): FleetHubContext {
+  return {
+    access: { hostName: hub.hostName, auth: settings.iotHub.auth, connectionString: hub.connectionString },
+    settings: settings.iotHub,
+    containerRegistry: settings.containerRegistry,
+  };
+}
+
+/** The identity's authentication from the device's certificates (DeviceCertificates). */
+export function hubAuthenticationOf(certificates: {
+  readonly authentication: IdentityAuthType;
+  readonly hubThumbprints?: pulumi.Output<{ primary: string; secondary: string }>;
+}): HubAuthentication {
+  return {
+    type: certificates.authentication,
+    primaryThumbprint: certificates.hubThumbprints?.apply((t) => t.primary),
+    secondaryThumbprint: certificates.hubThumbprints?.apply((t) => t.secondary),
+  };
+}
+
 export interface EdgeDeviceHubArgs {
   readonly deviceId: string;
-  readonly hub: HubAccessArgs;
-  readonly settings: Pick<IotHubSettings, "adoptExistingIdentities" | "readinessTimeoutSeconds">;
+  readonly fleetHub: FleetHubContext;
   readonly authentication: HubAuthentication;
   /** The device's deployment manifest, parsed (DeviceSettings.manifest). */
   readonly manifest: Record<string, unknown>;
-  readonly containerRegistry?: ContainerRegistrySettings;
   /** What must be done before the deployment is sent: the bootstrap's last step. */
   readonly runtimeReady?: pulumi.Input<pulumi.Resource>[];
 }
@@ -45,6 +75,7 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
       throw new Error(`device "${args.deviceId}": the deployment manifest is invalid:\n  - ${problems.join("\n  - ")}`);
     }
     const { type, primaryThumbprint, secondaryThumbprint } = args.authentication;
+    const { access, settings, containerRegistry } = args.fleetHub;
     if (type === "selfSigned" && primaryThumbprint === undefined) {
       throw new Error(`device "${args.deviceId}": selfSigned authentication needs the identity certificate's thumbprint`);
     }
@@ -52,12 +83,12 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
     this.identity = new IotHubDevice(
       `${name}-identity`,
       {
-        hub: args.hub,
+        hub: access,
         deviceId: args.deviceId,
         authType: type,
         primaryThumbprint: type === "selfSigned" ? primaryThumbprint : undefined,
         secondaryThumbprint: type === "selfSigned" ? secondaryThumbprint : undefined,
-        adoptExisting: args.settings.adoptExistingIdentities,
+        adoptExisting: settings.adoptExistingIdentities,
       },
       { parent: this },
     );
@@ -65,10 +96,10 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
     this.deployment = new EdgeDeployment(
       `${name}-deployment`,
       {
-        hub: args.hub,
+        hub: access,
         deviceId: this.identity.deviceId,
         manifest: args.manifest,
-        registryCredentials: registryCredentialsOf(args.containerRegistry),
+        registryCredentials: registryCredentialsOf(containerRegistry),
         identityGenerationId: this.identity.generationId,
       },
       { parent: this, dependsOn: [this.identity, ...(args.runtimeReady ?? [])] },
@@ -77,10 +108,10 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
     this.readiness = new EdgeReadiness(
       `${name}-ready`,
       {
-        hub: args.hub,
+        hub: access,
         deviceId: this.identity.deviceId,
         desiredVersion: this.deployment.desiredVersion,
-        timeoutSeconds: args.settings.readinessTimeoutSeconds,
+        timeoutSeconds: settings.readinessTimeoutSeconds,
       },
       { parent: this, dependsOn: [this.deployment] },
     );

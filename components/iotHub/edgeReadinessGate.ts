@@ -13,6 +13,12 @@ export interface EdgeReadinessArgs {
   readonly pollIntervalSeconds?: pulumi.Input<number>;
 }
 
+/**
+ * One provider object for every resource of this type: the engine stores it serialized with each
+ * resource, and Pulumi caches the serialization per object, so a fleet serializes it once.
+ */
+const PROVIDER = new EdgeReadinessProvider();
+
 export class EdgeReadiness extends pulumi.dynamic.Resource {
   declare readonly deviceId: pulumi.Output<string>;
   declare readonly agentStatusCode: pulumi.Output<number>;
@@ -21,7 +27,7 @@ export class EdgeReadiness extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: EdgeReadinessArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      new EdgeReadinessProvider(),
+      PROVIDER,
       name,
       {
         ...hubAccessInputs(args.hub),

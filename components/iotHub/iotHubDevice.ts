@@ -17,6 +17,12 @@ export interface IotHubDeviceArgs {
   readonly adoptExisting?: pulumi.Input<boolean>;
 }
 
+/**
+ * One provider object for every resource of this type: the engine stores it serialized with each
+ * resource, and Pulumi caches the serialization per object, so a fleet serializes it once.
+ */
+const PROVIDER = new IotHubDeviceProvider();
+
 export class IotHubDevice extends pulumi.dynamic.Resource {
   declare readonly deviceId: pulumi.Output<string>;
   declare readonly hubHostName: pulumi.Output<string>;
@@ -30,7 +36,7 @@ export class IotHubDevice extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: IotHubDeviceArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      new IotHubDeviceProvider(),
+      PROVIDER,
       name,
       {
         ...hubAccessInputs(args.hub),

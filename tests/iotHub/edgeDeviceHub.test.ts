@@ -1,6 +1,7 @@
 // EdgeDeviceHub under Pulumi mocks: its three resources, their order in the graph, and secrets.
 import * as pulumi from "@pulumi/pulumi";
 import { byName, isSecretValue, type RecordedResource, runUnderMocks } from "../support/pulumiMocks";
+import { iotHubSchema } from "../../components/config/settings";
 import { exampleManifest } from "./manifestFixture";
 
 type Hub = typeof import("../../components/iotHub/edgeDeviceHub");
@@ -16,17 +17,21 @@ class Placeholder extends pulumi.CustomResource {
 
 beforeAll(async () => {
   const run = await runUnderMocks({}, () => {
-    const { EdgeDeviceHub } = require("../../components/iotHub/edgeDeviceHub") as Hub;
+    const { EdgeDeviceHub, fleetHubContext, hubAuthenticationOf } = require("../../components/iotHub/edgeDeviceHub") as Hub;
     // Stand-ins for the device's host and its bootstrap's last step.
     const host = new Placeholder("test:index:Host", "dev-host");
     const bootstrap = new Placeholder("test:index:Bootstrap", "dev-bootstrap", { dependsOn: [host] });
     return new EdgeDeviceHub("dev", {
       deviceId: "edge-01",
-      hub: { hostName: "hub-test.azure-devices.net", auth: "connectionString", connectionString: CS },
-      settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 },
-      authentication: { type: "selfSigned", primaryThumbprint: "A".repeat(64), secondaryThumbprint: "B".repeat(64) },
+      fleetHub: fleetHubContext(
+        { hostName: "hub-test.azure-devices.net", connectionString: CS },
+        {
+          iotHub: iotHubSchema.parse({ name: "hub-test", readinessTimeoutSeconds: 300 }),
+          containerRegistry: { loginServer: "contoso.azurecr.io", username: "puller", password: "registry-password" },
+        },
+      ),
+      authentication: hubAuthenticationOf({ authentication: "selfSigned", hubThumbprints: pulumi.output({ primary: "A".repeat(64), secondary: "B".repeat(64) }) }),
       manifest: exampleManifest(),
-      containerRegistry: { loginServer: "contoso.azurecr.io", username: "puller", password: "registry-password" },
       runtimeReady: [bootstrap],
     });
   });
@@ -78,7 +83,7 @@ test("an invalid manifest stops the component before any resource exists", () =>
   const bad = exampleManifest();
   delete bad.modulesContent.$edgeHub;
   expect(() => new EdgeDeviceHub("bad", {
-    deviceId: "edge-02", hub: { hostName: "h", auth: "entraId" }, settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 },
+    deviceId: "edge-02", fleetHub: { access: { hostName: "h", auth: "entraId" }, settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 } },
     authentication: { type: "certificateAuthority" }, manifest: bad,
   })).toThrow('device "edge-02": the deployment manifest is invalid:\n  - modulesContent.$edgeHub["properties.desired"] is missing');
 });
