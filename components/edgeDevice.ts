@@ -6,6 +6,8 @@ import { CertificateSource } from "./certificates/certificateSources";
 import { DeviceCertificates, KeyVaultBinding } from "./certificates/deviceCertificates";
 import { FleetCertificateAuthority } from "./certificates/fleetCa";
 import { azureNameFor, dnsLabelFor } from "./config/naming";
+import { DeviceBootstrap } from "./bootstrap/bootstrap";
+import { bootstrapCertificatesOf, bootstrapForHost } from "./bootstrap/bootstrapForHost";
 import { EdgeHost, sshTarget } from "./host/edgeHost";
 import { EdgeVm } from "./host/edgeVm";
 import { ExistingHost } from "./host/existingHost";
@@ -19,6 +21,8 @@ export interface FleetContext {
   /** Makes DNS labels unique per stack. */
   readonly stackKey: string;
   readonly tags: Record<string, string>;
+  /** The hub's host name (config.toml). The device is bootstrapped over SSH once this is set. */
+  readonly iotHubHostName?: pulumi.Input<string>;
 }
 
 /** The device's resolved certificate source and what signs or stores its certificates. */
@@ -38,6 +42,8 @@ export class EdgeDevice extends pulumi.ComponentResource {
   readonly deviceId: string;
   readonly host: EdgeHost;
   readonly certificates: DeviceCertificates;
+  /** The runtime on the host; `bootstrap.ready` is its last step (apply + health). */
+  readonly bootstrap?: DeviceBootstrap;
   readonly privateIp: pulumi.Output<string>;
   readonly publicFqdn: pulumi.Output<string>;
   readonly sshTarget: pulumi.Output<string>;
@@ -50,6 +56,12 @@ export class EdgeDevice extends pulumi.ComponentResource {
     this.host = createHost(name, args, this);
     // Parallel with the host: nothing here waits on the machine.
     this.certificates = new DeviceCertificates(`${name}-certs`, { deviceId: device.id, ...args.certificates }, { parent: this });
+    // Needs the host and the certificates.
+    if (args.fleet.iotHubHostName !== undefined) {
+      const certificates = bootstrapCertificatesOf(this.certificates);
+      const hub = args.fleet.iotHubHostName;
+      this.bootstrap = bootstrapForHost(`${name}-bootstrap`, { device, host: this.host, iotHubHostName: hub, certificates }, { parent: this });
+    }
 
     // Seams for the rest of the graph, in dependency order:
     //  - certificates (identity + edge CA, Key Vault binding): parallel with the host;

@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DeviceSettings } from "../config/settings";
 import { EdgeHost } from "../host/edgeHost";
+import type { DeviceCertificates } from "../certificates/deviceCertificates";
 import { BootstrapCertificates, DeviceBootstrap } from "./bootstrap";
 
 export interface BootstrapForHostArgs {
@@ -30,4 +31,15 @@ export function bootstrapForHost(name: string, args: BootstrapForHostArgs, opts:
     },
     pulumi.mergeOptions(opts, { dependsOn: host.readyResources }),
   );
+}
+
+/** The files the bootstrap places, from the device's certificates component. */
+export function bootstrapCertificatesOf(c: Pick<DeviceCertificates, "identity" | "edgeCa" | "trustBundlePem">): BootstrapCertificates {
+  return {
+    identityCertPem: c.identity.certPem,
+    identityKeyPem: c.identity.keyPem,
+    edgeCaCertPem: c.edgeCa.certPem,
+    edgeCaKeyPem: c.edgeCa.keyPem,
+    trustBundlePem: c.trustBundlePem,
+  };
 }

@@ -1,0 +1,60 @@
+// EdgeDevice wires the bootstrap: its host's connection and its certificates' PEMs reach the steps.
+import * as pulumi from "@pulumi/pulumi";
+import type { DeviceSettings } from "../../components/config/settings";
+import { byName, isSecretValue, runUnderMocks } from "../support/pulumiMocks";
+
+const device = {
+  id: "line-3-gateway",
+  host: { type: "existing", address: "192.0.2.30", port: 22, user: "edge", privateKey: "SSH-KEY-BODY" },
+  certificate: { source: "generate" },
+  deploymentManifest: "manifests/default.json",
+  manifest: {},
+  runtime: { preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" },
+} as unknown as DeviceSettings;
+
+/** Mocked @pulumi/tls outputs: PEM text named after the resource. */
+function tlsState(args: pulumi.runtime.MockResourceArgs) {
+  const pem = (what: string) => `-----BEGIN ${what}-----\n${args.name}\n-----END ${what}-----\n`;
+  if (args.type === "tls:index/privateKey:PrivateKey") return { id: args.name, state: { ...args.inputs, privateKeyPem: pem("PRIVATE KEY") } };
+  if (args.type.startsWith("tls:index/") && args.type.endsWith("Cert")) return { id: args.name, state: { ...args.inputs, certPem: pem("CERTIFICATE") } };
+  if (args.type.includes("EdgeCaCertificate")) return { id: args.name, state: { ...args.inputs, certPem: pem("CERTIFICATE") } };
+  return undefined;
+}
+
+async function build(iotHubHostName?: string) {
+  return runUnderMocks(
+    {},
+    () => {
+      const { EdgeDevice } = require("../../components/edgeDevice");
+      const { FleetCertificateAuthority } = require("../../components/certificates/fleetCa");
+      const fleetCa = new FleetCertificateAuthority("ca", { commonName: "Fleet root", intermediate: false });
+      return new EdgeDevice("fleet-gw", {
+        device,
+        fleet: { resourceGroupName: "rg", location: "westeurope", stackKey: "k", tags: {}, iotHubHostName },
+        certificates: { source: { kind: "generate", settings: { source: "generate", keyAlgorithm: "ECDSA", validityDays: 365, renewBeforeDays: 30, intermediate: false, authentication: "selfSigned" } }, fleetCa },
+      });
+    },
+    tlsState,
+  );
+}
+
+test("with the hub's host name, EdgeDevice bootstraps its host with its certificates", async () => {
+  const run = await build("contoso.azure-devices.net");
+  const bootstrap = byName(run.resources, "fleet-gw-bootstrap");
+  expect(bootstrap.type).toBe("edge:bootstrap:DeviceBootstrap");
+  expect(bootstrap.parent).toBe(byName(run.resources, "fleet-gw").urn);
+  const certs = byName(run.resources, "fleet-gw-bootstrap-certs");
+  // The certificate step's stdin is made from the certificates component's outputs: it depends on them.
+  const deps = new Set(certs.dependencies);
+  expect(deps.has(byName(run.resources, "fleet-gw-certs-identity-key").urn)).toBe(true);
+  expect(isSecretValue(certs.inputs.stdin)).toBe(true);
+  const payload = certs.inputs.stdin.value as string;
+  expect(payload.split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual(["identity-cert", "identity-key", "edge-ca-cert", "edge-ca-key", "trust-bundle"]);
+  expect(byName(run.resources, "fleet-gw-bootstrap-config").inputs.stdin).toContain('iothub_hostname = "contoso.azure-devices.net"');
+  expect(byName(run.resources, "fleet-gw-bootstrap-cleanup").inputs.delete).toContain("'edge-bootstrap-cleanup' 'remove'");
+});
+
+test("without it, no bootstrap yet", async () => {
+  const run = await build(undefined);
+  expect(run.resources.filter((r) => r.type === "command:remote:Command")).toEqual([]);
+});
