@@ -1,7 +1,7 @@
 // The README's configuration reference names every setting the schema accepts, so docs cannot drift.
 import * as fs from "fs";
 import * as path from "path";
-import { azureVmHostSchema, deviceEntrySchema, existingHostSchema, stackSettingsSchema } from "../../components/config/settings";
+import { azureVmHostSchema, certificateSchema, deviceEntrySchema, existingHostSchema, stackSettingsSchema } from "../../components/config/settings";
 
 const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
 const documented = (key: string) => readme.includes(`| \`${key}\``) || readme.includes(`\`${key}\`, `) || readme.includes(`, \`${key}\` |`);
@@ -11,6 +11,7 @@ test.each([
   ["device", Object.keys(deviceEntrySchema.shape)],
   ["azureVm host", Object.keys(azureVmHostSchema.shape).filter((k) => k !== "type")],
   ["existing host", Object.keys(existingHostSchema.shape).filter((k) => k !== "type")],
+  ["certificate", [...new Set(certificateSchema.options.flatMap((o) => Object.keys(o.shape)))]],
 ])("every %s setting has a row in the README", (_, keys) => {
   expect(keys.filter((k) => !documented(k))).toEqual([]);
 });
