@@ -58,7 +58,10 @@ apt_install() {
 
 add_microsoft_repo() {
   local lock_timeout="$1" url deb
-  url="$(microsoft_repo_url "$(os_release | awk '{ print $1 }')" "$(os_release | awk '{ print $2 }')")"
+  local os_id os_version
+  read -r os_id os_version < <(os_release)
+  # Checked only when something must be installed: a pre-imaged host may run another release.
+  url="$(microsoft_repo_url "$os_id" "$os_version")"
   if [ -f /etc/apt/sources.list.d/microsoft-prod.list ] || [ -f /etc/apt/sources.list.d/microsoft-prod.sources ]; then
     log "skipped: Microsoft package repository already configured"
   else
@@ -77,7 +80,7 @@ main() {
   local have_edge have_moby did=()
   require_root
   read -r os_id os_version < <(os_release)
-  microsoft_repo_url "$os_id" "$os_version" >/dev/null
+  log "host runs $os_id $os_version"
   wait_for_package_manager "$lock_timeout"
   have_moby="$(installed_version moby-engine)"
   have_edge="$(installed_version aziot-edge)"

@@ -120,7 +120,8 @@ describe("failures and host kinds", () => {
   beforeAll(async () => {
     [host, bare] = await Promise.all([
       TestHost.start({ address: "127.0.5.11", name: "faults" }),
-      TestHost.start({ address: "127.0.5.12", name: "bare", runtime: null, cloudInit: true }),
+      // An old release: an install attempt stops at the distribution check, before any download.
+      TestHost.start({ address: "127.0.5.12", name: "bare", runtime: null, cloudInit: true, osRelease: 'ID=ubuntu\nVERSION_ID="18.04"\n' }),
     ]);
   });
   afterAll(() => Promise.all([host?.stop(), bare?.stop()]));
@@ -164,6 +165,14 @@ describe("failures and host kinds", () => {
     expect(error.result?.stderr).toContain(
       "edge-bootstrap[install]: error: runtime.preinstalled is true but aziot-edge is not installed on this host; install it or set runtime.preinstalled to false",
     );
+  });
+
+  test("no runtime on an unsupported release → install fails naming the release, downloads nothing", async () => {
+    const error = (await runBootstrap(runOn(bare), ["install"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    expect(error.result?.stderr).toContain(
+      "edge-bootstrap[install]: error: unsupported distribution ubuntu 18.04: IoT Edge 1.6 supports Ubuntu 22.04/24.04 and Debian 12",
+    );
+    expect(error.result?.stderr).not.toContain("adding Microsoft package repository");
   });
 
   test("cloud-init still running → the wait step waits until it is done", async () => {

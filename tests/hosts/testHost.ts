@@ -30,6 +30,8 @@ export interface TestHostOptions {
   readonly runtime?: StandinRuntime | null;
   /** Install the cloud-init stand-in (reports done until cloudInitRunningFor says otherwise). */
   readonly cloudInit?: boolean;
+  /** Contents of the host's /etc/os-release (default: the machine's). */
+  readonly osRelease?: string;
 }
 
 export interface SshConnection {
@@ -119,6 +121,7 @@ export class TestHost {
   readonly name: string;
   readonly dir: string;
   readonly connection: SshConnection;
+  private readonly osRelease?: string;
   private sshd?: ChildProcess;
   private sshdLog = "";
 
@@ -127,6 +130,7 @@ export class TestHost {
     this.port = options.port ?? 2222;
     this.name = options.name ?? `host-${options.address}`;
     this.dir = mkdtempSync(join(tmpdir(), `edge-test-host-${this.name}-`));
+    this.osRelease = options.osRelease;
     this.connection = this.prepare(options.runtime === undefined ? DEFAULT_STANDIN_RUNTIME : options.runtime, options.cloudInit ?? false);
   }
 
@@ -180,6 +184,7 @@ export class TestHost {
       writeFileSync(wrapper, `#!/bin/sh\n# TEST STAND-IN: not the IoT Edge runtime (see ${STANDIN_IOTEDGE})\nexec ${process.execPath} ${STANDIN_IOTEDGE} "$@"\n`);
       chmodSync(wrapper, 0o755);
     }
+    if (this.osRelease !== undefined) writeFileSync(join(this.dir, "fs", "os-release"), this.osRelease);
     if (cloudInit) {
       const wrapper = join(this.dir, "fs", "usr-local-sbin", "cloud-init");
       writeFileSync(wrapper, `#!/bin/sh\n# TEST STAND-IN: not cloud-init (see ${STANDIN_CLOUD_INIT})\nexec ${STANDIN_CLOUD_INIT} "$@"\n`);
@@ -218,6 +223,7 @@ export class TestHost {
       ...Object.entries(PRIVATE_DIRS).map(([mount, backing]) => `mkdir -p ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`),
       ...Object.entries(PRIVATE_FILES).map(([mount, backing]) => `touch ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`),
     ];
+    if (this.osRelease !== undefined) binds.push(`mount --bind ${join(this.dir, "fs", "os-release")} /etc/os-release`);
     const script = ["set -euo pipefail", ...binds, `exec /usr/sbin/sshd -D -e -f ${join(this.dir, "sshd_config")}`].join("\n");
     const child = spawn("unshare", ["--mount", "--propagation", "private", "bash", "-c", script], { stdio: ["ignore", "ignore", "pipe"] });
     this.sshd = child;
