@@ -30,8 +30,9 @@ export function hostNameOf(device: DeviceSettings): string {
 }
 
 /**
- * Resolves every device's certificate source. A Key Vault certificate named by several devices
- * is read once. Returns every problem, each with the setting it belongs to.
+ * Resolves every device's certificate source, for settings that passed validateFleet. A Key Vault
+ * certificate named by several devices is read once. Returns every problem, each with the
+ * setting it belongs to.
  */
 export async function resolveCertificateSources(settings: FleetSettings, options: ResolveOptions): Promise<ResolveResult> {
   const errors: SettingError[] = [];
@@ -55,17 +56,12 @@ export async function resolveCertificateSources(settings: FleetSettings, options
       const at = `devices[${index}].certificate`;
       const add = (field: string, message: string) => errors.push({ setting: `${at}.${field}`, device: device.id, message });
       const certificate = device.certificate;
-      if (certificate.source !== "keyVault" && certificate.renewBeforeDays >= certificate.validityDays) {
-        add("renewBeforeDays", `(${certificate.renewBeforeDays}) must be less than validityDays (${certificate.validityDays}), or every run would renew the certificate`);
-      }
+      // Settings rules (certificateRules.ts) were checked with the rest of the settings.
       if (certificate.source === "generate") {
         sources.set(device.id, { kind: "generate", settings: certificate });
         return;
       }
-      if (!options.vaultUrl) {
-        add("source", `"${certificate.source}" reads from Key Vault; set edge:keyVault.name to the vault that holds the certificate`);
-        return;
-      }
+      if (!options.vaultUrl) throw new Error(`device "${device.id}": a "${certificate.source}" certificate needs edge:keyVault`);
       // A vault certificate's problems are reported under the setting that names it, worded after its name.
       const material = async (field: string, name: string) => {
         const result = await read(name);

@@ -1,6 +1,7 @@
 // Turns the raw `edge:` settings of a stack into validated FleetSettings, or into the full list
 // of what is wrong. Pure apart from the manifest reader it is given.
 import { z } from "zod";
+import { certificateRuleErrors } from "../certificates/certificateRules";
 import { manifestProblems, modulesContentOf } from "../manifest/manifestProblems";
 import { azureNameFor } from "./naming";
 import { isWholeInternet, sourceRangeProblem } from "./networkRules";
@@ -89,7 +90,7 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
       }
       firstIndexById.set(rawId, index);
     }
-    const device = validateDevice(entry, index, rawDefaults, allowSshFromInternet, readManifest, errors);
+    const device = validateDevice(entry, index, rawDefaults, allowSshFromInternet, raw.keyVault !== undefined, readManifest, errors);
     if (!device) return;
     if (device.host.type === "azureVm") {
       const azureName = azureNameFor(device.id);
@@ -130,6 +131,7 @@ function validateDevice(
   index: number,
   defaults: Record<string, unknown>,
   allowSshFromInternet: boolean,
+  hasKeyVault: boolean,
   readManifest: ManifestReader,
   errors: SettingError[],
 ): DeviceSettings | undefined {
@@ -158,6 +160,11 @@ function validateDevice(
 
   const certificateResult = certificateSchema.safeParse(device.certificate ?? defaults.certificate ?? { source: "generate" });
   collect(certificateResult, [...at, "certificate"]);
+  if (certificateResult.success) {
+    for (const e of certificateRuleErrors(certificateResult.data, hasKeyVault)) {
+      errors.push({ setting: `${at}.certificate.${e.field}`, device: device.id, message: e.message });
+    }
+  }
 
   const runtimeResult = runtimeSchema.safeParse({ ...asRecord(defaults.runtime), ...device.runtime });
   collect(runtimeResult, [...at, "runtime"]);

@@ -1,5 +1,8 @@
 // The checks on existing certificates, with exact messages; the rotation of thumbprint slots; names.
+import * as fs from "fs";
 import { caProblems, edgeCaNameProblem, identityProblems } from "../../components/certificates/certificateChecks";
+import { validateFleet } from "../../components/config/validateFleet";
+import { existingDevice, stackSettings } from "../support/stacks";
 import { edgeCaCommonName, keyVaultCertificateName } from "../../components/certificates/certificateNaming";
 import { dueForRenewal } from "../../components/certificates/edgeCaCertificate";
 import { initialSlots, nextSlots } from "../../components/certificates/thumbprintSlots";
@@ -145,4 +148,23 @@ test("dueForRenewal: inside the window (and at its edge), not before", () => {
   expect(dueForRenewal(end, 24, new Date("2030-01-29T23:59:59Z"))).toBe(false);
   expect(dueForRenewal(end, 24, new Date("2030-01-30T00:00:00Z"))).toBe(true);
   expect(dueForRenewal(end, 24, new Date("2030-02-01T00:00:00Z"))).toBe(true);
+});
+
+test("settings rules, offline with the rest of the settings: renewal inside the lifetime, a vault for Key Vault sources", () => {
+  const device = (id: string, certificate: Record<string, unknown>) => ({ ...existingDevice(id), certificate });
+  const result = validateFleet(
+    stackSettings([
+      device("a", { source: "generate", validityDays: 30, renewBeforeDays: 30 }),
+      device("b", { source: "keyVaultCa", caCertificateName: "ca", validityDays: 10 }),
+      device("c", { source: "keyVault", certificateName: "c-id" }),
+      device("d", { source: "generate", validityDays: 31, renewBeforeDays: 30 }),
+    ]),
+    (file) => fs.readFileSync(file, "utf8"),
+  );
+  expect(result.ok ? [] : result.errors).toEqual([
+    { setting: "devices[0].certificate.renewBeforeDays", device: "a", message: "(30) must be less than validityDays (30), or every run would renew the certificate" },
+    { setting: "devices[1].certificate.renewBeforeDays", device: "b", message: "(30) must be less than validityDays (10), or every run would renew the certificate" },
+    { setting: "devices[1].certificate.source", device: "b", message: '"keyVaultCa" reads from Key Vault; set edge:keyVault.name to the vault that holds the certificate' },
+    { setting: "devices[2].certificate.source", device: "c", message: '"keyVault" reads from Key Vault; set edge:keyVault.name to the vault that holds the certificate' },
+  ]);
 });
