@@ -11,6 +11,7 @@ import { bootstrapCertificatesOf, bootstrapForHost } from "./bootstrap/bootstrap
 import { EdgeHost, sshTarget } from "./host/edgeHost";
 import { EdgeVm } from "./host/edgeVm";
 import { ExistingHost } from "./host/existingHost";
+import { EdgeDeviceHub, FleetHubContext, hubAuthenticationOf } from "./iotHub/edgeDeviceHub";
 
 /** What every device shares from the fleet. */
 export interface FleetContext {
@@ -23,6 +24,8 @@ export interface FleetContext {
   readonly tags: Record<string, string>;
   /** The hub's host name (config.toml). The device is bootstrapped over SSH once this is set. */
   readonly iotHubHostName?: pulumi.Input<string>;
+  /** The fleet's IoT Hub access and settings. Once set, the device gets its identity, deployment and readiness gate. */
+  readonly hub?: FleetHubContext;
 }
 
 /** The device's resolved certificate source and what signs or stores its certificates. */
@@ -44,6 +47,8 @@ export class EdgeDevice extends pulumi.ComponentResource {
   readonly certificates: DeviceCertificates;
   /** The runtime on the host; `bootstrap.ready` is its last step (apply + health). */
   readonly bootstrap?: DeviceBootstrap;
+  /** Identity, deployment and readiness gate in IoT Hub. */
+  readonly iotHub?: EdgeDeviceHub;
   readonly privateIp: pulumi.Output<string>;
   readonly publicFqdn: pulumi.Output<string>;
   readonly sshTarget: pulumi.Output<string>;
@@ -61,6 +66,11 @@ export class EdgeDevice extends pulumi.ComponentResource {
       const certificates = bootstrapCertificatesOf(this.certificates);
       const hub = args.fleet.iotHubHostName;
       this.bootstrap = bootstrapForHost(`${name}-bootstrap`, { device, host: this.host, iotHubHostName: hub, certificates }, { parent: this });
+    }
+    // The identity needs only the thumbprints (parallel with the host); the deployment waits on the runtime.
+    if (args.fleet.hub !== undefined) {
+      const hubArgs = { deviceId: device.id, fleetHub: args.fleet.hub, authentication: hubAuthenticationOf(this.certificates), manifest: device.manifest };
+      this.iotHub = new EdgeDeviceHub(`${name}-iothub`, { ...hubArgs, runtimeReady: this.bootstrap ? [this.bootstrap.ready] : [] }, { parent: this });
     }
 
     // Seams for the rest of the graph, in dependency order:
