@@ -46,14 +46,17 @@ export interface IdentityCheck {
   readonly now: Date;
 }
 
-/** Problems of an existing certificate used as a device identity. */
-export function identityProblems(material: CertificateMaterial, check: IdentityCheck): string[] {
-  const problems: string[] = [];
+/** What every existing certificate is checked for, whatever its job: its key, and its lifetime. */
+function baseProblems(material: CertificateMaterial, renewBeforeDays: number, now: Date): { info: CertificateInfo; problems: string[]; lifetimeOk: boolean } {
   const info = parseCertificate(material.certificatePem);
   const mismatch = keyMismatchProblem(material.certificatePem, material.privateKeyPem);
-  if (mismatch) problems.push(mismatch);
-  const lifetime = lifetimeProblem(info, check.renewBeforeDays, check.now);
-  if (lifetime) problems.push(lifetime);
+  const lifetime = lifetimeProblem(info, renewBeforeDays, now);
+  return { info, problems: [mismatch, lifetime].filter((p): p is string => p !== undefined), lifetimeOk: lifetime === undefined };
+}
+
+/** Problems of an existing certificate used as a device identity. */
+export function identityProblems(material: CertificateMaterial, check: IdentityCheck): string[] {
+  const { info, problems } = baseProblems(material, check.renewBeforeDays, check.now);
   // CA authentication matches the device by the certificate's CN; thumbprints do not look at it.
   if (check.authentication === "certificateAuthority" && info.subjectCommonName !== check.deviceId) {
     problems.push(
@@ -82,13 +85,8 @@ export interface CaCheck {
 
 /** Problems of a certificate that must act as a CA (an edge CA, or a CA that signs device certificates). */
 export function caProblems(material: CertificateMaterial, check: CaCheck): string[] {
-  const problems: string[] = [];
-  const info = parseCertificate(material.certificatePem);
-  const mismatch = keyMismatchProblem(material.certificatePem, material.privateKeyPem);
-  if (mismatch) problems.push(mismatch);
-  const lifetime = lifetimeProblem(info, check.renewBeforeDays, check.now);
-  if (lifetime) problems.push(lifetime);
-  else if (check.signsForDays !== undefined && info.notAfter.getTime() < check.now.getTime() + check.signsForDays * DAY_MS) {
+  const { info, problems, lifetimeOk } = baseProblems(material, check.renewBeforeDays, check.now);
+  if (lifetimeOk && check.signsForDays !== undefined && info.notAfter.getTime() < check.now.getTime() + check.signsForDays * DAY_MS) {
     problems.push(
       `expires on ${info.notAfter.toISOString().slice(0, 10)}, before certificates it signs now for ${check.signsForDays} days would; renew the CA, or lower validityDays`,
     );

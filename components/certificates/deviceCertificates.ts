@@ -5,13 +5,12 @@ import * as tls from "@pulumi/tls";
 import { edgeCaCommonName, keyVaultCertificateName } from "./certificateNaming";
 import { CertificateSource } from "./certificateSources";
 import { EdgeCaCertificate, EdgeCaCertificateProvider } from "./edgeCaCertificate";
-import { FleetCertificateAuthority, SigningCa, privateKeyArgs } from "./fleetCa";
+import { FleetCertificateAuthority, HOURS_PER_DAY, SigningCa, privateKeyArgs } from "./fleetCa";
 import { DEVICE_TAG, KeyVaultCertificate, KeyVaultCertificateProvider } from "./keyVaultCertificate";
 import { Thumbprints, thumbprintsOf } from "./thumbprint";
 import { ThumbprintSlots } from "./thumbprintSlots";
 import { pemBlocks, toPem } from "./x509";
 
-const HOURS_PER_DAY = 24;
 
 export interface KeyVaultBinding {
   readonly vaultUrl: string;

@@ -28,7 +28,7 @@ export interface FleetCaArgs {
   readonly intermediate: boolean;
 }
 
-const HOURS_PER_DAY = 24;
+export const HOURS_PER_DAY = 24;
 // CA certificates sign; they never authenticate themselves.
 const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
 

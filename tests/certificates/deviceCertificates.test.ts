@@ -218,7 +218,7 @@ describe("Key Vault sources", () => {
 describe("bad inputs: every problem, and nothing created", () => {
   const kvRoot = selfSigned({ cn: "Bad Inputs CA", days: 3650, ext: ROOT_CA_EXT });
   const leafCa = signedBy(kvRoot, { cn: "not-a-ca", days: 3650, ext: LEAF_EXT });
-  const shortCa = signedBy(kvRoot, { cn: "short-ca", days: 20, ext: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign"] });
+  const shortCa = signedBy(kvRoot, { cn: "short-ca", days: 100, ext: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign"] });
   const otherDevice = signedBy(kvRoot, { cn: "someone-else", days: 300, ext: LEAF_EXT });
   const expiring = signedBy(kvRoot, { cn: "bad-expiring", days: 10, ext: LEAF_EXT });
   const pem = (p: { certPem: string; keyPem: string }, key = p.keyPem) => `${key}${p.certPem}`;
@@ -262,7 +262,7 @@ describe("bad inputs: every problem, and nothing created", () => {
       expect.stringMatching(/^ {2}- devices\[4\]\.certificate\.certificateName \(device "bad-expiring"\): Key Vault certificate "expiring" expires on \d{4}-\d\d-\d\d, inside the renewal window of 30 days; renew it in Key Vault, or lower renewBeforeDays$/),
       `  - devices[5].certificate.edgeCaCertificateName (device "bad-edge-ca"): Key Vault certificate "leaf-as-edge-ca" has no CA extensions (basicConstraints CA:TRUE), so nothing it signs would verify; use a CA certificate`,
       `  - devices[6].certificate.caCertificateName (device "bad-signing-ca"): Key Vault certificate "leaf-as-ca" has no CA extensions (basicConstraints CA:TRUE), so nothing it signs would verify; use a CA certificate`,
-      expect.stringMatching(/^ {2}- devices\[7\]\.certificate\.caCertificateName \(device "bad-short-ca"\): Key Vault certificate "short-ca" expires on \d{4}-\d\d-\d\d, inside the renewal window of 30 days; renew it in Key Vault, or lower renewBeforeDays$/),
+      expect.stringMatching(/^ {2}- devices\[7\]\.certificate\.caCertificateName \(device "bad-short-ca"\): Key Vault certificate "short-ca" expires on \d{4}-\d\d-\d\d, before certificates it signs now for 365 days would; renew the CA, or lower validityDays$/),
     ]);
   }, 60_000);
 });

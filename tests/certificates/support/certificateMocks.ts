@@ -1,19 +1,17 @@
 // Mocks for the certificate resources: @pulumi/tls through the emulator, and the three dynamic
 // providers through their real code (Key Vault against the stand-in).
-import type { MockOverride } from "../../support/pulumiMocks";
+import { type MockOverride, isSecretValue } from "../../support/pulumiMocks";
 import { EdgeCaCertificateProvider } from "../../../components/certificates/edgeCaCertificate";
 import { KeyVaultCertificateProvider } from "../../../components/certificates/keyVaultCertificate";
 import { ThumbprintSlotsProvider } from "../../../components/certificates/thumbprintSlots";
 import type { KeyVaultAccess } from "../../../components/certificates/keyVaultAccess";
 import { tlsState } from "./tlsEmulator";
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-
 /** Inputs as a provider sees them: secrets unwrapped, the serialized provider left out. */
 export function plainInputs(value: any): any {
   if (Array.isArray(value)) return value.map(plainInputs);
   if (typeof value !== "object" || value === null) return value;
-  if (value[SECRET_SIG]) return plainInputs(value.value);
+  if (isSecretValue(value)) return plainInputs(value.value);
   return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "__provider").map(([k, v]) => [k, plainInputs(v)]));
 }
 
