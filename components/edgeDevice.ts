@@ -11,7 +11,7 @@ import { bootstrapCertificatesOf, bootstrapForHost } from "./bootstrap/bootstrap
 import { EdgeHost, sshTarget } from "./host/edgeHost";
 import { EdgeVm } from "./host/edgeVm";
 import { ExistingHost } from "./host/existingHost";
-import { EdgeDeviceHub, FleetHubContext, hubAuthenticationOf } from "./iotHub/edgeDeviceHub";
+import { EdgeDeviceHub, FleetHubContext } from "./iotHub/edgeDeviceHub";
 
 /** What every device shares from the fleet. */
 export interface FleetContext {
@@ -69,7 +69,7 @@ export class EdgeDevice extends pulumi.ComponentResource {
     }
     // The identity needs only the thumbprints (parallel with the host); the deployment waits on the runtime.
     if (args.fleet.hub !== undefined) {
-      const hubArgs = { deviceId: device.id, fleetHub: args.fleet.hub, authentication: hubAuthenticationOf(this.certificates), manifest: device.manifest };
+      const hubArgs = { deviceId: device.id, fleetHub: args.fleet.hub, authentication: this.certificates.hubAuthentication(), manifest: device.manifest };
       this.iotHub = new EdgeDeviceHub(`${name}-iothub`, { ...hubArgs, runtimeReady: this.bootstrap ? [this.bootstrap.ready] : [] }, { parent: this });
     }
 

@@ -11,7 +11,7 @@ import { EdgeReadiness } from "./edgeReadinessGate";
 import type { HubAccessArgs } from "./hubAccessArgs";
 import { IotHubDevice } from "./iotHubDevice";
 
-/** The identity's X.509 authentication, from the device's certificates. */
+/** The identity's X.509 authentication: DeviceCertificates.hubAuthentication(). */
 export interface HubAuthentication {
   readonly type: IdentityAuthType;
   /** selfSigned only: the identity certificate's thumbprints (current and next, for rotation). */
@@ -36,18 +36,6 @@ export function fleetHubContext(
     access: { hostName: hub.hostName, auth: settings.iotHub.auth, connectionString: hub.connectionString },
     settings: settings.iotHub,
     containerRegistry: settings.containerRegistry,
-  };
-}
-
-/** The identity's authentication from the device's certificates (DeviceCertificates). */
-export function hubAuthenticationOf(certificates: {
-  readonly authentication: IdentityAuthType;
-  readonly hubThumbprints?: pulumi.Output<{ primary: string; secondary: string }>;
-}): HubAuthentication {
-  return {
-    type: certificates.authentication,
-    primaryThumbprint: certificates.hubThumbprints?.apply((t) => t.primary),
-    secondaryThumbprint: certificates.hubThumbprints?.apply((t) => t.secondary),
   };
 }
 

@@ -17,7 +17,7 @@ class Placeholder extends pulumi.CustomResource {
 
 beforeAll(async () => {
   const run = await runUnderMocks({}, () => {
-    const { EdgeDeviceHub, fleetHubContext, hubAuthenticationOf } = require("../../components/iotHub/edgeDeviceHub") as Hub;
+    const { EdgeDeviceHub, fleetHubContext } = require("../../components/iotHub/edgeDeviceHub") as Hub;
     // Stand-ins for the device's host and its bootstrap's last step.
     const host = new Placeholder("test:index:Host", "dev-host");
     const bootstrap = new Placeholder("test:index:Bootstrap", "dev-bootstrap", { dependsOn: [host] });
@@ -30,7 +30,7 @@ beforeAll(async () => {
           containerRegistry: { loginServer: "contoso.azurecr.io", username: "puller", password: "registry-password" },
         },
       ),
-      authentication: hubAuthenticationOf({ authentication: "selfSigned", hubThumbprints: pulumi.output({ primary: "A".repeat(64), secondary: "B".repeat(64) }) }),
+      authentication: { type: "selfSigned", primaryThumbprint: pulumi.output("A".repeat(64)), secondaryThumbprint: pulumi.output("B".repeat(64)) },
       manifest: exampleManifest(),
       runtimeReady: [bootstrap],
     });
