@@ -1,5 +1,6 @@
 // The bootstrap's real device scripts, run over real SSH on local test hosts (tests/hosts) with
-// exactly the commands, stdin and triggers DeviceBootstrap gives remote.Command.
+// exactly the commands, stdin and triggers DeviceBootstrap gives remote.Command. The slow fault
+// cases (slowFaults.ts) start first, on hosts of their own, and are checked at the end.
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { DEVICE_FILES } from "../../components/bootstrap/devicePaths";
@@ -8,8 +9,25 @@ import { BootstrapRun, plannedSteps, runBootstrap, runCleanupDelete } from "../h
 import { RemoteCommandError, RunResult } from "../hosts/sshRunner";
 import { makeDeviceCertificates } from "../hosts/testCertificates";
 import { TestHost } from "../hosts/testHost";
+import { BOOT_DIAL_ERROR_LIMIT } from "../../components/bootstrap/connection";
+import { withBootRetries } from "../hosts/bootstrapOverSsh";
+import { APT_LOCK_SECONDS, AptLockOutcome, aptLockScenario, SSHD_REFUSAL_SECONDS, SshdRefusalOutcome, sshdRefusalScenario } from "./slowFaults";
 
 jest.setTimeout(60_000);
+
+let lockHost: TestHost;
+let sshdHost: TestHost;
+let slow: Promise<[AptLockOutcome, SshdRefusalOutcome]>;
+beforeAll(async () => {
+  [lockHost, sshdHost] = await Promise.all([
+    TestHost.start({ address: "127.0.5.20", name: "apt-lock" }),
+    TestHost.start({ address: "127.0.5.21", name: "sshd-refusal" }),
+  ]);
+  // Started, not awaited: they run while the cases below do.
+  slow = Promise.all([aptLockScenario(lockHost), sshdRefusalScenario(sshdHost)]);
+  slow.catch(() => undefined);
+});
+afterAll(() => Promise.all([lockHost?.stop(), sshdHost?.stop()]));
 
 const RUNTIME = { aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: false, agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" };
 const firstCerts = makeDeviceCertificates("edge-ssh-01");
@@ -200,5 +218,28 @@ describe("failures and host kinds", () => {
   test("preinstalled host with the runtime → install skipped as preinstalled", async () => {
     const r = await runBootstrap(runOn(host, { runtime: { ...RUNTIME, preinstalled: true } }), ["install"]);
     expect(r.install!.stdout.trim()).toBe("install: skipped (preinstalled: aziot-edge 1.6.0-1)");
+  });
+});
+
+describe("slow faults (started first, on their own hosts)", () => {
+  test(`apt lock held for ${APT_LOCK_SECONDS} s → the install step waits for it and succeeds; a shorter bound fails clearly`, async () => {
+    const [lock] = await slow;
+    expect(lock.seconds).toBeGreaterThanOrEqual(APT_LOCK_SECONDS - 1);
+    expect(lock.waited.stdout.trim()).toBe("install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)");
+    expect(lock.waited.stderr).toMatch(/edge-bootstrap\[install\]: dpkg lock held by pid \d+ \(perl\); waiting for it \(at most 600s\)\n/);
+    expect(lock.waited.stderr).toContain("edge-bootstrap[install]: package manager free again");
+    expect((lock.bounded as RemoteCommandError).result?.stderr).toContain(
+      "edge-bootstrap[install]: error: the package manager stayed locked for 3s (another apt/dpkg run: cloud-init or unattended-upgrades?)",
+    );
+  });
+
+  test(`sshd refusing for ${SSHD_REFUSAL_SECONDS} s → the steps' dial retries outlast it; the provider's default limit does not`, async () => {
+    const [, refusal] = await slow;
+    expect(refusal.seconds).toBeGreaterThanOrEqual(SSHD_REFUSAL_SECONDS - 0.5);
+    expect(refusal.wait.stdout.trim()).toBe("wait: ready (cloud-init: not present)");
+    expect(refusal.wait.dials).toBeGreaterThan(10);
+    expect(refusal.wait.dials).toBeLessThan(BOOT_DIAL_ERROR_LIMIT);
+    expect(withBootRetries(sshdHost.connection).dialErrorLimit).toBe(BOOT_DIAL_ERROR_LIMIT);
+    expect(refusal.defaultLimit).toMatch(/^could not dial 127\.0\.5\.21:2222 after 11 attempts: connect ECONNREFUSED/);
   });
 });

@@ -1,0 +1,67 @@
+// The slow fault cases — an apt/dpkg lock held for 30 s, an sshd that refuses connections for
+// 20 s — as scenarios that run on hosts of their own while the other SSH cases run, so the suite
+// waits for them once. Both use the real device scripts and the component's connection settings.
+import { BootstrapRun, runBootstrap } from "../hosts/bootstrapOverSsh";
+import { dial, RemoteCommandError, RunResult, runRemoteCommand } from "../hosts/sshRunner";
+import { makeDeviceCertificates } from "../hosts/testCertificates";
+import { TestHost } from "../hosts/testHost";
+
+export const APT_LOCK_SECONDS = 30;
+export const SSHD_REFUSAL_SECONDS = 20;
+
+const RUNTIME = { aziotEdgeVersion: "1.6.0-1", preinstalled: false, agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" };
+
+// Holds dpkg's frontend lock the way apt does (fcntl F_SETLKW write lock), then sleeps.
+const holdDpkgLock = (seconds: number) =>
+  `setsid perl -MFcntl -e 'open(my $f, "+<", "/var/lib/dpkg/lock-frontend") or die $!; ` +
+  `my $l = pack("s s x4 q q i x4", F_WRLCK, 0, 0, 0, 0); fcntl($f, F_SETLKW, $l) or die $!; $| = 1; print "locked\\n"; sleep ${seconds}' ` +
+  `>/var/lib/aziot/lock-holder.out 2>&1 </dev/null & ` +
+  `for _ in $(seq 50); do grep -q locked /var/lib/aziot/lock-holder.out 2>/dev/null && exit 0; sleep 0.1; done; exit 1`;
+
+const runOn = (h: TestHost, extra: Partial<BootstrapRun> = {}): BootstrapRun => ({
+  connection: h.connection,
+  deviceId: "edge-slow",
+  iotHubHostName: "hub.azure-devices.net",
+  certificates: makeDeviceCertificates("edge-slow"),
+  runtime: RUNTIME,
+  ...extra,
+});
+
+export interface AptLockOutcome {
+  /** From taking the lock to the install step's end. */
+  readonly seconds: number;
+  /** The install step with the default lock bound (600 s). */
+  readonly waited: RunResult;
+  /** The same step with a 3 s bound, run at the same time. */
+  readonly bounded: unknown;
+}
+
+export async function aptLockScenario(host: TestHost): Promise<AptLockOutcome> {
+  await runRemoteCommand(host.connection, holdDpkgLock(APT_LOCK_SECONDS));
+  const heldAt = Date.now();
+  const [waited, bounded] = await Promise.all([
+    runBootstrap(runOn(host), ["install"]),
+    runBootstrap(runOn(host, { timeouts: { aptLockSeconds: 3 } }), ["install"]).catch((e: RemoteCommandError) => e),
+  ]);
+  return { seconds: (Date.now() - heldAt) / 1000, waited: waited.install!, bounded };
+}
+
+export interface SshdRefusalOutcome {
+  readonly seconds: number;
+  /** The wait step, dialling with the bootstrap's connection settings. */
+  readonly wait: RunResult;
+  /** A dial with the provider's default dialErrorLimit (10), started at the same time. */
+  readonly defaultLimit: string;
+}
+
+export async function sshdRefusalScenario(host: TestHost): Promise<SshdRefusalOutcome> {
+  const { restarted } = await host.refuseFor(SSHD_REFUSAL_SECONDS * 1000);
+  const refusedAt = Date.now();
+  const defaultLimit = dial({ ...host.connection, dialErrorLimit: 10 }).then(
+    ({ client }) => (client.end(), "connected"),
+    (e: Error) => e.message,
+  );
+  const r = await runBootstrap(runOn(host), ["wait"]);
+  await restarted;
+  return { seconds: (Date.now() - refusedAt) / 1000, wait: r.wait!, defaultLimit: await defaultLimit };
+}
