@@ -115,6 +115,13 @@ test("a burst of 429s and 5xx is survived with backoff", async () => {
   expect(hub.requests.map((r) => r.status)).toEqual([429, 429, 503, 429, 500, 200]);
 });
 
+test("a create whose answer was lost is not mistaken for someone else's identity on the retry", async () => {
+  hub.loseNextAnswers(503);
+  const { outs } = await provider.create(inputs("lost-1"));
+  expect(outs).toMatchObject({ deviceId: "lost-1", adopted: false, primaryThumbprint: THUMB_A_HUB });
+  expect(hub.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["PUT 503", "PUT 409", "GET 200"]);
+});
+
 test("retries are bounded and the final error quotes the hub's code", async () => {
   hub.failNext(...Array(FAST_RETRY.maxAttempts).fill(429));
   await expect(provider.create(inputs("burst-2"))).rejects.toThrow(

@@ -59,6 +59,7 @@ export class IotHubStandin {
   /** Count of answers per HTTP status. */
   readonly statusCounts = new Map<number, number>();
   private readonly queued: number[] = [];
+  private readonly lostAnswers: number[] = [];
   private faultRate: { rate: number; statuses: readonly number[]; next: () => number } | undefined;
 
   private constructor(
@@ -104,6 +105,11 @@ export class IotHubStandin {
     this.queued.push(...statuses);
   }
 
+  /** Serve the next requests, then answer them with these statuses anyway: an answer lost after the work was done. */
+  loseNextAnswers(...statuses: number[]): void {
+    this.lostAnswers.push(...statuses);
+  }
+
   /** Answer a share of all requests with a throttling or server error; `undefined` turns it off. */
   setFaultRate(fault: FaultRate | undefined): void {
     this.faultRate = fault && { rate: fault.rate, statuses: fault.statuses ?? [429], next: mulberry32(fault.seed ?? 1) };
@@ -134,6 +140,8 @@ export class IotHubStandin {
       let payload: unknown;
       try {
         [status, payload] = this.serve(req, entry);
+        const lost = this.lostAnswers.shift();
+        if (lost !== undefined) throw new HubError(lost, ERROR_CODES[lost] ?? "ServerError", `Injected ${lost} after serving the request`);
       } catch (e) {
         const err = e instanceof HubError ? e : new HubError(500, "ServerError", String(e));
         status = err.status;
