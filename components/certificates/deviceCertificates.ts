@@ -9,7 +9,7 @@ import { FleetCertificateAuthority, HOURS_PER_DAY, SigningCa, privateKeyArgs } f
 import { DEVICE_TAG, KeyVaultCertificate, KeyVaultCertificateProvider } from "./keyVaultCertificate";
 import { Thumbprints, thumbprintsOf } from "./thumbprint";
 import { ThumbprintSlots } from "./thumbprintSlots";
-import { pemBlocks, toPem } from "./x509";
+import { certificatePems, pemBlocks, toPem } from "./x509";
 
 
 export interface KeyVaultBinding {
@@ -43,7 +43,7 @@ export class DeviceCertificates extends pulumi.ComponentResource {
   readonly authentication: "selfSigned" | "certificateAuthority";
   readonly identity: CertificateAndKey;
   readonly edgeCa: CertificateAndKey;
-  /** The root that the identity and the edge CA chain to: config.toml's trust bundle. */
+  /** The root of the edge CA's chain: config.toml's trust bundle. */
   readonly trustBundlePem: pulumi.Output<string>;
   /** Of the identity (leaf) certificate this run installs. */
   readonly thumbprints: pulumi.Output<Thumbprints>;
@@ -72,7 +72,6 @@ export class DeviceCertificates extends pulumi.ComponentResource {
         certPem: pulumi.output(ca.certificatePem),
         keyPem: pulumi.secret(ca.privateKeyPem),
         chainPems: pulumi.output([...ca.chainPems]),
-        rootCertPem: pulumi.output(ca.chainPems.length > 0 ? ca.chainPems[ca.chainPems.length - 1] : ca.certificatePem),
       };
     }
 
@@ -82,7 +81,6 @@ export class DeviceCertificates extends pulumi.ComponentResource {
         certPem: pulumi.output(joinPems([identity.certificatePem, ...identity.chainPems])),
         keyPem: pulumi.secret(identity.privateKeyPem),
       };
-      this.trustBundlePem = pulumi.output(identity.chainPems.length > 0 ? identity.chainPems[identity.chainPems.length - 1] : identity.certificatePem);
     } else {
       const s = source.settings;
       const key = new tls.PrivateKey(`${name}-identity-key`, privateKeyArgs(s.keyAlgorithm, s.rsaBits), parent);
@@ -104,7 +102,6 @@ export class DeviceCertificates extends pulumi.ComponentResource {
         certPem: pulumi.all([cert.certPem, signer!.certPem, signer!.chainPems]).apply(([leaf, ca, chain]) => joinPems([leaf, ca, ...chain])),
         keyPem: pulumi.secret(key.privateKeyPem),
       };
-      this.trustBundlePem = signer!.rootCertPem;
 
       if (args.keyVault) {
         const kv = args.keyVault;
@@ -127,6 +124,9 @@ export class DeviceCertificates extends pulumi.ComponentResource {
     }
 
     this.edgeCa = this.makeEdgeCa(name, args, signer);
+    // What modules and downstream devices must trust is the root of the edge CA's chain (for a
+    // Key Vault identity it can differ from the identity's root, which only IoT Hub checks).
+    this.trustBundlePem = this.edgeCa.certPem.apply((pem) => certificatePems(pem).at(-1) ?? pem);
     this.thumbprints = this.identity.certPem.apply((pem) => thumbprintsOf(pem));
     if (this.authentication === "selfSigned") {
       const slots = new ThumbprintSlots(

@@ -11,7 +11,6 @@ export interface SigningCa {
   readonly keyPem: pulumi.Output<string>;
   /** Issuers of `certPem`, nearest first, ending with the root; empty for the root itself. */
   readonly chainPems: pulumi.Output<string[]>;
-  readonly rootCertPem: pulumi.Output<string>;
 }
 
 export interface FleetCaArgs {
@@ -60,7 +59,6 @@ export class FleetCertificateAuthority extends pulumi.ComponentResource {
       certPem: rootCert.certPem,
       keyPem: pulumi.secret(rootKey.privateKeyPem),
       chainPems: pulumi.output([]),
-      rootCertPem: rootCert.certPem,
     };
 
     if (args.intermediate) {
@@ -90,7 +88,6 @@ export class FleetCertificateAuthority extends pulumi.ComponentResource {
         certPem: cert.certPem,
         keyPem: pulumi.secret(key.privateKeyPem),
         chainPems: pulumi.output([rootCert.certPem]),
-        rootCertPem: rootCert.certPem,
       };
     }
     this.registerOutputs({ rootCertPem: rootCert.certPem, intermediateCertPem: this.intermediate?.certPem });

@@ -212,6 +212,9 @@ describe("Key Vault sources", () => {
     expect(resources.map((r) => r.name).filter((n) => n.startsWith("certs-dev-kv-")).sort()).toEqual(["certs-dev-kv-edge-ca-cert", "certs-dev-kv-edge-ca-key"]);
     const [edgeCa, fleetRoot] = certificatePems(v.edgeCaCert);
     expect(verify(fleetRoot, [], edgeCa)).toMatchObject({ ok: true });
+    // Modules trust the edge CA's root, not the vault CA that only IoT Hub needs.
+    expect(v.trustBundle).toBe(fleetRoot);
+    expect(fleetRoot).not.toBe(kvRoot.certPem);
   }, 60_000);
 });
 
