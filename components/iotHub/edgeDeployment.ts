@@ -16,10 +16,7 @@ export interface EdgeDeploymentArgs {
   readonly identityGenerationId?: pulumi.Input<string>;
 }
 
-/**
- * One provider object for every resource of this type: the engine stores it serialized with each
- * resource, and Pulumi caches the serialization per object, so a fleet serializes it once.
- */
+/** Shared by every resource of this type, so a fleet serializes it once (see iotHubDevice.ts). */
 const PROVIDER = new EdgeDeploymentProvider();
 
 export class EdgeDeployment extends pulumi.dynamic.Resource {

@@ -13,10 +13,7 @@ export interface EdgeReadinessArgs {
   readonly pollIntervalSeconds?: pulumi.Input<number>;
 }
 
-/**
- * One provider object for every resource of this type: the engine stores it serialized with each
- * resource, and Pulumi caches the serialization per object, so a fleet serializes it once.
- */
+/** Shared by every resource of this type, so a fleet serializes it once (see iotHubDevice.ts). */
 const PROVIDER = new EdgeReadinessProvider();
 
 export class EdgeReadiness extends pulumi.dynamic.Resource {
