@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HubError, isJson, RegistryModel } from "./iotHubModel";
 import { makeStandinTls } from "./iotHubTls";
 import { DeviceSide } from "./iotHubDeviceSide";
+import { DeviceApi } from "./iotHubDeviceApi";
 
 export interface IotHubStandinOptions {
   /** Loopback address to listen on (port 443). Default 127.0.4.1. */
@@ -55,6 +56,8 @@ const ERROR_CODES: Record<number, string> = {
 export class IotHubStandin {
   readonly model = new RegistryModel();
   readonly device: DeviceSide;
+  /** The device-facing stand-in API (mutual TLS; our own, see iotHubDeviceApi.ts). */
+  readonly deviceApi = new DeviceApi(this.model);
   readonly requests: LoggedRequest[] = [];
   /** Count of answers per HTTP status. */
   readonly statusCounts = new Map<number, number>();
@@ -78,7 +81,8 @@ export class IotHubStandin {
     const address = options.address ?? "127.0.4.1";
     if (!/^127\.\d+\.\d+\.\d+$/.test(address) && address !== "::1") throw new Error(`the stand-in listens on loopback only, not ${address}`);
     const tls = makeStandinTls(address);
-    const server = createServer({ cert: tls.certPem, key: tls.keyPem });
+    // Devices (iotHubDeviceApi.ts) present their identity certificate; service clients present none.
+    const server = createServer({ cert: tls.certPem, key: tls.keyPem, requestCert: true, rejectUnauthorized: false });
     const standin = new IotHubStandin(
       server, address, options.policyName ?? "iothubowner", options.sharedAccessKey ?? randomBytes(32).toString("base64"),
       tls.caCertPem, options.bearerTokens ?? [], options.simulateDevicesAfterMs,
@@ -126,6 +130,7 @@ export class IotHubStandin {
 
   async stop(): Promise<void> {
     this.device.stop();
+    this.deviceApi.stop();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -164,17 +169,13 @@ export class IotHubStandin {
   private serve(req: IncomingMessage, entry: LoggedRequest): [number, unknown] {
     const url = new URL(entry.url, `https://${this.hostName}`);
     if (!url.searchParams.get("api-version")) throw new HubError(400, "InvalidProtocolVersion", "api-version is required");
+    const parts = url.pathname.split("/").slice(1).map(decodeURIComponent);
+    // Devices authenticate by their certificate, not by a service SAS token.
+    if (DeviceApi.handles(parts)) return this.deviceApi.serve(req, parts, () => this.jsonBody(entry));
     this.authorize(req.headers.authorization);
     this.injectFault();
-    const parts = url.pathname.split("/").slice(1).map(decodeURIComponent);
     const ifMatch = req.headers["if-match"];
-    const body = (): Record<string, unknown> => {
-      try {
-        const parsed: unknown = JSON.parse(entry.body);
-        if (isJson(parsed)) return parsed;
-      } catch { /* answered below */ }
-      throw new HubError(400, "ArgumentInvalid", "The request body is not a JSON object");
-    };
+    const body = () => this.jsonBody(entry);
     const m = req.method;
     if (parts[0] === "devices" && parts.length === 2) {
       if (m === "PUT") return [200, this.model.put(parts[1], body(), ifMatch)];
@@ -191,6 +192,14 @@ export class IotHubStandin {
       return [200, this.model.moduleTwin(parts[1], parts[3])];
     }
     throw new HubError(404, "NotFound", `${m} ${url.pathname} is not served by the stand-in`);
+  }
+
+  private jsonBody(entry: LoggedRequest): Record<string, unknown> {
+    try {
+      const parsed: unknown = JSON.parse(entry.body);
+      if (isJson(parsed)) return parsed;
+    } catch { /* answered below */ }
+    throw new HubError(400, "ArgumentInvalid", "The request body is not a JSON object");
   }
 
   /** `SharedAccessSignature sr=<host>&sig=<b64 HMAC-SHA256(key, sr + "\n" + se)>&se=<epoch>&skn=<policy>`. */
