@@ -240,6 +240,6 @@ describe("slow faults (started first, on their own hosts)", () => {
     expect(refusal.wait.dials).toBeGreaterThan(10);
     expect(refusal.wait.dials).toBeLessThan(BOOT_DIAL_ERROR_LIMIT);
     expect(withBootRetries(sshdHost.connection).dialErrorLimit).toBe(BOOT_DIAL_ERROR_LIMIT);
-    expect(refusal.defaultLimit).toMatch(/^could not dial 127\.0\.5\.21:2222 after 11 attempts: connect ECONNREFUSED/);
+    expect(refusal.defaultLimit).toMatch(/^could not dial 127\.0\.5\.21:22005 after 11 attempts: connect ECONNREFUSED/);
   });
 });

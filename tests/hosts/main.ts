@@ -1,8 +1,8 @@
 // Starts SSH test hosts as a local service (for the lab / a full `pulumi up` against local hosts)
 // and keeps them until SIGINT/SIGTERM. Prints one JSON line per host: address, port, user,
 // the client private key's file and the host key, to put in a stack's `existing` host settings.
-// Usage (as root): npx ts-node --transpile-only tests/hosts/main.ts [--count N] [--first-address 127.0.5.201] [--port 2222] [--no-runtime]
-import { TestHost } from "./testHost";
+// Usage (as root): npx ts-node --transpile-only tests/hosts/main.ts [--count N] [--first-address 127.0.5.201] [--port 22005] [--no-runtime]
+import { DEFAULT_PORT, TestHost } from "./testHost";
 import { join } from "path";
 
 function option(name: string, fallback: string): string {
@@ -13,7 +13,7 @@ function option(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const count = Number(option("count", "1"));
   const [a, b, c, d] = option("first-address", "127.0.5.201").split(".").map(Number);
-  const port = Number(option("port", "2222"));
+  const port = Number(option("port", String(DEFAULT_PORT)));
   const runtime = process.argv.includes("--no-runtime") ? null : undefined;
   if (a !== 127 || !(count >= 1) || d + count > 255) throw new Error("need --count >= 1 and a 127.x.y.z first address with room for the hosts");
   const hosts = await Promise.all(

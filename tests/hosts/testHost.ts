@@ -7,7 +7,6 @@
 // Needs root, openssh-server, openssl, util-linux (unshare). Used by tests/bootstrap and tests/hosts/main.ts.
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { connect } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
 
@@ -42,6 +41,9 @@ export interface SshConnection {
   /** The host's public key as in known_hosts: "ssh-ed25519 AAAA…". */
   readonly hostKey: string;
 }
+
+/** Not 22 or 2222, which other local sshds like to use. */
+export const DEFAULT_PORT = 22005;
 
 export const DEFAULT_STANDIN_RUNTIME: StandinRuntime = { aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1" };
 
@@ -96,20 +98,24 @@ function standinDpkgEntries(runtime: StandinRuntime): string {
   return `\n${entry("moby-engine", runtime.mobyEngineVersion)}\n${entry("aziot-edge", runtime.aziotEdgeVersion)}`;
 }
 
-function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
+/**
+ * Waits until `pid` itself listens on address:port. A bare TCP connect is not enough: another
+ * program listening on the wildcard address with the same port would answer for a host whose
+ * sshd failed to bind.
+ */
+function waitForListener(pid: number, address: string, port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
-      const socket = connect({ host, port });
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once("error", () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`sshd on ${host}:${port} did not start within ${timeoutMs} ms`));
-        else setTimeout(attempt, 50);
-      });
+      let out = "";
+      try {
+        out = execFileSync("ss", ["-ltnpH", `src ${address}:${port}`], { encoding: "utf8" });
+      } catch {
+        // ss missing or failing: treated as not listening yet.
+      }
+      if (out.includes(`pid=${pid},`)) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`sshd (pid ${pid}) did not listen on ${address}:${port} within ${timeoutMs} ms`));
+      setTimeout(attempt, 50);
     };
     attempt();
   });
@@ -124,10 +130,12 @@ export class TestHost {
   private readonly osRelease?: string;
   private sshd?: ChildProcess;
   private sshdLog = "";
+  /** Set when sshd exited without stopSshd: why. */
+  unexpectedExit?: string;
 
   private constructor(options: TestHostOptions) {
     this.address = options.address;
-    this.port = options.port ?? 2222;
+    this.port = options.port ?? DEFAULT_PORT;
     this.name = options.name ?? `host-${options.address}`;
     this.dir = mkdtempSync(join(tmpdir(), `edge-test-host-${this.name}-`));
     this.osRelease = options.osRelease;
@@ -232,10 +240,14 @@ export class TestHost {
       child.once("exit", (code) => reject(new Error(`sshd of ${this.name} exited (${code}): ${this.sshdLog.trim()}`))),
     );
     exited.catch(() => undefined);
-    child.once("exit", () => {
-      if (this.sshd === child) this.sshd = undefined;
+    child.once("exit", (code, signal) => {
+      if (this.sshd !== child) return;
+      // Not stopped by us: say so, with sshd's own words, so a refused dial has an explanation.
+      this.sshd = undefined;
+      this.unexpectedExit = `sshd of ${this.name} (${this.address}:${this.port}) exited on its own (code ${code}, signal ${signal}): ${this.sshdLog.trim()}`;
+      console.error(this.unexpectedExit);
     });
-    await Promise.race([waitForPort(this.address, this.port, 10_000), exited]);
+    await Promise.race([waitForListener(child.pid!, this.address, this.port, 10_000), exited]);
   }
 
   /** Stops the listening sshd: connections are refused until startSshd. Running sessions go on. */
