@@ -24,7 +24,10 @@ export async function defineStack(options: ProgramOptions = {}) {
   // RunError: Pulumi prints the message alone, without a stack trace.
   if (!result.ok) throw new pulumi.RunError(new FleetSettingsError(result.errors).message);
   // Key Vault certificates are read and checked here, so a bad one stops the run before the first resource.
-  const certificateSources = await loadCertificateSources(result.settings).catch((err: unknown) => {
+  const vault = result.settings.keyVault;
+  // Only a local stand-in (validated: loopback URL) turns the challenge's resource check off.
+  const access = vault && !vault.challengeResourceVerification ? { clientOptions: { disableChallengeResourceVerification: true } } : undefined;
+  const certificateSources = await loadCertificateSources(result.settings, { access }).catch((err: unknown) => {
     throw err instanceof FleetSettingsError ? new pulumi.RunError(err.message) : err;
   });
 

@@ -188,6 +188,8 @@ export const iotHubSchema = z
     adoptExistingIdentities: z.boolean().default(false),
     /** How long the readiness gate waits for a device to run its deployment ($edgeAgent 200, every module running). */
     readinessTimeoutSeconds: z.number().int().min(30, "must be at least 30 seconds").max(3600, "must be at most 3600 seconds (one hour)").default(600),
+    /** The hub's host name; default `<name>.azure-devices.net`. Set it for another cloud or a local stand-in (the lab). */
+    hostName: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, "must be a host name or IPv4 address, e.g. my-hub.azure-devices.net").optional(),
   })
   .strict();
 
@@ -199,6 +201,11 @@ export const keyVaultSchema = z
     url: z.string().regex(/^https:\/\/[^\s/]+\/?$/, "must be the vault's https:// URL, e.g. https://my-vault.vault.azure.net").optional(),
     /** Purge deleted certificates on destroy so their names can be reused at once. */
     purgeOnDelete: z.boolean().default(false),
+    /**
+     * false only for a local Key Vault stand-in (the lab), whose URL is not under vault.azure.net:
+     * skips the SDK's check that the authentication challenge's resource matches the vault's domain.
+     */
+    challengeResourceVerification: z.boolean().default(true),
   })
   .strict();
 

@@ -197,6 +197,13 @@ function stackRuleErrors(stack: z.infer<typeof stackSettingsSchema>, devices: De
       message: 'is required for an existing hub with auth "connectionString"; set it with `pulumi config set --secret --path iotHub.connectionString`, or use auth "entraId"',
     });
   }
+  const vault = stack.keyVault;
+  if (vault && !vault.challengeResourceVerification && !/^https:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(vault.url ?? "")) {
+    errors.push({
+      setting: "keyVault.challengeResourceVerification",
+      message: "may be false only for a local stand-in: keyVault.url must then be a loopback address (https://127.x.y.z:port)",
+    });
+  }
   return errors;
 }
 

@@ -20,7 +20,7 @@ export class FleetHub extends pulumi.ComponentResource {
     super("edge:fleet:FleetHub", name, {}, opts);
     const { settings } = args;
     if (!settings.create) {
-      this.hostName = pulumi.output(`${settings.name}.azure-devices.net`);
+      this.hostName = pulumi.output(settings.hostName ?? `${settings.name}.azure-devices.net`);
       this.connectionString =
         settings.auth === "connectionString" && settings.connectionString !== undefined
           ? pulumi.secret(settings.connectionString)
@@ -37,7 +37,7 @@ export class FleetHub extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      this.hostName = hub.properties.apply((p) => p.hostName ?? `${settings.name}.azure-devices.net`);
+      this.hostName = hub.properties.apply((p) => p.hostName ?? settings.hostName ?? `${settings.name}.azure-devices.net`);
       if (settings.auth === "connectionString") {
         const keys = iothub.listIotHubResourceKeysOutput(
           { resourceGroupName: args.resourceGroupName, resourceName: hub.name },
