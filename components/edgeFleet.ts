@@ -6,6 +6,7 @@ import { CertificateSource } from "./certificates/certificateSources";
 import { createFleetCa, keyVaultBindingFor } from "./certificates/fleetCertificates";
 import { EdgeDevice } from "./edgeDevice";
 import { FleetHub } from "./fleet/fleetHub";
+import { fleetHubContext } from "./iotHub/edgeDeviceHub";
 import { FleetNetwork } from "./fleet/fleetNetwork";
 
 export interface EdgeFleetArgs {
@@ -57,7 +58,11 @@ export class EdgeFleet extends pulumi.ComponentResource {
         `${name}-${device.id}`,
         {
           device,
-          fleet: { resourceGroupName: this.resourceGroupName, location, subnetId: network?.subnetId, stackKey: args.stackKey, tags },
+          fleet: {
+            resourceGroupName: this.resourceGroupName, location, subnetId: network?.subnetId, stackKey: args.stackKey, tags,
+            iotHubHostName: this.hub.hostName,
+            hub: fleetHubContext(this.hub, settings),
+          },
           certificates: { source, fleetCa, keyVault },
         },
         { parent: this },

@@ -30,6 +30,15 @@ test("creates exactly the shared pieces, the fleet CA, and one host and one set 
     `tls:index/privateKey:PrivateKey fleet-${d}-certs-edge-ca-key`,
     `tls:index/privateKey:PrivateKey fleet-${d}-certs-identity-key`,
   ];
+  // The bootstrap over SSH, then the hub identity, deployment and readiness gate (EdgeFleet passes the hub).
+  const runtimeAndHub = (d: string) => [
+    `edge:bootstrap:DeviceBootstrap fleet-${d}-bootstrap`,
+    ...["wait", "install", "certs", "config", "apply"].map((step) => `command:remote:Command fleet-${d}-bootstrap-${step}`),
+    `edge:iotHub:EdgeDeviceHub fleet-${d}-iothub`,
+    `pulumi-nodejs:dynamic/iotHub:IotHubDevice fleet-${d}-iothub-identity`,
+    `pulumi-nodejs:dynamic/iotHub:EdgeDeployment fleet-${d}-iothub-deployment`,
+    `pulumi-nodejs:dynamic/iotHub:EdgeReadiness fleet-${d}-iothub-ready`,
+  ];
   expect(resources.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
     [
       "azure-native:compute:VirtualMachine fleet-edge-vm-01-host-vm",
@@ -52,6 +61,10 @@ test("creates exactly the shared pieces, the fleet CA, and one host and one set 
       "tls:index/selfSignedCert:SelfSignedCert fleet-ca-root-cert",
       ...certificates("edge-vm-01"),
       ...certificates("line-3-gateway"),
+      ...runtimeAndHub("edge-vm-01"),
+      ...runtimeAndHub("line-3-gateway"),
+      // A physical device is cleaned on destroy; a VM's files go with the VM.
+      "command:remote:Command fleet-line-3-gateway-bootstrap-cleanup",
     ].sort(),
   );
 });

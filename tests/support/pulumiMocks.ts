@@ -50,7 +50,7 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
     case "pulumi-nodejs:dynamic/certificates:ThumbprintSlots":
       return { ...inputs, primary: inputs.current, secondary: inputs.current };
     case "tls:index/privateKey:PrivateKey":
-      return { ...inputs, publicKeyOpenssh: `ssh-rsa AAAAB3NzaC1yc2E${name} generated`, privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\n${name}\n-----END OPENSSH PRIVATE KEY-----` };
+      return { ...inputs, privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${name}\n-----END PRIVATE KEY-----\n`, publicKeyOpenssh: `ssh-rsa AAAAB3NzaC1yc2E${name} generated`, privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\n${name}\n-----END OPENSSH PRIVATE KEY-----` };
     case "azure-native:network:NetworkInterface":
       return { ...inputs, ipConfigurations: [{ ...inputs.ipConfigurations?.[0], privateIPAddress: "10.40.1.4" }] };
     case "azure-native:network:PublicIPAddress":
