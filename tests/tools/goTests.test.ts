@@ -25,8 +25,9 @@ describe("tools/ Go programs", () => {
   it("pass `go test ./...` (via scripts/install-pulumi --go-test)", async () => {
     const { code, output } = await run("bash", [script, "--go-test"]);
     if (code !== 0) throw new Error(`go test of tools/ failed (exit ${code}):\n${output}`);
-    // The provider's package must have run tests, not just compiled.
+    // Both packages must have run tests, not just compiled.
     expect(output).toMatch(/^ok\s+\S+\/cmd\/pulumi-resource-command\s/m);
+    expect(output).toMatch(/^ok\s+\S+\/cmd\/pulumi-language-nodejs\s/m);
   }, 600_000);
 
   it("scripts/install-pulumi is shellcheck-clean and carries no embedded Go", () => {

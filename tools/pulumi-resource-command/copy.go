@@ -49,11 +49,7 @@ func (p *provider) copyToHost(ctx context.Context, urn string, ins resource.Prop
 	if err != nil {
 		return err
 	}
-	c, err := connOf(ins)
-	if err != nil {
-		return err
-	}
-	client, err := p.dial(ctx, urn, c)
+	client, err := p.connect(ctx, urn, ins)
 	if err != nil {
 		return err
 	}

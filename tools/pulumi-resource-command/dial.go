@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/retry"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"golang.org/x/crypto/ssh"
@@ -53,6 +54,15 @@ func withRetries[T any](ctx context.Context, p *provider, urn, what string, limi
 		return zero, fmt.Errorf("%s: %w (last error: %v)", what, context.Cause(ctx), last)
 	}
 	return data.(T), nil
+}
+
+// connect dials the `connection` input of a resource.
+func (p *provider) connect(ctx context.Context, urn string, ins resource.PropertyMap) (*ssh.Client, error) {
+	c, err := connOf(ins)
+	if err != nil {
+		return nil, err
+	}
+	return p.dial(ctx, urn, c)
 }
 
 // dial connects to the host, through the bastion in `proxy` when there is one; each

@@ -16,11 +16,7 @@ const setenvHint = "This only works if the SSH server accepts the variable (sshd
 // runRemote runs command over SSH and records stdout and stderr in state. `state`
 // also carries the previous outputs for PULUMI_COMMAND_STDOUT/STDERR.
 func (p *provider) runRemote(ctx context.Context, urn, command string, ins, state resource.PropertyMap) error {
-	c, err := connOf(ins)
-	if err != nil {
-		return err
-	}
-	client, err := p.dial(ctx, urn, c)
+	client, err := p.connect(ctx, urn, ins)
 	if err != nil {
 		return err
 	}

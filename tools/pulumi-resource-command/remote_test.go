@@ -70,6 +70,19 @@ func TestRemoteCommandOverSSH(t *testing.T) {
 		}
 	})
 
+	t.Run("through a bastion (proxy)", func(t *testing.T) {
+		p, _ := testProvider()
+		// The same sshd serves as bastion (its default AllowTcpForwarding) and as target.
+		ins := map[string]any{"connection": s.connection(map[string]any{"proxy": s.connection(nil)}), "create": "echo via-proxy"}
+		created, err := p.Create(ctx, &pulumirpcCreate{Urn: urn, Properties: props(t, ins)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strOf(t, unprops(t, created.GetProperties()), "stdout"); got != "via-proxy" {
+			t.Fatalf("stdout %q", got)
+		}
+	})
+
 	t.Run("dialErrorLimit bounds the retries", func(t *testing.T) {
 		retryDelay = 10 * time.Millisecond
 		defer func() { retryDelay = 100 * time.Millisecond }()
