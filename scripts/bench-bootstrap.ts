@@ -4,6 +4,7 @@
 import { runBootstrap, BootstrapRun } from "../tests/hosts/bootstrapOverSsh";
 import { makeDeviceCertificates } from "../tests/hosts/testCertificates";
 import { TestHost } from "../tests/hosts/testHost";
+import * as os from "os";
 
 const PARALLEL = 8;
 const RUNTIME = { aziotEdgeVersion: "1.6.0-1", preinstalled: false, agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" };
@@ -13,10 +14,18 @@ function runFor(host: TestHost, i: number): BootstrapRun {
   return { connection: host.connection, deviceId, iotHubHostName: "bench-hub.azure-devices.net", certificates: makeDeviceCertificates(deviceId), runtime: RUNTIME };
 }
 
-async function timed(runs: BootstrapRun[]): Promise<number> {
+interface Timing {
+  readonly wall: number;
+  /** CPU seconds of this process (the SSH client side), to tell client-bound from host-bound. */
+  readonly clientCpu: number;
+}
+
+async function timed(runs: BootstrapRun[]): Promise<Timing> {
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   await Promise.all(runs.map((r) => runBootstrap(r)));
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { wall: Number(process.hrtime.bigint() - started) / 1e9, clientCpu: (used.user + used.system) / 1e6 };
 }
 
 async function main(): Promise<void> {
@@ -28,8 +37,9 @@ async function main(): Promise<void> {
     const fresh8 = await timed(many);
     const again1 = await timed([single]);
     const again8 = await timed(many);
-    const row = (what: string, one: number, eight: number) =>
-      `${what.padEnd(22)} 1 host ${one.toFixed(2)} s   ${PARALLEL} hosts ${eight.toFixed(2)} s   ratio ${(eight / one).toFixed(2)}`;
+    const row = (what: string, one: Timing, eight: Timing) =>
+      `${what.padEnd(22)} 1 host ${one.wall.toFixed(2)} s   ${PARALLEL} hosts ${eight.wall.toFixed(2)} s   ratio ${(eight.wall / one.wall).toFixed(2)}` +
+      `   (client CPU ${one.clientCpu.toFixed(2)} s / ${eight.clientCpu.toFixed(2)} s; ${os.cpus().length} cores)`;
     console.log(row("bootstrap (fresh)", fresh1, fresh8));
     console.log(row("re-run (no changes)", again1, again8));
   } finally {
