@@ -6,7 +6,7 @@ import { join } from "path";
 import { DEVICE_FILES } from "../../components/bootstrap/devicePaths";
 import { StepName } from "../../components/bootstrap/steps";
 import { BootstrapRun, plannedSteps, runBootstrap, runCleanupDelete } from "../hosts/bootstrapOverSsh";
-import { RemoteCommandError, RunResult } from "../hosts/sshRunner";
+import { RemoteCommandError, RunResult, runRemoteCommand } from "../hosts/sshRunner";
 import { makeDeviceCertificates } from "../hosts/testCertificates";
 import { TestHost } from "../hosts/testHost";
 import { BOOT_DIAL_ERROR_LIMIT } from "../../components/bootstrap/connection";
@@ -218,6 +218,42 @@ describe("failures and host kinds", () => {
   test("preinstalled host with the runtime → install skipped as preinstalled", async () => {
     const r = await runBootstrap(runOn(host, { runtime: { ...RUNTIME, preinstalled: true } }), ["install"]);
     expect(r.install!.stdout.trim()).toBe("install: skipped (preinstalled: aziot-edge 1.6.0-1)");
+  });
+});
+
+describe("install from the package repository (stand-in packages configured as Microsoft's)", () => {
+  let host: TestHost;
+  beforeAll(async () => {
+    host = await TestHost.start({ address: "127.0.5.13", name: "repo", packageRepo: { aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1" } });
+  });
+  afterAll(() => host?.stop());
+  const runOn = (runtime: Partial<typeof RUNTIME> = {}): BootstrapRun => ({
+    connection: host.connection,
+    deviceId: "edge-ssh-03",
+    iotHubHostName: "hub.azure-devices.net",
+    certificates: makeDeviceCertificates("edge-ssh-03"),
+    runtime: { ...RUNTIME, ...runtime },
+  });
+
+  test("moby-engine goes in first; a pinned aziot-edge the repository lacks → install fails with apt's message", async () => {
+    const error = (await runBootstrap(runOn({ aziotEdgeVersion: "1.6.9-1" }), ["wait", "install"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    const log = error.result?.stderr ?? "";
+    expect(log).toContain("edge-bootstrap[install]: skipped: Microsoft package repository already configured");
+    expect(log.indexOf("edge-bootstrap[install]: installing moby-engine=25.0.5-1")).toBeGreaterThan(-1);
+    expect(log.indexOf("edge-bootstrap[install]: installing moby-engine=25.0.5-1")).toBeLessThan(log.indexOf("installing aziot-edge=1.6.9-1"));
+    expect(log).toContain("Version '1.6.9-1' for 'aziot-edge' was not found");
+    const status = await runRemoteCommand(host.connection, "dpkg-query -W -f='${Package} ${Version} ${Status}\\n' moby-engine aziot-edge 2>&1 || true");
+    expect(status.stdout).toContain("moby-engine 25.0.5-1 install ok installed");
+    expect(status.stdout).not.toContain("aziot-edge 1.6.9-1");
+  });
+
+  test("the right pin → aziot-edge installed beside the present moby-engine; the bootstrap runs on it; a re-run skips", async () => {
+    const r = await runBootstrap(runOn());
+    expect(r.install!.stdout.trim()).toBe("install: installed aziot-edge (aziot-edge 1.6.0-1, moby-engine 25.0.5-1)");
+    expect(r.install!.stderr).toContain("edge-bootstrap[install]: skipped: moby-engine 25.0.5-1 already installed");
+    expect(r.apply!.stdout.trim()).toBe("apply: applied (healthy after 0s)");
+    const again = await runBootstrap(runOn(), ["install"]);
+    expect(again.install!.stdout.trim()).toBe("install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)");
   });
 });
 

@@ -9,6 +9,7 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { PACKAGE_REPO_DIRS, preparePackageRepo } from "./standinPackages";
 
 export const STANDIN_IOTEDGE = join(__dirname, "fake-runtime", "iotedge-standin");
 export const STANDIN_CLOUD_INIT = join(__dirname, "fake-runtime", "cloud-init-standin");
@@ -29,6 +30,11 @@ export interface TestHostOptions {
   readonly runtime?: StandinRuntime | null;
   /** Install the cloud-init stand-in (reports done until cloudInitRunningFor says otherwise). */
   readonly cloudInit?: boolean;
+  /**
+   * No runtime installed, but a local apt repository of stand-in packages configured as
+   * Microsoft's, so the install step really installs (see standinPackages.ts). Implies runtime: null.
+   */
+  readonly packageRepo?: StandinRuntime;
   /** Contents of the host's /etc/os-release (default: the machine's). */
   readonly osRelease?: string;
 }
@@ -128,6 +134,8 @@ export class TestHost {
   readonly dir: string;
   readonly connection: SshConnection;
   private readonly osRelease?: string;
+  private readonly privateDirs: Record<string, string>;
+  private readonly privateFiles: Record<string, string>;
   private sshd?: ChildProcess;
   private sshdLog = "";
   /** Set when sshd exited without stopSshd: why. */
@@ -139,7 +147,13 @@ export class TestHost {
     this.name = options.name ?? `host-${options.address}`;
     this.dir = mkdtempSync(join(tmpdir(), `edge-test-host-${this.name}-`));
     this.osRelease = options.osRelease;
-    this.connection = this.prepare(options.runtime === undefined ? DEFAULT_STANDIN_RUNTIME : options.runtime, options.cloudInit ?? false);
+    const repo = options.packageRepo;
+    // With a package repository the whole dpkg database and apt state are private (dpkg renames files in them).
+    this.privateDirs = repo ? { ...PRIVATE_DIRS, ...PACKAGE_REPO_DIRS } : PRIVATE_DIRS;
+    this.privateFiles = repo ? { "/var/log/dpkg.log": "dpkg-log" } : PRIVATE_FILES;
+    const runtime = repo ? null : options.runtime === undefined ? DEFAULT_STANDIN_RUNTIME : options.runtime;
+    this.connection = this.prepare(runtime, options.cloudInit ?? false);
+    if (repo) preparePackageRepo(this.dir, join(this.dir, "fs"), repo, this.iotedgeWrapper());
   }
 
   static async start(options: TestHostOptions): Promise<TestHost> {
@@ -156,7 +170,7 @@ export class TestHost {
 
   /** Backing path of a private path, to inspect the host's files from outside (e.g. "/etc/aziot/config.toml"). */
   path(devicePath: string): string {
-    for (const [mount, backing] of Object.entries(PRIVATE_DIRS)) {
+    for (const [mount, backing] of Object.entries(this.privateDirs)) {
       if (devicePath === mount || devicePath.startsWith(`${mount}/`)) return join(this.dir, "fs", backing, devicePath.slice(mount.length));
     }
     throw new Error(`${devicePath} is not private to the test host`);
@@ -172,6 +186,11 @@ export class TestHost {
       .map((line) => (JSON.parse(line) as { argv: string[] }).argv.join(" "));
   }
 
+  /** /usr/local/sbin/iotedge: runs the stand-in with this machine's node. */
+  private iotedgeWrapper(): string {
+    return `#!/bin/sh\n# TEST STAND-IN: not the IoT Edge runtime (see ${STANDIN_IOTEDGE})\nexec ${process.execPath} ${STANDIN_IOTEDGE} "$@"\n`;
+  }
+
   /** Makes the cloud-init stand-in report "running" for the next `seconds`. */
   cloudInitRunningFor(seconds: number): void {
     writeFileSync(join(this.dir, "fs", "usr-local-sbin", ".cloud-init-done-at"), `${Math.ceil(Date.now() / 1000 + seconds)}\n`);
@@ -180,8 +199,8 @@ export class TestHost {
   private prepare(runtime: StandinRuntime | null, cloudInit: boolean): SshConnection {
     ensureAziotUsers();
     mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
-    for (const backing of Object.values(PRIVATE_DIRS)) mkdirSync(join(this.dir, "fs", backing), { recursive: true });
-    for (const [mount, backing] of Object.entries(PRIVATE_FILES)) {
+    for (const backing of Object.values(this.privateDirs)) mkdirSync(join(this.dir, "fs", backing), { recursive: true });
+    for (const [mount, backing] of Object.entries(this.privateFiles)) {
       const file = join(this.dir, "fs", backing);
       if (mount.endsWith("/status")) copyFileSync(mount, file);
       else writeFileSync(file, "");
@@ -189,7 +208,7 @@ export class TestHost {
     if (runtime) {
       writeFileSync(join(this.dir, "fs", "dpkg-status"), standinDpkgEntries(runtime), { flag: "a" });
       const wrapper = join(this.dir, "fs", "usr-local-sbin", "iotedge");
-      writeFileSync(wrapper, `#!/bin/sh\n# TEST STAND-IN: not the IoT Edge runtime (see ${STANDIN_IOTEDGE})\nexec ${process.execPath} ${STANDIN_IOTEDGE} "$@"\n`);
+      writeFileSync(wrapper, this.iotedgeWrapper());
       chmodSync(wrapper, 0o755);
     }
     if (this.osRelease !== undefined) writeFileSync(join(this.dir, "fs", "os-release"), this.osRelease);
@@ -228,8 +247,8 @@ export class TestHost {
   async startSshd(): Promise<void> {
     if (this.sshd) return;
     const binds = [
-      ...Object.entries(PRIVATE_DIRS).map(([mount, backing]) => `mkdir -p ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`),
-      ...Object.entries(PRIVATE_FILES).map(([mount, backing]) => `touch ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`),
+      ...Object.entries(this.privateDirs).map(([mount, backing]) => `mkdir -p ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`),
+      ...Object.entries(this.privateFiles).map(([mount, backing]) => `touch ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`),
     ];
     if (this.osRelease !== undefined) binds.push(`mount --bind ${join(this.dir, "fs", "os-release")} /etc/os-release`);
     const script = ["set -euo pipefail", ...binds, `exec /usr/sbin/sshd -D -e -f ${join(this.dir, "sshd_config")}`].join("\n");
