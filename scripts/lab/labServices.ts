@@ -1,0 +1,141 @@
+// The local services a lab stack runs against, on loopback only: the IoT Hub stand-in (port 443 of
+// its own address), the Key Vault stand-in with each device's identity and edge CA certificates
+// already in it (as an operator would have imported them), and one SSH test host per device
+// (tests/hosts) with the EDGE-RUNTIME SIMULATOR (lab/edge-runtime-simulator/iotedge) as its iotedge.
+// Used in-process by the end-to-end tests and by scripts/lab/services-main.ts for `npm start`.
+// Needs root (port 443, mount namespaces), openssh-server, openssl, util-linux.
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { IotHubStandin } from "../../tests/standins/iotHubStandin";
+import { KeyVaultStandin } from "../../tests/standins/keyVaultStandin";
+import { TestHost } from "../../tests/hosts/testHost";
+import { makeDeviceCertificates } from "../../tests/hosts/testCertificates";
+
+export const SIMULATOR = resolve(__dirname, "..", "..", "lab", "edge-runtime-simulator", "iotedge");
+export const AZ_STANDIN_DIR = resolve(__dirname, "..", "..", "lab", "azure-cli-standin");
+
+export interface LabDevice {
+  readonly id: string;
+  /** The host's loopback address and SSH port. */
+  readonly address: string;
+  readonly port: number;
+  /** Key Vault certificate names of its identity and its edge CA. */
+  readonly certificateName: string;
+  readonly edgeCaCertificateName: string;
+}
+
+export interface LabOptions {
+  /** Folder for the lab's files (CA bundle, token, connection string, keys); created, mode 0700. */
+  readonly dir: string;
+  readonly hubAddress: string;
+  readonly vaultAddress: string;
+  readonly devices: readonly LabDevice[];
+}
+
+/** What a stack and the Pulumi CLI need to reach the lab; files under `dir`. */
+export interface LabEndpoints {
+  readonly hubHostName: string;
+  readonly vaultUrl: string;
+  /** The stand-ins' CAs, for NODE_EXTRA_CA_CERTS. */
+  readonly caBundleFile: string;
+  /** Read by the Azure CLI stand-in (lab/azure-cli-standin/az); mode 0600. */
+  readonly azTokenFile: string;
+  /** The hub's service connection string; mode 0600. */
+  readonly connectionStringFile: string;
+  readonly hosts: Record<string, { address: string; port: number; user: string; privateKeyFile: string; hostKey: string }>;
+}
+
+export class LabServices {
+  private constructor(
+    readonly hub: IotHubStandin,
+    readonly vault: KeyVaultStandin,
+    readonly hosts: Map<string, TestHost>,
+    readonly endpoints: LabEndpoints,
+  ) {}
+
+  static async start(options: LabOptions): Promise<LabServices> {
+    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+    chmodSync(options.dir, 0o700);
+    const started: { stop(): Promise<void> }[] = [];
+    try {
+      const hub = await IotHubStandin.start({ address: options.hubAddress });
+      started.push(hub);
+      const vault = await KeyVaultStandin.start(options.vaultAddress);
+      started.push(vault);
+      const hubCaFile = join(options.dir, "iothub-ca.pem");
+      writeFileSync(hubCaFile, hub.caCertPem);
+      const hosts = new Map<string, TestHost>();
+      const hostList = await Promise.all(
+        options.devices.map(async (d) => {
+          const host = await TestHost.start({ address: d.address, port: d.port, name: `lab-${d.id}` });
+          started.push(host);
+          installSimulator(host, hubCaFile);
+          return [d.id, host] as const;
+        }),
+      );
+      for (const [id, host] of hostList) hosts.set(id, host);
+      const secret = (name: string, text: string) => {
+        const file = join(options.dir, name);
+        writeFileSync(file, text, { mode: 0o600 });
+        chmodSync(file, 0o600);
+        return file;
+      };
+      const endpoints: LabEndpoints = {
+        hubHostName: hub.hostName,
+        vaultUrl: vault.vaultUrl,
+        caBundleFile: (writeFileSync(join(options.dir, "ca-bundle.pem"), hub.caCertPem + vault.caCertPem), join(options.dir, "ca-bundle.pem")),
+        azTokenFile: secret("az-token", vault.token),
+        connectionStringFile: secret("iothub-connection-string", hub.connectionString),
+        hosts: Object.fromEntries(
+          [...hosts].map(([id, h]) => [
+            id,
+            { address: h.address, port: h.port, user: h.connection.user, privateKeyFile: secret(`ssh-key-${id}`, h.connection.privateKey), hostKey: h.connection.hostKey },
+          ]),
+        ),
+      };
+      const lab = new LabServices(hub, vault, hosts, endpoints);
+      for (const d of options.devices) lab.seedCertificates(d);
+      return lab;
+    } catch (e) {
+      await Promise.all(started.map((s) => s.stop().catch(() => undefined)));
+      throw e;
+    }
+  }
+
+  /** Puts a device's identity and edge CA (openssl-made, P-256, 30 days) into the vault, PEM with key. */
+  seedCertificates(device: Pick<LabDevice, "id" | "certificateName" | "edgeCaCertificateName">): { identityCertPem: string } {
+    const certs = makeDeviceCertificates(device.id);
+    const pem = (cert: string, key: string) => ({ value: `${key}${cert}`, contentType: "application/x-pem-file" as const, tags: { "edge-lab": "seeded" } });
+    this.vault.seed(device.certificateName, pem(certs.identityCertPem, certs.identityKeyPem));
+    this.vault.seed(device.edgeCaCertificateName, pem(certs.edgeCaCertPem, certs.edgeCaKeyPem));
+    return { identityCertPem: certs.identityCertPem };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.hosts.values()].map((h) => h.stop().catch(() => undefined)));
+    await Promise.all([this.hub.stop(), this.vault.stop()].map((p) => p.catch(() => undefined)));
+  }
+}
+
+/** Replaces the host's stand-in iotedge with the edge-runtime simulator, trusting the hub's CA. */
+export function installSimulator(host: TestHost, hubCaFile: string): void {
+  const wrapper = host.path("/usr/local/sbin/iotedge");
+  writeFileSync(
+    wrapper,
+    [
+      "#!/bin/sh",
+      `# EDGE-RUNTIME SIMULATOR: not the IoT Edge runtime (see ${SIMULATOR})`,
+      `export EDGE_SIMULATOR_HUB_CA='${hubCaFile}'`,
+      `exec ${process.execPath} ${SIMULATOR} "$@"`,
+      "",
+    ].join("\n"),
+  );
+  chmodSync(wrapper, 0o755);
+}
+
+/** Lab devices on consecutive addresses from `firstAddress` (127.a.b.c), SSH port 2222. */
+export function labDevices(ids: readonly string[], firstAddress: string): LabDevice[] {
+  const [a, b, c, d] = firstAddress.split(".").map(Number);
+  if (a !== 127 || d + ids.length > 255) throw new Error(`lab hosts need loopback addresses from ${firstAddress} with room for ${ids.length}`);
+  return ids.map((id, i) => ({ id, address: `${a}.${b}.${c}.${d + i}`, port: 2222, certificateName: `lab-${id}-identity`, edgeCaCertificateName: `lab-${id}-edge-ca` }));
+}

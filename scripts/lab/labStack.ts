@@ -1,0 +1,167 @@
+// Drives the real Pulumi CLI on a lab stack: a local file backend, a passphrase secrets provider,
+// and a copy of the stack's config file outside the repository where the lab's endpoints are set
+// and its secrets (SSH keys, the hub connection string) are set with `pulumi config set --secret`,
+// so they stay encrypted and the committed Pulumi.lab.yaml stays readable.
+// The passphrase is LAB_PASSPHRASE: it protects nothing but this machine's throwaway lab.
+import { spawn } from "node:child_process";
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { LabEndpoints } from "./labServices";
+import { AZ_STANDIN_DIR } from "./labServices";
+import { deviceResults, type DeviceResult, readEvents, type StampedEvent } from "./upEvents";
+
+/** Lab-only passphrase of the lab stack's secrets (documented as such; not a secret). */
+export const LAB_PASSPHRASE = "edge-lab-only-passphrase";
+export const PROJECT_DIR = resolve(__dirname, "..", "..");
+
+export interface LabStackOptions {
+  /** Folder of the lab's backend and config copy. */
+  readonly stateDir: string;
+  readonly stack: string;
+  /** Folder with `pulumi` (scripts/install-pulumi). */
+  readonly pulumiBin: string;
+  readonly endpoints: LabEndpoints;
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+export interface UpResult extends RunResult {
+  readonly devices: DeviceResult[];
+  readonly events: StampedEvent[];
+}
+
+export class LabStack {
+  /** The stack's config file: the copy with the lab's values and encrypted secrets. */
+  readonly configFile: string;
+  private readonly shadowDir: string;
+
+  constructor(private readonly options: LabStackOptions) {
+    this.shadowDir = join(options.stateDir, "project");
+    this.configFile = join(this.shadowDir, `Pulumi.${options.stack}.yaml`);
+  }
+
+  env(): NodeJS.ProcessEnv {
+    const { pulumiBin, stateDir, endpoints } = this.options;
+    return {
+      ...process.env,
+      PATH: `${pulumiBin}:${AZ_STANDIN_DIR}:${process.env.PATH ?? ""}`,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_BACKEND_URL: `file://${join(stateDir, "backend")}`,
+      PULUMI_CONFIG_PASSPHRASE: LAB_PASSPHRASE,
+      // --event-log is one of the CLI's hidden flags (as the Automation API uses it).
+      PULUMI_DEBUG_COMMANDS: "true",
+      // Trust the stand-ins' CAs (the SDKs read this at process start; the engine passes it on).
+      NODE_EXTRA_CA_CERTS: endpoints.caBundleFile,
+      // DefaultAzureCredential asks only the Azure CLI, here the lab's stand-in (lab/azure-cli-standin).
+      AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
+      EDGE_LAB_AZ_TOKEN_FILE: endpoints.azTokenFile,
+    };
+  }
+
+  /** Runs `pulumi <args>` in the project folder. `onLine` sees stderr and stdout lines as they come. */
+  run(args: readonly string[], options: { withConfig?: boolean; cwd?: string; onLine?: (line: string) => void } = {}): Promise<RunResult> {
+    const started = Date.now();
+    const full = [...args, ...(options.withConfig === false ? [] : ["--stack", this.options.stack, "--config-file", this.configFile])];
+    return new Promise((resolvePromise, reject) => {
+      // Stack commands without --config-file run in the shadow folder, never touching the repository's stack file.
+      const cwd = options.cwd ?? (options.withConfig === false ? this.shadowDir : PROJECT_DIR);
+      const child = spawn(join(this.options.pulumiBin, "pulumi"), full, { cwd, env: this.env(), stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      const lines = (chunk: string) => options.onLine && chunk.split("\n").filter(Boolean).forEach(options.onLine);
+      child.stdout.on("data", (d: Buffer) => ((stdout += d.toString()), lines(d.toString())));
+      child.stderr.on("data", (d: Buffer) => ((stderr += d.toString()), lines(d.toString())));
+      child.on("error", reject);
+      child.on("close", (code) => resolvePromise({ code: code ?? 1, stdout, stderr, ms: Date.now() - started }));
+    });
+  }
+
+  async runOk(args: readonly string[], options: { withConfig?: boolean; cwd?: string } = {}): Promise<RunResult> {
+    const result = await this.run(args, options);
+    if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${result.code}):\n${(result.stderr + result.stdout).trim()}`);
+    return result;
+  }
+
+  /**
+   * Creates the stack (once) from `baseConfig` (the committed Pulumi.<stack>.yaml's text), then sets
+   * `plain` values and `secrets` (config paths → values) in the copy.
+   */
+  async prepare(baseConfig: string, plain: Record<string, string>, secrets: Record<string, string>): Promise<void> {
+    mkdirSync(this.shadowDir, { recursive: true, mode: 0o700 });
+    copyFileSync(join(PROJECT_DIR, "Pulumi.yaml"), join(this.shadowDir, "Pulumi.yaml"));
+    mkdirSync(join(this.options.stateDir, "backend"), { recursive: true });
+    const exists = (await this.run(["stack", "ls", "--json"], { withConfig: false })).stdout.includes(`"name": "${this.options.stack}"`);
+    if (!exists) {
+      // `stack init` writes the passphrase's salt into Pulumi.<stack>.yaml of the folder it runs in:
+      // a shadow folder with the project file, never the repository's committed stack file.
+      writeFileSync(this.configFile, baseConfig);
+      await this.runOk(["stack", "init", this.options.stack, "--secrets-provider", "passphrase"], { withConfig: false, cwd: this.shadowDir });
+    } else {
+      // Keep the salt line; take everything else from the committed file again.
+      const salt = readFileSync(this.configFile, "utf8").match(/^encryptionsalt:.*$/m)?.[0];
+      writeFileSync(this.configFile, `${salt ? `${salt}\n` : ""}${baseConfig}`);
+    }
+    const args = ["config", "set-all", "--path"];
+    for (const [k, v] of Object.entries(plain)) args.push("--plaintext", `${k}=${v}`);
+    for (const [k, v] of Object.entries(secrets)) args.push("--secret", `${k}=${v}`);
+    await this.runOk(args);
+  }
+
+  /** `pulumi up --yes`, with each device's result and timing from the engine's event log. */
+  async up(extra: readonly string[] = [], onLine?: (line: string) => void): Promise<UpResult> {
+    return this.withEvents("up", ["up", "--yes", "--skip-preview", "--suppress-progress", ...extra], onLine);
+  }
+
+  async preview(extra: readonly string[] = []): Promise<UpResult> {
+    return this.withEvents("preview", ["preview", ...extra]);
+  }
+
+  async destroy(onLine?: (line: string) => void): Promise<RunResult> {
+    return this.run(["destroy", "--yes", "--skip-preview", "--suppress-progress"], { onLine });
+  }
+
+  /** Removes the stack's state and the config copy (after a destroy). */
+  async remove(): Promise<void> {
+    // In the shadow folder and --preserve-config: `stack rm` otherwise deletes the project's Pulumi.<stack>.yaml.
+    await this.run(["stack", "rm", this.options.stack, "--yes", "--force", "--preserve-config"], { withConfig: false, cwd: this.shadowDir });
+    rmSync(this.shadowDir, { recursive: true, force: true });
+  }
+
+  private async withEvents(kind: string, args: string[], onLine?: (line: string) => void): Promise<UpResult> {
+    const log = join(this.options.stateDir, `${kind}-events.jsonl`);
+    rmSync(log, { force: true });
+    // Stamp each event when it appears (the engine's own timestamps are whole seconds).
+    const events: StampedEvent[] = [];
+    let offset = 0;
+    let partial = "";
+    const poll = () => {
+      if (!existsSync(log)) return;
+      const size = statSync(log).size;
+      if (size <= offset) return;
+      const buffer = Buffer.alloc(size - offset);
+      const fd = openSync(log, "r");
+      readSync(fd, buffer, 0, buffer.length, offset);
+      closeSync(fd);
+      offset = size;
+      const text = partial + buffer.toString("utf8");
+      const lines = text.split("\n");
+      partial = lines.pop() ?? "";
+      events.push(...readEvents(lines, Date.now()));
+    };
+    const timer = setInterval(poll, 100);
+    try {
+      const result = await this.run([...args, "--event-log", log], { onLine });
+      poll();
+      if (partial) events.push(...readEvents([partial], Date.now()));
+      return { ...result, events, devices: deviceResults(events) };
+    } finally {
+      clearInterval(timer);
+    }
+  }
+}
