@@ -22,9 +22,12 @@ export function affectsAllStacks(file: string): boolean {
   return SHARED_FILES.includes(file) || SHARED_FOLDERS.some((folder) => file.startsWith(folder));
 }
 
-/** The stacks of a project: its `Pulumi.<stack>.yaml` files, sorted. */
+/** Stacks that run only on a developer's machine against local stand-ins (`npm start`): never previewed in CI. */
+export const LOCAL_STACKS = ["lab"];
+
+/** The stacks of a project: its `Pulumi.<stack>.yaml` files, sorted, without the local lab. */
 export function stacksOfFiles(files: readonly string[]): string[] {
-  return files.map(stackOfFile).filter((s): s is string => s !== undefined).sort();
+  return files.map(stackOfFile).filter((s): s is string => s !== undefined && !LOCAL_STACKS.includes(s)).sort();
 }
 
 export interface Affected {
