@@ -1,0 +1,151 @@
+// End to end with the real engine: the Pulumi CLI (scripts/install-pulumi), the command provider
+// and the program's dynamic providers run for real against a lab of two devices — SSH test hosts
+// with the edge-runtime simulator — and the IoT Hub and Key Vault stand-ins, all on 127.0.8.x.
+// One lab is shared by the cases, in order: each starts from the state the previous one left.
+// Needs root (mount namespaces, port 443), openssh-server, openssl; the first CLI build takes ~7 min.
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { labConfigValues, labStackYaml } from "../../scripts/lab/labConfig";
+import { LabServices, labDevices } from "../../scripts/lab/labServices";
+import { LabStack, PROJECT_DIR } from "../../scripts/lab/labStack";
+import { changedUrns, changeSummary } from "../../scripts/lab/upEvents";
+
+jest.setTimeout(40 * 60_000);
+
+const HUB = "127.0.8.1";
+const VAULT = "127.0.8.2";
+const devices = labDevices(["e2e-01", "e2e-02"], "127.0.8.10");
+const [first, second] = devices;
+const dir = mkdtempSync(join(tmpdir(), "edge-e2e-"));
+const manifestOf = (id: string) => join(dir, `${id}.manifest.json`);
+const baseManifest = JSON.parse(readFileSync(join(PROJECT_DIR, "manifests", "simulated-temperature.json"), "utf8"));
+let lab: LabServices;
+let stack: LabStack;
+
+const agentTwin = (id: string) => lab.hub.model.get(id).modules.get("$edgeAgent")!;
+const onDevice = (id: string, command: string) => {
+  const host = lab.endpoints.hosts[id];
+  try {
+    return execFileSync("ssh", ["-i", host.privateKeyFile, "-p", String(host.port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", `root@${host.address}`, command], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    return `${(e as { stdout?: string }).stdout ?? ""}${(e as { stderr?: string }).stderr ?? ""}`;
+  }
+};
+const identityThumbprint = (id: string) => {
+  const cert = lab.vault.latest(`lab-${id}-identity`)!.cer;
+  return new X509Certificate(cert).fingerprint256.replace(/:/g, "");
+};
+
+beforeAll(async () => {
+  // The CLI the way every user gets it (built once into ~/.cache; cached afterwards).
+  const bin = execFileSync(join(PROJECT_DIR, "scripts", "install-pulumi"), [], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 35 * 60_000 }).trim().split("\n").at(-1)!;
+  for (const d of devices) writeFileSync(manifestOf(d.id), JSON.stringify(baseManifest, null, 2));
+  lab = await LabServices.start({ dir: join(dir, "services"), hubAddress: HUB, vaultAddress: VAULT, devices });
+  stack = new LabStack({ stateDir: join(dir, "state"), stack: "lab", pulumiBin: bin, endpoints: lab.endpoints });
+  const yaml = labStackYaml({ hubAddress: HUB, vaultAddress: VAULT, devices, readinessTimeoutSeconds: 30, manifests: Object.fromEntries(devices.map((d) => [d.id, manifestOf(d.id)])) });
+  const values = labConfigValues({ hubAddress: HUB, vaultAddress: VAULT, devices }, lab.endpoints, (f) => readFileSync(f, "utf8"));
+  await stack.prepare(yaml, values.plain, values.secrets);
+});
+
+afterAll(async () => {
+  if (stack && existsSync(stack.configFile) && lab?.hub.model.identities.size) await stack.destroy();
+  await lab?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("up converges: every device passes its readiness gate, one of them after its sshd refused connections for 20 s", async () => {
+  const refusing = await lab.hosts.get(second.id)!.refuseFor(20_000);
+  const startedAt = Date.now();
+  const up = await stack.up();
+  await refusing.restarted;
+  expect(up.stderr + up.stdout).not.toMatch(/error:/);
+  expect(up.code).toBe(0);
+  expect(up.devices.map((d) => [d.id, d.status])).toEqual(devices.map((d) => [d.id, "ready"]));
+  // The refusing host could only be bootstrapped once its sshd was back (the others take ~10 s).
+  expect(Date.now() - startedAt).toBeGreaterThanOrEqual(20_000);
+  expect(up.devices.find((d) => d.id === second.id)!.ms).toBeGreaterThan(up.devices.find((d) => d.id === first.id)!.ms);
+  for (const d of devices) {
+    const identity = lab.hub.model.get(d.id).device as { connectionState: string; authentication: { x509Thumbprint: { primaryThumbprint: string } } };
+    expect(identity.authentication.x509Thumbprint.primaryThumbprint).toBe(identityThumbprint(d.id));
+    expect(identity.connectionState).toBe("Connected");
+    const twin = agentTwin(d.id);
+    expect(twin.reported.lastDesiredStatus).toMatchObject({ code: 200 });
+    expect(twin.reported.lastDesiredVersion).toBe(twin.desired.$version);
+    for (const file of ["/etc/aziot/config.toml", "/var/aziot/secrets/device-identity.key.pem"]) expect(existsSync(lab.hosts.get(d.id)!.path(file))).toBe(true);
+    expect(onDevice(d.id, "iotedge list")).toMatch(/SimulatedTemperatureSensor\s+running/);
+  }
+});
+
+test("a second up changes nothing", async () => {
+  const up = await stack.up();
+  expect(up.code).toBe(0);
+  const summary = changeSummary(up.events)!;
+  expect(Object.keys(summary)).toEqual(["same"]);
+  expect(changedUrns(up.events)).toEqual([]);
+  expect(up.devices.map((d) => d.status)).toEqual(["unchanged", "unchanged"]);
+});
+
+test("a changed manifest: preview shows only that device's deployment changing, and up applies it", async () => {
+  const before = { first: agentTwin(first.id).desired.$version, second: agentTwin(second.id).desired.$version };
+  const changed = structuredClone(baseManifest);
+  changed.modulesContent.SimulatedTemperatureSensor["properties.desired"].SendInterval = 11;
+  changed.modulesContent.$edgeAgent["properties.desired"].modules.SimulatedTemperatureSensor.settings.image = "mcr.microsoft.com/azureiotedge-simulated-temperature-sensor:1.6";
+  writeFileSync(manifestOf(first.id), JSON.stringify(changed, null, 2));
+
+  const preview = await stack.preview();
+  expect(preview.code).toBe(0);
+  const steps = changedUrns(preview.events).map((s) => `${s.op} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}`);
+  expect(steps).toContain(`update fleet-${first.id}-iothub-deployment`);
+  // Only the first device's deployment, and its gate (which waits on the new version), change.
+  expect(steps.filter((s) => !s.endsWith("-iothub-ready"))).toEqual([`update fleet-${first.id}-iothub-deployment`]);
+  expect(steps.every((s) => s.includes(`fleet-${first.id}-`))).toBe(true);
+
+  const up = await stack.up();
+  expect(up.code).toBe(0);
+  expect(up.devices.map((d) => [d.id, d.status])).toEqual([[first.id, "ready"], [second.id, "unchanged"]]);
+  expect(Number(agentTwin(first.id).desired.$version)).toBeGreaterThan(Number(before.first));
+  expect(agentTwin(second.id).desired.$version).toBe(before.second);
+  expect(lab.hub.model.get(first.id).modules.get("SimulatedTemperatureSensor")!.desired.SendInterval).toBe(11);
+  expect(agentTwin(first.id).reported.lastDesiredVersion).toBe(agentTwin(first.id).desired.$version);
+  expect(onDevice(first.id, "iotedge list")).toContain("azureiotedge-simulated-temperature-sensor:1.6");
+});
+
+test("a wrong certificate registered on the hub: the hub refuses the device (401) and the readiness gate fails naming it", async () => {
+  // Someone registers another certificate's thumbprint for the second device, by hand.
+  const auth = (lab.hub.model.get(second.id).device as { authentication: { x509Thumbprint: Record<string, string> } }).authentication;
+  auth.x509Thumbprint = { primaryThumbprint: "AB".repeat(32), secondaryThumbprint: "CD".repeat(32) };
+  const changed = structuredClone(baseManifest);
+  changed.modulesContent.SimulatedTemperatureSensor["properties.desired"].SendInterval = 12;
+  writeFileSync(manifestOf(second.id), JSON.stringify(changed, null, 2));
+
+  const up = await stack.up();
+  expect(up.code).not.toBe(0);
+  const result = up.devices.find((d) => d.id === second.id)!;
+  expect(result.status).toBe("failed");
+  const gateError = result.errors.join("\n");
+  expect(gateError).toContain(`device '${second.id}'`);
+  expect(gateError).toMatch(/did not become ready within 30 s/);
+  expect(gateError).toMatch(/not Connected|has not reported|last answered desired version/);
+  expect(up.devices.find((d) => d.id === first.id)!.status).not.toBe("failed");
+  // The hub refused the device's certificate with 401, and the device says so.
+  expect(lab.hub.deviceApi.refused.some((r) => r.deviceId === second.id && /not registered/.test(r.reason))).toBe(true);
+  expect(onDevice(second.id, "iotedge list")).toMatch(/edgeAgent\s+backoff\s+IoT Hub 127\.0\.8\.1 refused the connection: 401 ErrorCode:IotHubUnauthorizedAccess/);
+  expect(onDevice(second.id, "iotedge check")).toContain("401");
+});
+
+test("destroy removes the hub identities and the device files; the vault's certificates (the operator's) stay", async () => {
+  const seeded = lab.vault.names().live;
+  const destroyed = await stack.destroy();
+  expect(destroyed.code).toBe(0);
+  expect([...lab.hub.model.identities.keys()]).toEqual([]);
+  for (const d of devices) {
+    const host = lab.hosts.get(d.id)!;
+    for (const file of ["/etc/aziot/config.toml", "/var/aziot/certs/device-identity.cert.pem", "/var/aziot/secrets/device-identity.key.pem", "/var/aziot/secrets/edge-ca.key.pem", "/var/lib/edge-bootstrap/managed"]) expect(existsSync(host.path(file))).toBe(false);
+    expect(onDevice(d.id, "iotedge list").trim().split("\n")).toHaveLength(1);
+  }
+  // Key Vault source: the stack reads these certificates and creates no Key Vault entries of its own.
+  expect(lab.vault.names()).toEqual({ live: seeded, deleted: [] });
+});
