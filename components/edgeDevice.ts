@@ -61,23 +61,26 @@ export class EdgeDevice extends pulumi.ComponentResource {
     this.host = createHost(name, args, this);
     // Parallel with the host: nothing here waits on the machine.
     this.certificates = new DeviceCertificates(`${name}-certs`, { deviceId: device.id, ...args.certificates }, { parent: this });
-    // Needs the host and the certificates.
-    if (args.fleet.iotHubHostName !== undefined) {
-      const certificates = bootstrapCertificatesOf(this.certificates);
-      const hub = args.fleet.iotHubHostName;
-      this.bootstrap = bootstrapForHost(`${name}-bootstrap`, { device, host: this.host, iotHubHostName: hub, certificates }, { parent: this });
-    }
-    // The identity needs only the thumbprints (parallel with the host); the deployment waits on the runtime.
+    // The identity needs only the thumbprints (parallel with the host). The bootstrap waits for the
+    // host and the identity (a renewed certificate is registered before the device presents it);
+    // the deployment waits for the bootstrap's last step, resolved once the bootstrap exists.
+    let markRuntimeReady: (ready: pulumi.Resource) => void = () => undefined;
+    const runtimeReady = new Promise<pulumi.Resource>((resolve) => (markRuntimeReady = resolve));
+    const withBootstrap = args.fleet.iotHubHostName !== undefined;
     if (args.fleet.hub !== undefined) {
       const hubArgs = { deviceId: device.id, fleetHub: args.fleet.hub, authentication: this.certificates.hubAuthentication(), manifest: device.manifest };
-      this.iotHub = new EdgeDeviceHub(`${name}-iothub`, { ...hubArgs, runtimeReady: this.bootstrap ? [this.bootstrap.ready] : [] }, { parent: this });
+      this.iotHub = new EdgeDeviceHub(`${name}-iothub`, { ...hubArgs, runtimeReady: withBootstrap ? [runtimeReady] : [] }, { parent: this });
     }
-
-    // Seams for the rest of the graph, in dependency order:
-    //  - certificates (identity + edge CA, Key Vault binding): parallel with the host;
-    //  - hub identity: needs the certificate thumbprints, parallel with the host;
-    //  - bootstrap: needs the host and the certificates;
-    //  - deployment and readiness gate: need the identity and the bootstrap.
+    if (withBootstrap) {
+      const certificates = bootstrapCertificatesOf(this.certificates);
+      const waitFor = this.iotHub ? [this.iotHub.identity] : [];
+      this.bootstrap = bootstrapForHost(
+        `${name}-bootstrap`,
+        { device, host: this.host, iotHubHostName: args.fleet.iotHubHostName!, certificates, waitFor },
+        { parent: this },
+      );
+      markRuntimeReady(this.bootstrap.ready);
+    }
 
     this.privateIp = this.host.privateIp;
     this.publicFqdn = this.host.fqdn;

@@ -37,6 +37,12 @@ export interface DeviceBootstrapArgs {
   /** The device's host name in config.toml. Default: the device id. */
   readonly hostname?: pulumi.Input<string>;
   readonly timeouts?: Partial<StepTimeouts>;
+  /**
+   * What the first steps wait for: the VM, and the hub identity, so a renewed certificate is
+   * registered (secondary slot) before the device presents it. A component's own dependsOn does
+   * not reach its children, so these go on the steps themselves.
+   */
+  readonly waitFor?: pulumi.Input<pulumi.Resource>[];
 }
 
 export class DeviceBootstrap extends pulumi.ComponentResource {
@@ -57,7 +63,7 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
     const made: Partial<Record<StepName, remote.Command>> = {};
     const childOpts = (step: StepName): pulumi.CustomResourceOptions => ({
       parent: this,
-      dependsOn: dependenciesOf(step, args.hostDeletedWithStack).map((d) => made[d]!),
+      dependsOn: [...dependenciesOf(step, args.hostDeletedWithStack).map((d) => made[d]!), ...(step === "wait" ? args.waitFor ?? [] : [])],
       ...(args.hostResource ? { deletedWith: args.hostResource } : {}),
     });
     const step = (s: StepName, stepArgs: Omit<remote.CommandArgs, "connection">, extra: pulumi.CustomResourceOptions = {}) =>

@@ -12,6 +12,8 @@ export interface BootstrapForHostArgs {
   readonly iotHubHostName: pulumi.Input<string>;
   /** From DeviceCertificates: identity cert/key, edge CA cert/key, trust bundle. */
   readonly certificates: BootstrapCertificates;
+  /** Resources the first step waits for besides the host (the hub identity). */
+  readonly waitFor?: pulumi.Input<pulumi.Resource>[];
 }
 
 export function bootstrapForHost(name: string, args: BootstrapForHostArgs, opts: pulumi.ComponentResourceOptions = {}): DeviceBootstrap {
@@ -28,8 +30,9 @@ export function bootstrapForHost(name: string, args: BootstrapForHostArgs, opts:
       hostDeletedWithStack: host.deletedWithStack,
       // A VM's steps go with the VM: the engine skips their deletes when it deletes the VM.
       hostResource: host.deletedWithStack ? host.readyResources[0] : undefined,
+      waitFor: [...host.readyResources, ...(args.waitFor ?? [])],
     },
-    pulumi.mergeOptions(opts, { dependsOn: host.readyResources }),
+    opts,
   );
 }
 

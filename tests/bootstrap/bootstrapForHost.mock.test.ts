@@ -59,6 +59,7 @@ test("VM host: no cleanup step, steps deletedWith the VM and after it", async ()
   });
   expect(stepNames(run.resources)).toEqual(["apply", "certs", "config", "install", "wait"]);
   const vmUrn = byName(run.resources, "vm-1").urn;
-  expect(byName(run.resources, "vm-bootstrap").dependencies).toEqual([vmUrn]);
+  // The first step itself waits for the VM: a component's dependsOn would not reach its children.
+  expect(byName(run.resources, "vm-bootstrap-wait").dependencies).toContain(vmUrn);
   for (const s of ["wait", "install", "certs", "config", "apply"]) expect(deletedWith.get(`vm-bootstrap-${s}`)).toBe(vmUrn);
 });

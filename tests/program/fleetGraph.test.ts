@@ -99,6 +99,19 @@ test("the engine is told the dependencies between resources", () => {
   expect(deps("fleet-edge-vm-01-certs-identity-cert")).not.toContain(urnOf("fleet-edge-vm-01-host-vm"));
   // The host of one device never waits on another device.
   expect(deps("fleet-edge-vm-01-host-vm")).not.toContain(urnOf("fleet-line-3-gateway-host"));
+  // The hub identity needs only the thumbprints: it does not wait for the VM.
+  expect(deps("fleet-edge-vm-01-iothub-identity")).not.toContain(urnOf("fleet-edge-vm-01-host-vm"));
+  // The bootstrap's first step waits for the VM itself (not just its IP) and for the identity, so a
+  // renewed certificate is registered before the device presents it.
+  expect(deps("fleet-edge-vm-01-bootstrap-wait")).toEqual(
+    expect.arrayContaining([urnOf("fleet-edge-vm-01-host-vm"), urnOf("fleet-edge-vm-01-iothub-identity")]),
+  );
+  expect(deps("fleet-line-3-gateway-bootstrap-wait")).toEqual(expect.arrayContaining([urnOf("fleet-line-3-gateway-iothub-identity")]));
+  // The deployment waits for the runtime (the apply step), the gate for the deployment.
+  expect(deps("fleet-edge-vm-01-iothub-deployment")).toEqual(
+    expect.arrayContaining([urnOf("fleet-edge-vm-01-bootstrap-apply"), urnOf("fleet-edge-vm-01-iothub-identity")]),
+  );
+  expect(deps("fleet-edge-vm-01-iothub-ready")).toEqual(expect.arrayContaining([urnOf("fleet-edge-vm-01-iothub-deployment")]));
 });
 
 test("SSH is admitted only from the configured ranges", () => {
