@@ -14,6 +14,7 @@ export function formatSettingError(e: SettingError): string {
   return `${e.setting}${e.device !== undefined && e.device !== "" ? ` (device "${e.device}")` : ""}: ${e.message}`;
 }
 
+export class FleetSettingsError extends Error {
   constructor(readonly errors: SettingError[]) {
     super(
       `The stack settings have ${errors.length} problem${errors.length === 1 ? "" : "s"}; nothing was created:\n` +
