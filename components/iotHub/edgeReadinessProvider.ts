@@ -75,6 +75,7 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
         if (elapsedMs + intervalMs > timeoutMs) {
           throw new Error(
             `The deployment did not become ready within ${timeoutMs / 1000} s on ${describeReadiness(inputs.deviceId, readiness)} ` +
+              notConnectedHint(readiness) +
               `On the device: \`sudo iotedge list\`, \`sudo iotedge logs <module>\`, \`sudo iotedge check\`.`,
           );
         }
@@ -82,4 +83,16 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
       }
     });
   }
+}
+
+/**
+ * The hub's twins cannot show why a device never connected. The usual cause after a provisioning
+ * run is its certificate: IoT Hub answers 401 to a thumbprint that is not the registered one.
+ */
+function notConnectedHint(readiness: Readiness): string {
+  if (readiness.connectionState === "Connected") return "";
+  return (
+    "IoT Hub has not seen the device connected: it refuses a certificate whose thumbprint is not the identity's " +
+    "primary or secondary thumbprint with 401 (ErrorCode:IotHubUnauthorizedAccess), so compare the device's identity certificate with them. "
+  );
 }

@@ -131,6 +131,8 @@ test("a wrong certificate registered on the hub: the hub refuses the device (401
   expect(gateError).toContain(`device '${second.id}'`);
   expect(gateError).toMatch(/did not become ready within 30 s/);
   expect(gateError).toMatch(/not Connected|has not reported|last answered desired version/);
+  // The gate's message names the 401 the hub gives an unregistered certificate.
+  expect(gateError).toContain("401 (ErrorCode:IotHubUnauthorizedAccess)");
   expect(up.devices.find((d) => d.id === first.id)!.status).not.toBe("failed");
   // The hub refused the device's certificate with 401, and the device says so.
   expect(lab.hub.deviceApi.refused.some((r) => r.deviceId === second.id && /not registered/.test(r.reason))).toBe(true);

@@ -109,6 +109,8 @@ describe("EdgeReadinessProvider", () => {
       `The deployment did not become ready within 0.3 s on device 'silent-1': the edge agent has not reported yet (desired version ${version}); ` +
         "the device is Disconnected, not Connected; module edgeAgent: not reported; module edgeHub: not reported; module SimulatedTemperatureSensor: not reported. " +
         `[$edgeAgent code none for version none of ${version}; Disconnected; modules: edgeAgent=not reported, edgeHub=not reported, SimulatedTemperatureSensor=not reported] ` +
+        "IoT Hub has not seen the device connected: it refuses a certificate whose thumbprint is not the identity's primary or secondary thumbprint " +
+        "with 401 (ErrorCode:IotHubUnauthorizedAccess), so compare the device's identity certificate with them. " +
         "On the device: `sudo iotedge list`, `sudo iotedge logs <module>`, `sudo iotedge check`.",
     );
   });
