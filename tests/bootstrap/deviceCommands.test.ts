@@ -6,6 +6,7 @@ import { CERT_DIR, CONFIG_PATH, DEVICE_FILES, KEY_DIR, STATE_DIR } from "../../c
 import {
   applyFingerprint,
   certificatePayload,
+  compactScript,
   deviceCommand,
   SCRIPT_DIR,
   shellQuote,
@@ -55,19 +56,40 @@ describe("deviceCommand", () => {
 
   test("runs common.sh plus the step as one bash program with the arguments, as root or through sudo -n", () => {
     const cmd = deviceCommand("wait-ready", ["1200"]);
-    expect(cmd).toMatch(/^if \[ "\$\(id -u\)" -eq 0 \]; then exec bash -c '.*' 'edge-bootstrap-wait-ready' '1200'; else exec sudo -n bash -c '.*' 'edge-bootstrap-wait-ready' '1200'; fi$/s);
+    expect(cmd).toMatch(/^if \[ "\$\(id -u\)" -eq 0 \]; then set --; else set -- sudo -n; fi; exec "\$@" bash -c '.*' 'edge-bootstrap-wait-ready' '1200'$/s);
+    // The program is in the command once, not once per branch.
+    expect(cmd.split("wait_for_cloud_init").length).toBeLessThanOrEqual(3);
     // Run the real string with `bash` swapped for a printer of its arguments: the program and argv arrive intact.
-    const probe = cmd.replace(/exec bash -c/, "exec sh -c 'printf \"%s\\n\" \"$0\" \"$@\" | tail -n 2' ignored");
+    const probe = cmd.replace(/exec "\$@" bash -c/, "exec \"$@\" sh -c 'printf \"%s\\n\" \"$0\" \"$@\" | tail -n 2' ignored");
     const printed = execFileSync("sh", ["-c", probe], { encoding: "utf8" });
     expect(printed).toBe("edge-bootstrap-wait-ready\n1200\n");
   });
 
+  test.each(["wait-ready", "install-runtime", "place-certs", "write-config", "apply-config", "cleanup"])(
+    "common.sh + %s.sh compacted is the same program to bash (functions and variables), without comments",
+    (step) => {
+      const [common, script] = ["common.sh", `${step}.sh`].map((f) => readFileSync(join(SCRIPT_DIR, f), "utf8"));
+      const compact = compactScript(common) + compactScript(script);
+      expect(compact).not.toMatch(/^\s*#/m);
+      expect(compact.length).toBeLessThan(0.85 * (common.length + script.length));
+      // Load the program without running main, and print what bash made of it.
+      const dump = (text: string) =>
+        execFileSync("bash", ["-c", `eval "$(cat)"; declare -f; declare -p | grep -E '^declare -[-a-zA-Z]+ EDGE_'`], {
+          input: text.replace(/^main "\$@"$/m, ""),
+          encoding: "utf8",
+          cwd: SCRIPT_DIR,
+        });
+      expect(dump(compact)).toBe(dump(`${common}\n${script}`));
+      expect(dump(compact)).toContain("main ()");
+    },
+  );
+
   test("step commands carry the pinned versions and bounds, nothing secret", () => {
     const c = stepCommands({ aziotEdgeVersion: "1.6.0-1", preinstalled: false }, { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 });
-    expect(c.install.endsWith(`'edge-bootstrap-install-runtime' '1.6.0-1' 'any' 'false' '22'; fi`)).toBe(true);
-    expect(c.wait.endsWith(`'edge-bootstrap-wait-ready' '11'; fi`)).toBe(true);
-    expect(c.apply.endsWith(`'edge-bootstrap-apply-config' '33'; fi`)).toBe(true);
-    expect(c.cleanupDelete.endsWith(`'edge-bootstrap-cleanup' 'remove'; fi`)).toBe(true);
+    expect(c.install.endsWith(`'edge-bootstrap-install-runtime' '1.6.0-1' 'any' 'false' '22'`)).toBe(true);
+    expect(c.wait.endsWith(`'edge-bootstrap-wait-ready' '11'`)).toBe(true);
+    expect(c.apply.endsWith(`'edge-bootstrap-apply-config' '33'`)).toBe(true);
+    expect(c.cleanupDelete.endsWith(`'edge-bootstrap-cleanup' 'remove'`)).toBe(true);
     expect(stepCommands({ aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: true }).install).toContain(
       `'1.6.0-1' '25.0.5-1' 'true' '600'`,
     );
