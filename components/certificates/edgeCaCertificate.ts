@@ -72,11 +72,17 @@ export interface EdgeCaCertificateArgs {
   readonly renewBeforeHours: pulumi.Input<number>;
 }
 
+/**
+ * One provider for every edge CA resource: pulumi.dynamic.Resource serializes a provider object
+ * once and reuses the text, so a shared instance is serialized once per program run, not per device.
+ */
+const PROVIDER = new EdgeCaCertificateProvider();
+
 export class EdgeCaCertificate extends pulumi.dynamic.Resource {
   declare readonly certPem: pulumi.Output<string>;
   declare readonly validityEndTime: pulumi.Output<string>;
 
-  constructor(name: string, args: EdgeCaCertificateArgs, opts?: pulumi.CustomResourceOptions, provider = new EdgeCaCertificateProvider()) {
+  constructor(name: string, args: EdgeCaCertificateArgs, opts?: pulumi.CustomResourceOptions, provider: EdgeCaCertificateProvider = PROVIDER) {
     super(
       provider,
       name,

@@ -160,12 +160,15 @@ export interface KeyVaultCertificateArgs {
   readonly purgeOnDelete: pulumi.Input<boolean>;
 }
 
+/** Shared, so pulumi.dynamic.Resource serializes it once per program run (it caches by instance). */
+const PROVIDER = new KeyVaultCertificateProvider();
+
 export class KeyVaultCertificate extends pulumi.dynamic.Resource {
   declare readonly certificateId: pulumi.Output<string>;
   declare readonly version: pulumi.Output<string>;
   declare readonly thumbprint: pulumi.Output<string>;
 
-  constructor(name: string, args: KeyVaultCertificateArgs, opts?: pulumi.CustomResourceOptions, provider = new KeyVaultCertificateProvider()) {
+  constructor(name: string, args: KeyVaultCertificateArgs, opts?: pulumi.CustomResourceOptions, provider: KeyVaultCertificateProvider = PROVIDER) {
     super(provider, name, { ...args, pem: pulumi.secret(args.pem), certificateId: undefined, version: undefined }, opts, "certificates", "KeyVaultCertificate");
   }
 }

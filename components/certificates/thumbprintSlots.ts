@@ -66,6 +66,9 @@ export interface ThumbprintSlotsArgs {
   readonly promote?: pulumi.Input<boolean>;
 }
 
+/** Shared, so pulumi.dynamic.Resource serializes it once per program run (it caches by instance). */
+const PROVIDER = new ThumbprintSlotsProvider();
+
 /** Holds the slots in state between runs; outputs `primary` and `secondary` for the hub identity. */
 export class ThumbprintSlots extends pulumi.dynamic.Resource {
   declare readonly primary: pulumi.Output<string>;
@@ -73,7 +76,7 @@ export class ThumbprintSlots extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ThumbprintSlotsArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      new ThumbprintSlotsProvider(),
+      PROVIDER,
       name,
       { current: args.current, promote: args.promote ?? true, primary: undefined, secondary: undefined },
       opts,
