@@ -66,17 +66,18 @@ export class EdgeDevice extends pulumi.ComponentResource {
     // the deployment waits for the bootstrap's last step, resolved once the bootstrap exists.
     let markRuntimeReady: (ready: pulumi.Resource) => void = () => undefined;
     const runtimeReady = new Promise<pulumi.Resource>((resolve) => (markRuntimeReady = resolve));
-    const withBootstrap = args.fleet.iotHubHostName !== undefined;
+    const iotHubHostName = args.fleet.iotHubHostName;
+    const withBootstrap = iotHubHostName !== undefined;
     if (args.fleet.hub !== undefined) {
       const hubArgs = { deviceId: device.id, fleetHub: args.fleet.hub, authentication: this.certificates.hubAuthentication(), manifest: device.manifest };
       this.iotHub = new EdgeDeviceHub(`${name}-iothub`, { ...hubArgs, runtimeReady: withBootstrap ? [runtimeReady] : [] }, { parent: this });
     }
-    if (withBootstrap) {
+    if (iotHubHostName !== undefined) {
       const certificates = bootstrapCertificatesOf(this.certificates);
       const waitFor = this.iotHub ? [this.iotHub.identity] : [];
       this.bootstrap = bootstrapForHost(
         `${name}-bootstrap`,
-        { device, host: this.host, iotHubHostName: args.fleet.iotHubHostName!, certificates, waitFor },
+        { device, host: this.host, iotHubHostName, certificates, waitFor },
         { parent: this },
       );
       markRuntimeReady(this.bootstrap.ready);

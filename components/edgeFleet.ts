@@ -35,9 +35,9 @@ export class EdgeFleet extends pulumi.ComponentResource {
     const tags = { "managed-by": "pulumi", "edge-stack": args.stackKey };
     const location = settings.location;
 
-    // Existing-host-only fleets (and the local lab) need no resource group.
-    const needsAzure = settings.iotHub.create || settings.devices.some((d) => d.host.type === "azureVm");
-    this.resourceGroupName = resourceGroup(name, settings, needsAzure, location, tags, this);
+    // Existing-host-only fleets (and the local lab) need no resource group and no network.
+    const hasVms = settings.devices.some((d) => d.host.type === "azureVm");
+    this.resourceGroupName = resourceGroup(name, settings, settings.iotHub.create || hasVms, location, tags, this);
 
     this.hub = new FleetHub(
       `${name}-iothub`,
@@ -45,7 +45,7 @@ export class EdgeFleet extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const network = settings.devices.some((d) => d.host.type === "azureVm")
+    const network = hasVms
       ? new FleetNetwork(`${name}-net`, { settings: settings.network, resourceGroupName: this.resourceGroupName, location, tags }, { parent: this })
       : undefined;
 
