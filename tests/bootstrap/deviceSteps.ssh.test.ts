@@ -1,14 +1,15 @@
 // The bootstrap's real device scripts, run over real SSH on local test hosts (tests/hosts) with
 // exactly the commands, stdin and triggers DeviceBootstrap gives remote.Command. The slow fault
 // cases (slowFaults.ts) start first, on hosts of their own, and are checked at the end.
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
+import { homedir } from "os";
 import { join } from "path";
 import { DEVICE_FILES } from "../../components/bootstrap/devicePaths";
 import { StepName } from "../../components/bootstrap/steps";
 import { BootstrapRun, plannedSteps, runBootstrap, runCleanupDelete } from "../hosts/bootstrapOverSsh";
 import { RemoteCommandError, RunResult, runRemoteCommand } from "../hosts/sshRunner";
 import { makeDeviceCertificates } from "../hosts/testCertificates";
-import { TestHost } from "../hosts/testHost";
+import { DEVICE_BASHRC, TestHost } from "../hosts/testHost";
 import { BOOT_DIAL_ERROR_LIMIT } from "../../components/bootstrap/connection";
 import { withBootRetries } from "../hosts/bootstrapOverSsh";
 import { APT_LOCK_SECONDS, AptLockOutcome, aptLockScenario, SSHD_REFUSAL_SECONDS, SshdRefusalOutcome, sshdRefusalScenario } from "./slowFaults";
@@ -132,6 +133,11 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
     // Running it again (a retried destroy) is harmless.
     expect((await runCleanupDelete(run)).stdout.trim()).toBe("cleanup: removed 0 files (runtime: stopped)");
   });
+});
+
+test("a command over SSH sources the test host's device .bashrc, not this machine's (developer tools would run on every step)", async () => {
+  const r = await runRemoteCommand(lockHost.connection, "cat ~/.bashrc 2>/dev/null || echo 'no .bashrc'");
+  expect(r.stdout).toBe(existsSync(join(homedir(), ".bashrc")) ? DEVICE_BASHRC : "no .bashrc\n");
 });
 
 describe("failures and host kinds", () => {

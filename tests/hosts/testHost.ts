@@ -7,7 +7,7 @@
 // Needs root, openssh-server, openssl, util-linux (unshare). Used by tests/bootstrap and tests/hosts/main.ts.
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { homedir, tmpdir } from "os";
 import { join } from "path";
 import { PACKAGE_REPO_DIRS, preparePackageRepo } from "./standinPackages";
 
@@ -47,6 +47,9 @@ export interface SshConnection {
   /** The host's public key as in known_hosts: "ssh-ed25519 AAAA…". */
   readonly hostKey: string;
 }
+
+/** The start of Ubuntu's /root/.bashrc: nothing for a shell that is not interactive. */
+export const DEVICE_BASHRC = "# TEST HOST: a device's .bashrc (tests/hosts/testHost.ts)\ncase $- in\n  *i*) ;;\n  *) return;;\nesac\n";
 
 /** Not 22 or 2222, which other local sshds like to use. */
 export const DEFAULT_PORT = 22005;
@@ -212,6 +215,7 @@ export class TestHost {
       chmodSync(wrapper, 0o755);
     }
     if (this.osRelease !== undefined) writeFileSync(join(this.dir, "fs", "os-release"), this.osRelease);
+    writeFileSync(join(this.dir, "fs", "device-bashrc"), DEVICE_BASHRC);
     if (cloudInit) {
       const wrapper = join(this.dir, "fs", "usr-local-sbin", "cloud-init");
       writeFileSync(wrapper, `#!/bin/sh\n# TEST STAND-IN: not cloud-init (see ${STANDIN_CLOUD_INIT})\nexec ${STANDIN_CLOUD_INIT} "$@"\n`);
@@ -251,6 +255,11 @@ export class TestHost {
       ...Object.entries(this.privateFiles).map(([mount, backing]) => `touch ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`),
     ];
     if (this.osRelease !== undefined) binds.push(`mount --bind ${join(this.dir, "fs", "os-release")} /etc/os-release`);
+    // bash sources ~/.bashrc for commands that come through sshd. This machine's root .bashrc sets up
+    // developer tools (pyenv init: ~140 processes per SSH command); a device's returns at once when
+    // not interactive, as Ubuntu's does.
+    const bashrc = join(homedir(), ".bashrc");
+    binds.push(`if [ -e ${bashrc} ]; then mount --bind ${join(this.dir, "fs", "device-bashrc")} ${bashrc}; fi`);
     const script = ["set -euo pipefail", ...binds, `exec /usr/sbin/sshd -D -e -f ${join(this.dir, "sshd_config")}`].join("\n");
     const child = spawn("unshare", ["--mount", "--propagation", "private", "bash", "-c", script], { stdio: ["ignore", "ignore", "pipe"] });
     this.sshd = child;
