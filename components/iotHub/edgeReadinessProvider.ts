@@ -12,7 +12,7 @@ export interface EdgeReadinessInputs extends HubAccess {
   readonly desiredVersion: number;
   /** How long to wait in all. Default 600. */
   readonly timeoutSeconds?: number;
-  /** Time between two looks at the hub. Default 5. */
+  /** Time between two looks at the hub. Default DEFAULT_READINESS_POLL_SECONDS. */
   readonly pollIntervalSeconds?: number;
 }
 
@@ -28,6 +28,8 @@ export interface EdgeReadinessOutputs {
 }
 
 export const DEFAULT_READINESS_TIMEOUT_SECONDS = 600;
+/** A real edge agent takes tens of seconds to pull and start modules; a look every 5 s is plenty. */
+export const DEFAULT_READINESS_POLL_SECONDS = 5;
 
 export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<EdgeReadinessInputs, EdgeReadinessOutputs> {
   constructor(private readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY) {}
@@ -50,7 +52,7 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
 
   private async waitReady(inputs: EdgeReadinessInputs): Promise<EdgeReadinessOutputs> {
     const timeoutMs = (inputs.timeoutSeconds ?? DEFAULT_READINESS_TIMEOUT_SECONDS) * 1000;
-    const intervalMs = (inputs.pollIntervalSeconds ?? 5) * 1000;
+    const intervalMs = (inputs.pollIntervalSeconds ?? DEFAULT_READINESS_POLL_SECONDS) * 1000;
     const started = Date.now();
     const where = `device '${inputs.deviceId}' on ${inputs.hubHostName}`;
     return withRegistry(inputs, async (registry) => {
