@@ -2,14 +2,13 @@
 // exactly the commands, stdin and triggers DeviceBootstrap gives remote.Command. The slow fault
 // cases (slowFaults.ts) start first, on hosts of their own, and are checked at the end.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
-import { homedir } from "os";
 import { join } from "path";
 import { DEVICE_FILES } from "../../components/bootstrap/devicePaths";
 import { StepName } from "../../components/bootstrap/steps";
 import { BootstrapRun, plannedSteps, runBootstrap, runCleanupDelete } from "../hosts/bootstrapOverSsh";
 import { RemoteCommandError, RunResult, runRemoteCommand } from "../hosts/sshRunner";
 import { makeDeviceCertificates } from "../hosts/testCertificates";
-import { DEVICE_BASHRC, TestHost } from "../hosts/testHost";
+import { DEVICE_BASHRC, rootHome, TestHost } from "../hosts/testHost";
 import { BOOT_DIAL_ERROR_LIMIT } from "../../components/bootstrap/connection";
 import { withBootRetries } from "../hosts/bootstrapOverSsh";
 import { APT_LOCK_SECONDS, AptLockOutcome, aptLockScenario, SSHD_REFUSAL_SECONDS, SshdRefusalOutcome, sshdRefusalScenario } from "./slowFaults";
@@ -137,7 +136,7 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
 
 test("a command over SSH sources the test host's device .bashrc, not this machine's (developer tools would run on every step)", async () => {
   const r = await runRemoteCommand(lockHost.connection, "cat ~/.bashrc 2>/dev/null || echo 'no .bashrc'");
-  expect(r.stdout).toBe(existsSync(join(homedir(), ".bashrc")) ? DEVICE_BASHRC : "no .bashrc\n");
+  expect(r.stdout).toBe(existsSync(join(rootHome(), ".bashrc")) ? DEVICE_BASHRC : "no .bashrc\n");
 });
 
 describe("failures and host kinds", () => {

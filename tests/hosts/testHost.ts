@@ -7,7 +7,7 @@
 // Needs root, openssh-server, openssl, util-linux (unshare). Used by tests/bootstrap and tests/hosts/main.ts.
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { homedir, tmpdir } from "os";
+import { tmpdir, userInfo } from "os";
 import { join } from "path";
 import { PACKAGE_REPO_DIRS, preparePackageRepo } from "./standinPackages";
 
@@ -50,6 +50,11 @@ export interface SshConnection {
 
 /** The start of Ubuntu's /root/.bashrc: nothing for a shell that is not interactive. */
 export const DEVICE_BASHRC = "# TEST HOST: a device's .bashrc (tests/hosts/testHost.ts)\ncase $- in\n  *i*) ;;\n  *) return;;\nesac\n";
+
+/** The home of the user the hosts log in as (root, as the tests run): from the password file, not $HOME. */
+export function rootHome(): string {
+  return userInfo().homedir;
+}
 
 /** Not 22 or 2222, which other local sshds like to use. */
 export const DEFAULT_PORT = 22005;
@@ -258,7 +263,7 @@ export class TestHost {
     // bash sources ~/.bashrc for commands that come through sshd. This machine's root .bashrc sets up
     // developer tools (pyenv init: ~140 processes per SSH command); a device's returns at once when
     // not interactive, as Ubuntu's does.
-    const bashrc = join(homedir(), ".bashrc");
+    const bashrc = join(rootHome(), ".bashrc");
     binds.push(`if [ -e ${bashrc} ]; then mount --bind ${join(this.dir, "fs", "device-bashrc")} ${bashrc}; fi`);
     const script = ["set -euo pipefail", ...binds, `exec /usr/sbin/sshd -D -e -f ${join(this.dir, "sshd_config")}`].join("\n");
     const child = spawn("unshare", ["--mount", "--propagation", "private", "bash", "-c", script], { stdio: ["ignore", "ignore", "pipe"] });
