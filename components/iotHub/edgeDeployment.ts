@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ContainerRegistrySettings } from "../config/settings";
 import type { RegistryCredential } from "../manifest/renderManifest";
 import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
-import { EdgeDeploymentProvider } from "./edgeDeploymentProvider";
+import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
+import { providerModule } from "../dynamicProviders/providerPackage";
 
 export interface EdgeDeploymentArgs {
   readonly hub: HubAccessArgs;
@@ -16,8 +17,11 @@ export interface EdgeDeploymentArgs {
   readonly identityGenerationId?: pulumi.Input<string>;
 }
 
-/** Shared by every resource of this type, so a fleet serializes it once (see iotHubDevice.ts). */
-const PROVIDER = new EdgeDeploymentProvider();
+/** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
+const PROVIDER = delegatingProvider(
+  providerModule<typeof import("./edgeDeploymentProvider")>("components/iotHub/edgeDeploymentProvider"),
+  "EdgeDeploymentProvider",
+);
 
 export class EdgeDeployment extends pulumi.dynamic.Resource {
   declare readonly deviceId: pulumi.Output<string>;

@@ -1,7 +1,8 @@
 // EdgeReadiness: a resource whose creation waits until the device runs its deployment.
 import * as pulumi from "@pulumi/pulumi";
 import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
-import { EdgeReadinessProvider } from "./edgeReadinessProvider";
+import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
+import { providerModule } from "../dynamicProviders/providerPackage";
 
 export interface EdgeReadinessArgs {
   readonly hub: HubAccessArgs;
@@ -13,8 +14,11 @@ export interface EdgeReadinessArgs {
   readonly pollIntervalSeconds?: pulumi.Input<number>;
 }
 
-/** Shared by every resource of this type, so a fleet serializes it once (see iotHubDevice.ts). */
-const PROVIDER = new EdgeReadinessProvider();
+/** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
+const PROVIDER = delegatingProvider(
+  providerModule<typeof import("./edgeReadinessProvider")>("components/iotHub/edgeReadinessProvider"),
+  "EdgeReadinessProvider",
+);
 
 export class EdgeReadiness extends pulumi.dynamic.Resource {
   declare readonly deviceId: pulumi.Output<string>;

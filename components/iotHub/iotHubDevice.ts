@@ -2,7 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IdentityAuthType, IdentityStatus } from "./deviceIdentity";
 import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
-import { IotHubDeviceProvider } from "./iotHubDeviceProvider";
+import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
+import { providerModule } from "../dynamicProviders/providerPackage";
 
 export interface IotHubDeviceArgs {
   readonly hub: HubAccessArgs;
@@ -18,10 +19,13 @@ export interface IotHubDeviceArgs {
 }
 
 /**
- * One provider object for every resource of this type: the engine stores it serialized with each
- * resource, and Pulumi caches the serialization per object, so a fleet serializes it once.
+ * One provider object for every resource of this type (Pulumi caches the serialization per object).
+ * Its code is required from the provider package, not stored with each resource (providerPackage.ts).
  */
-const PROVIDER = new IotHubDeviceProvider();
+const PROVIDER = delegatingProvider(
+  providerModule<typeof import("./iotHubDeviceProvider")>("components/iotHub/iotHubDeviceProvider"),
+  "IotHubDeviceProvider",
+);
 
 export class IotHubDevice extends pulumi.dynamic.Resource {
   declare readonly deviceId: pulumi.Output<string>;

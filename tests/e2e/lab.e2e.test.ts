@@ -90,6 +90,20 @@ test("a second up changes nothing", async () => {
   expect(statuses(up)).toEqual(devices.map((d) => [d.id, "unchanged"]));
 });
 
+test("the state holds each IoT Hub provider as a require of the provider package, not its code", () => {
+  const state = JSON.parse(readFileSync(join(dir, "state", "backend", ".pulumi", "stacks", "edge", "lab.json"), "utf8"));
+  const hubResources = (state.checkpoint.latest.resources as Array<{ type: string; inputs: Record<string, string>; outputs: Record<string, string> }>).filter((r) =>
+    r.type.startsWith("pulumi-nodejs:dynamic/iotHub:"),
+  );
+  expect(hubResources).toHaveLength(3 * devices.length);
+  for (const r of hubResources) {
+    for (const provider of [r.inputs.__provider, r.outputs.__provider]) {
+      expect(provider).toMatch(/require\("edge-dynamic-providers\/components\/iotHub\/\w+Provider\.js"\)/);
+      expect(provider.length).toBeLessThan(3_000);
+    }
+  }
+});
+
 test("a changed manifest: preview shows only that device's deployment changing, and up applies it", async () => {
   const before = { first: agentTwin(first.id).desired.$version, second: agentTwin(second.id).desired.$version };
   const changed = structuredClone(baseManifest);

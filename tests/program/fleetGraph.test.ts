@@ -163,3 +163,13 @@ function stripSecrets(value: unknown): unknown {
   if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stripSecrets(v)]));
   return value;
 }
+
+test("the IoT Hub resources' providers require their code from the provider package instead of carrying it", () => {
+  const hubResources = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/iotHub:"));
+  expect(hubResources).toHaveLength(6);
+  for (const r of hubResources) {
+    const provider = r.inputs.__provider as string;
+    expect(provider).toMatch(/require\("edge-dynamic-providers\/components\/iotHub\/\w+Provider\.js"\)/);
+    expect(provider.length).toBeLessThan(3_000);
+  }
+});
