@@ -37,9 +37,13 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What a step says, and does, when the SSH user is not root and sudo wants a password. */
+const NO_SUDO = `echo "edge-bootstrap: error: the SSH user '$(id -un)' cannot run sudo without a password; the steps run as root: give it passwordless sudo" >&2; exit 1`;
+
 /**
  * One step as a single command line: common.sh and the step script as one `bash -c` program,
- * run as root (through `sudo -n` when the SSH user is not root). The program text is in argv,
+ * run as root (through `sudo -n` when the SSH user is not root; without passwordless sudo it stops
+ * there, saying so). The program text is in argv,
  * the arguments are plain settings; anything secret goes on stdin, never here.
  * POSIX sh syntax outside the program, because the login shell on the host may be dash. The
  * program appears once: the root test only chooses the prefix (`set --` empties "$@").
@@ -47,7 +51,7 @@ export function shellQuote(word: string): string {
 export function deviceCommand(script: DeviceScript, args: readonly string[] = []): string {
   const program = `${scriptText("common.sh")}${scriptText(`${script}.sh`)}`;
   const argv = [shellQuote(program), shellQuote(`edge-bootstrap-${script}`), ...args.map(shellQuote)].join(" ");
-  return `if [ "$(id -u)" -eq 0 ]; then set --; else set -- sudo -n; fi; exec "$@" bash -c ${argv}`;
+  return `if [ "$(id -u)" -eq 0 ]; then set --; elif sudo -n true 2>/dev/null; then set -- sudo -n; else ${NO_SUDO}; fi; exec "$@" bash -c ${argv}`;
 }
 
 export interface StepTimeouts {

@@ -139,6 +139,54 @@ test("a command over SSH sources the test host's device .bashrc, not this machin
   expect(r.stdout).toBe(existsSync(join(rootHome(), ".bashrc")) ? DEVICE_BASHRC : "no .bashrc\n");
 });
 
+describe("a non-root SSH user, as on an Azure VM: the steps run through sudo -n", () => {
+  let admin: TestHost;
+  let noSudo: TestHost;
+  beforeAll(async () => {
+    [admin, noSudo] = await Promise.all([
+      TestHost.start({ address: "127.0.5.30", name: "sudo-user", loginUser: { name: "edge-admin" } }),
+      TestHost.start({ address: "127.0.5.31", name: "no-sudo-user", loginUser: { name: "edge-admin", sudo: false } }),
+    ]);
+  });
+  afterAll(() => Promise.all([admin?.stop(), noSudo?.stop()]));
+  const runAs = (host: TestHost): BootstrapRun => ({
+    connection: host.connection,
+    deviceId: "edge-ssh-01",
+    iotHubHostName: "hub.azure-devices.net",
+    certificates: firstCerts,
+    runtime: RUNTIME,
+  });
+
+  test("with passwordless sudo: provisioned as for root (files with aziot owners and modes), and destroy cleans up", async () => {
+    expect(admin.connection.user).toBe("edge-admin");
+    expect((await runRemoteCommand(admin.connection, "id -un")).stdout).toBe("edge-admin\n");
+    const r = await runBootstrap(runAs(admin));
+    expect(summaries(r)).toMatchObject({
+      wait: "wait: ready (cloud-init: not present)",
+      cleanup: "cleanup: registered",
+      certs: "certs: changed identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
+      config: "config: changed /etc/aziot/config.toml",
+      apply: expect.stringMatching(APPLIED_HEALTHY),
+    });
+    for (const f of Object.values(DEVICE_FILES)) expect(ownerMode(admin.path(f.path))).toBe(`${f.owner} ${f.mode}`);
+    expect(ownerMode(admin.path("/etc/aziot/config.toml"))).toBe("root:root 600");
+    expectNoSecrets(Object.values(r), firstCerts);
+    expect((await runCleanupDelete(runAs(admin))).stdout.trim()).toBe("cleanup: removed 11 files (runtime: stopped)");
+    expect(filesUnder(admin.path("/etc/aziot"))).toEqual([]);
+  });
+
+  test("without passwordless sudo: the first step stops, saying what the user needs, and nothing is written", async () => {
+    const error = (await runBootstrap(runAs(noSudo)).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    expect(error.result?.stderr.trim()).toBe(
+      "edge-bootstrap: error: the SSH user 'edge-admin' cannot run sudo without a password; the steps run as root: give it passwordless sudo",
+    );
+    expect(error.result?.stdout).toBe("");
+    expect(readdirSync(noSudo.path("/var/lib/edge-bootstrap"))).toEqual([]);
+    expect(filesUnder(noSudo.path("/etc/aziot"))).toEqual([]);
+  });
+});
+
 describe("failures and host kinds", () => {
   let host: TestHost;
   let bare: TestHost;

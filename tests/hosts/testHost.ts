@@ -37,6 +37,11 @@ export interface TestHostOptions {
   readonly packageRepo?: StandinRuntime;
   /** Contents of the host's /etc/os-release (default: the machine's). */
   readonly osRelease?: string;
+  /**
+   * Log in as this non-root user instead of root, as on an Azure VM (azureuser). It gets passwordless
+   * sudo in the host's own /etc/sudoers.d unless `sudo` is false. Users are created on the machine once.
+   */
+  readonly loginUser?: { readonly name: string; readonly sudo?: boolean };
 }
 
 export interface SshConnection {
@@ -78,20 +83,22 @@ const PRIVATE_FILES: Record<string, string> = {
   "/var/lib/apt/lists/lock": "apt-lists-lock",
 };
 
-export function ensureAziotUsers(): void {
-  for (const user of AZIOT_USERS) {
+function ensureUser(user: string, useraddArgs: readonly string[]): void {
+  try {
+    execFileSync("getent", ["passwd", user], { stdio: "ignore" });
+  } catch {
     try {
+      execFileSync("useradd", [...useraddArgs, user], { stdio: "pipe" });
+    } catch (e) {
+      // Another test file may have created it at the same moment.
       execFileSync("getent", ["passwd", user], { stdio: "ignore" });
-    } catch {
-      try {
-        execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", user], { stdio: "pipe" });
-      } catch (e) {
-        // Another test file may have created it at the same moment.
-        execFileSync("getent", ["passwd", user], { stdio: "ignore" });
-        void e;
-      }
+      void e;
     }
   }
+}
+
+export function ensureAziotUsers(): void {
+  for (const user of AZIOT_USERS) ensureUser(user, ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin"]);
 }
 
 function standinDpkgEntries(runtime: StandinRuntime): string {
@@ -142,6 +149,7 @@ export class TestHost {
   readonly dir: string;
   readonly connection: SshConnection;
   private readonly osRelease?: string;
+  private readonly loginUser?: TestHostOptions["loginUser"];
   private readonly privateDirs: Record<string, string>;
   private readonly privateFiles: Record<string, string>;
   private sshd?: ChildProcess;
@@ -157,7 +165,11 @@ export class TestHost {
     this.osRelease = options.osRelease;
     const repo = options.packageRepo;
     // With a package repository the whole dpkg database and apt state are private (dpkg renames files in them).
-    this.privateDirs = repo ? { ...PRIVATE_DIRS, ...PACKAGE_REPO_DIRS } : PRIVATE_DIRS;
+    this.privateDirs = {
+      ...(repo ? { ...PRIVATE_DIRS, ...PACKAGE_REPO_DIRS } : PRIVATE_DIRS),
+      ...(options.loginUser ? { "/etc/sudoers.d": "sudoers.d" } : {}),
+    };
+    this.loginUser = options.loginUser;
     this.privateFiles = repo ? { "/var/log/dpkg.log": "dpkg-log" } : PRIVATE_FILES;
     const runtime = repo ? null : options.runtime === undefined ? DEFAULT_STANDIN_RUNTIME : options.runtime;
     this.connection = this.prepare(runtime, options.cloudInit ?? false);
@@ -221,6 +233,14 @@ export class TestHost {
     }
     if (this.osRelease !== undefined) writeFileSync(join(this.dir, "fs", "os-release"), this.osRelease);
     writeFileSync(join(this.dir, "fs", "device-bashrc"), DEVICE_BASHRC);
+    if (this.loginUser) {
+      ensureUser(this.loginUser.name, ["--create-home", "--user-group", "--shell", "/bin/bash"]);
+      // No password, but not locked ("!"): sshd without PAM refuses even key logins to a locked account.
+      execFileSync("usermod", ["--password", "*", this.loginUser.name], { stdio: "pipe" });
+      if (this.loginUser.sudo !== false) {
+        writeFileSync(join(this.dir, "fs", "sudoers.d", "edge-test-host"), `${this.loginUser.name} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
+      }
+    }
     if (cloudInit) {
       const wrapper = join(this.dir, "fs", "usr-local-sbin", "cloud-init");
       writeFileSync(wrapper, `#!/bin/sh\n# TEST STAND-IN: not cloud-init (see ${STANDIN_CLOUD_INIT})\nexec ${STANDIN_CLOUD_INIT} "$@"\n`);
@@ -230,6 +250,9 @@ export class TestHost {
     keygen("ssh_host_ed25519_key");
     keygen("client_key");
     writeFileSync(join(this.dir, "authorized_keys"), readFileSync(join(this.dir, "client_key.pub")));
+    // sshd reads a user's authorized keys as that user: let a login user through the host's folder
+    // (its keys stay 0600, readable by root only).
+    if (this.loginUser) chmodSync(this.dir, 0o711);
     writeFileSync(
       join(this.dir, "sshd_config"),
       [
@@ -249,7 +272,7 @@ export class TestHost {
       ].join("\n"),
     );
     const hostKey = readFileSync(join(this.dir, "ssh_host_ed25519_key.pub"), "utf8").split(" ").slice(0, 2).join(" ");
-    return { host: this.address, port: this.port, user: "root", privateKey: readFileSync(join(this.dir, "client_key"), "utf8"), hostKey };
+    return { host: this.address, port: this.port, user: this.loginUser?.name ?? "root", privateKey: readFileSync(join(this.dir, "client_key"), "utf8"), hostKey };
   }
 
   /** Starts sshd in a fresh mount namespace over the host's private directories. */
