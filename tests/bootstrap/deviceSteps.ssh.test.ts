@@ -31,6 +31,15 @@ afterAll(() => Promise.all([lockHost?.stop(), sshdHost?.stop()]));
 
 /** The stand-in is healthy at once; the seconds are whole-second clock readings, so 0 or 1 (2 on a loaded machine). */
 const APPLIED_HEALTHY = /^apply: applied \(healthy after [0-2]s\)$/;
+/** What each step prints on a fresh host with the stand-in runtime installed. */
+const FRESH_HOST_SUMMARIES = {
+  wait: "wait: ready (cloud-init: not present)",
+  install: "install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)",
+  cleanup: "cleanup: registered",
+  certs: "certs: changed identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
+  config: "config: changed /etc/aziot/config.toml",
+  apply: expect.stringMatching(APPLIED_HEALTHY),
+};
 const RUNTIME = { aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: false, agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" };
 const firstCerts = makeDeviceCertificates("edge-ssh-01");
 const secondCerts = makeDeviceCertificates("edge-ssh-01");
@@ -66,14 +75,7 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
 
   test("fresh host → provisioned: files placed with aziot owners and modes, config applied, runtime healthy", async () => {
     const r = await runBootstrap(run);
-    expect(summaries(r)).toEqual({
-      wait: "wait: ready (cloud-init: not present)",
-      install: "install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)",
-      cleanup: "cleanup: registered",
-      certs: "certs: changed identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
-      config: "config: changed /etc/aziot/config.toml",
-      apply: expect.stringMatching(APPLIED_HEALTHY),
-    });
+    expect(summaries(r)).toEqual(FRESH_HOST_SUMMARIES);
     for (const f of Object.values(DEVICE_FILES)) expect(ownerMode(host.path(f.path))).toBe(`${f.owner} ${f.mode}`);
     expect(ownerMode(host.path("/var/aziot/certs"))).toBe("aziotcs:aziotcs 755");
     expect(ownerMode(host.path("/var/aziot/secrets"))).toBe("aziotks:aziotks 700");
@@ -161,13 +163,7 @@ describe("a non-root SSH user, as on an Azure VM: the steps run through sudo -n"
     expect(admin.connection.user).toBe("edge-admin");
     expect((await runRemoteCommand(admin.connection, "id -un")).stdout).toBe("edge-admin\n");
     const r = await runBootstrap(runAs(admin));
-    expect(summaries(r)).toMatchObject({
-      wait: "wait: ready (cloud-init: not present)",
-      cleanup: "cleanup: registered",
-      certs: "certs: changed identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
-      config: "config: changed /etc/aziot/config.toml",
-      apply: expect.stringMatching(APPLIED_HEALTHY),
-    });
+    expect(summaries(r)).toEqual(FRESH_HOST_SUMMARIES);
     for (const f of Object.values(DEVICE_FILES)) expect(ownerMode(admin.path(f.path))).toBe(`${f.owner} ${f.mode}`);
     expect(ownerMode(admin.path("/etc/aziot/config.toml"))).toBe("root:root 600");
     expectNoSecrets(Object.values(r), firstCerts);
