@@ -1,13 +1,10 @@
 // The stack settings schema: every key a stack may set under the `edge:` namespace.
 // Pure: no Pulumi resources, no I/O. Used by index.ts and by `npm run preflight`.
 import { z } from "zod";
+import { DEVICE_ID_PATTERN } from "./deviceIdPattern";
 
 /** Stands in for a `secure:` value that preflight reads offline: present, but unreadable. */
 export const UNREADABLE_SECRET = "<encrypted secret>";
-
-// IoT Hub accepts device ids of up to 128 ASCII characters: letters, digits and - . + % _ # * ? ! ( ) , : = @ $ '
-// https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-identity-registry#device-identity-properties
-export const DEVICE_ID_PATTERN = /^[A-Za-z0-9\-.+%_#*?!(),:=@$']*$/;
 
 export const deviceIdSchema = z
   .string()

@@ -1,6 +1,6 @@
 // The IoT Hub device identity the stack wants: validation, the REST body, and what a change
 // means (in-place update or replacement). Pure: no I/O, no Pulumi resources.
-import { DEVICE_ID_PATTERN } from "../config/settings";
+import { DEVICE_ID_PATTERN } from "../config/deviceIdPattern";
 
 export type IdentityAuthType = "selfSigned" | "certificateAuthority";
 export type IdentityStatus = "enabled" | "disabled";

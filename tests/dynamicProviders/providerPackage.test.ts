@@ -27,6 +27,14 @@ test("a build compiles every file of the providers' import graph; the modules lo
   expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name).toBe("edge-dynamic-providers");
 });
 
+test("the package's modules load neither the settings schema (zod) nor the Pulumi SDK: the provider host needs neither", () => {
+  ensureProviderPackage(dir);
+  for (const file of stamp().files) {
+    const compiled = readFileSync(join(dir, file.replace(/\.ts$/, ".js")), "utf8");
+    expect({ file, requires: compiled.match(/require\("(zod|@pulumi\/pulumi)"\)/g) }).toEqual({ file, requires: null });
+  }
+});
+
 test("the same sources are not built again; a stamp of other sources is", () => {
   const first = ensureProviderPackage(dir);
   const again = ensureProviderPackage(dir);
