@@ -23,14 +23,24 @@ export function sourceGraph(entries: readonly string[], read: (path: string) => 
   while (pending.length > 0) {
     const { specifier, from } = pending.pop()!;
     const base = posix.normalize(posix.join(from, specifier));
-    const path = [`${base}.ts`, `${base}/index.ts`, base].find((candidate) => read(candidate) !== undefined);
-    if (path === undefined) throw new Error(`dynamic providers: cannot find '${specifier}' imported from ${from === "." ? "the entry list" : from}`);
-    if (files.has(path)) continue;
-    const text = read(path)!;
+    const candidates = [`${base}.ts`, `${base}/index.ts`, base];
+    if (candidates.some((candidate) => files.has(candidate))) continue;
+    const found = firstReadable(candidates, read);
+    if (found === undefined) throw new Error(`dynamic providers: cannot find '${specifier}' imported from ${from === "." ? "the entry list" : from}`);
+    const { path, text } = found;
     files.set(path, text);
     if (path.endsWith(".ts")) for (const next of localImports(text)) pending.push({ specifier: next, from: posix.dirname(path) });
   }
   return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The first of `paths` that exists, with its text; each is read once, and none after it. */
+function firstReadable(paths: readonly string[], read: (path: string) => string | undefined): { path: string; text: string } | undefined {
+  for (const path of paths) {
+    const text = read(path);
+    if (text !== undefined) return { path, text };
+  }
+  return undefined;
 }
 
 /** Names what a build was made from: the files, their text, and the compiler's version. */

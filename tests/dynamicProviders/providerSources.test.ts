@@ -31,6 +31,17 @@ test("sourceGraph follows relative imports from the entries, once each, sorted; 
   expect(graph.get("a/x.ts")).toBe(files["a/x.ts"]);
 });
 
+test("sourceGraph reads each file once, however many files import it", () => {
+  const files: Record<string, string> = {
+    "a/entry.ts": 'import { x } from "./x";\nimport { s } from "./shared";',
+    "a/x.ts": 'import { s } from "./shared";',
+    "a/shared.ts": "export const s = 1;",
+  };
+  const reads: string[] = [];
+  sourceGraph(["a/entry"], (p) => (reads.push(p), files[p]));
+  expect(reads.sort()).toEqual(["a/entry.ts", "a/shared.ts", "a/x.ts"]);
+});
+
 test("sourceGraph names the missing file and who imports it", () => {
   const files: Record<string, string> = { "a/entry.ts": 'import { gone } from "./gone";' };
   expect(() => sourceGraph(["a/entry"], (p) => files[p])).toThrow("dynamic providers: cannot find './gone' imported from a");
