@@ -1,5 +1,6 @@
 // The resource graph of a two-device stack (one Azure VM, one existing host) under mocks.
 import { RecordedResource, byName, isSecretValue, runUnderMocks, valueOf } from "../support/pulumiMocks";
+import { expectPackagedProvider } from "../support/packagedProviders";
 import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../support/stacks";
 
 type Program = typeof import("../../components/program");
@@ -167,9 +168,5 @@ function stripSecrets(value: unknown): unknown {
 test("the IoT Hub resources' providers require their code from the provider package instead of carrying it", () => {
   const hubResources = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/iotHub:"));
   expect(hubResources).toHaveLength(6);
-  for (const r of hubResources) {
-    const provider = r.inputs.__provider as string;
-    expect(provider).toMatch(/require\("edge-dynamic-providers\/components\/iotHub\/\w+Provider\.js"\)/);
-    expect(provider.length).toBeLessThan(3_000);
-  }
+  for (const r of hubResources) expectPackagedProvider(r.inputs.__provider as string);
 });
