@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { labConfigValues, labStackYaml } from "./labConfig";
-import { checkMachine, progress, pulumiBin } from "./labMachine";
+import { checkMachine, labPulumi, progress } from "./labMachine";
 import { LabServices, labDevices } from "./labServices";
-import { LabStack } from "./labStack";
+import { type LabPulumi, LabStack } from "./labStack";
 import { DEFAULT_READINESS_POLL_SECONDS } from "../../components/iotHub/edgeReadinessProvider";
 
 const HUB = "127.0.9.1";
@@ -21,13 +21,13 @@ interface Run {
   readonly slowestDeviceMs: number;
 }
 
-async function runLab(bin: string, count: number, noChange: boolean): Promise<Run> {
+async function runLab(pulumi: LabPulumi, count: number, noChange: boolean): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), `edge-bench-lab-${count}-`));
   const devices = labDevices(Array.from({ length: count }, (_, i) => `bench-${String(i + 1).padStart(2, "0")}`), "127.0.9.10");
   const plan = { hubAddress: HUB, vaultAddress: VAULT, devices };
   progress(`${count} device(s): starting the lab services`);
   const lab = await LabServices.start({ dir: join(dir, "services"), ...plan });
-  const stack = new LabStack({ stateDir: join(dir, "state"), stack: "lab", pulumiBin: bin, endpoints: lab.endpoints });
+  const stack = new LabStack({ stateDir: join(dir, "state"), stack: "lab", pulumi, endpoints: lab.endpoints });
   try {
     const values = labConfigValues(plan, lab.endpoints, (f) => readFileSync(f, "utf8"));
     await stack.prepare(labStackYaml(plan), values.plain, values.secrets);
@@ -53,9 +53,9 @@ async function runLab(bin: string, count: number, noChange: boolean): Promise<Ru
 
 async function main(): Promise<void> {
   checkMachine();
-  const bin = pulumiBin();
-  const one = await runLab(bin, 1, false);
-  const eight = await runLab(bin, 8, true);
+  const pulumi = labPulumi();
+  const one = await runLab(pulumi, 1, false);
+  const eight = await runLab(pulumi, 8, true);
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const ratio = eight.upMs / one.upMs;
   console.log("\nlab pulumi up (real CLI, command provider, dynamic providers; local stand-ins and test hosts)");

@@ -1,7 +1,7 @@
 // `npm run lab:down`: destroys the lab stack (the device files, hub identities and deployments it
 // made), removes the stack's state, and stops the lab's services. Safe to run twice.
 import { existsSync, rmSync } from "node:fs";
-import { checkMachine, labFolder, progress, pulumiBin, runningServices, stopServices } from "./labMachine";
+import { checkMachine, labFolder, labPulumi, progress, runningServices, stopServices } from "./labMachine";
 import { LabStack } from "./labStack";
 
 async function main(): Promise<number> {
@@ -10,7 +10,7 @@ async function main(): Promise<number> {
   const services = runningServices(dir);
   let code = 0;
   if (services) {
-    const stack = new LabStack({ stateDir: dir, stack: "lab", pulumiBin: pulumiBin(), endpoints: services.endpoints });
+    const stack = new LabStack({ stateDir: dir, stack: "lab", pulumi: labPulumi(), endpoints: services.endpoints });
     if (existsSync(stack.configFile)) {
       progress("pulumi destroy --yes --stack lab");
       const destroyed = await stack.destroy((line) => process.stderr.write(`  ${line}\n`));

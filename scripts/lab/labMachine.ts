@@ -1,11 +1,11 @@
-// What the lab needs from this machine: root, the test tools, the Pulumi CLI (scripts/install-pulumi),
+// What the lab needs from this machine: root, the test tools, the lab's Pulumi (scripts/install-pulumi),
 // a folder outside the repository, and the lab's services as a background process.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { LabEndpoints } from "./labServices";
-import { PROJECT_DIR } from "./labStack";
+import { type LabPulumi, PROJECT_DIR } from "./labStack";
 import type { DeviceResult } from "./upEvents";
 
 export const progress = (line: string) => process.stderr.write(`lab: ${line}\n`);
@@ -31,13 +31,14 @@ export function checkMachine(): void {
   }
 }
 
-/** The Pulumi CLI's bin folder, from scripts/install-pulumi (builds it once; ~7 min cold). */
-export function pulumiBin(): string {
-  progress("getting the Pulumi CLI (scripts/install-pulumi; the first build takes minutes)");
-  const out = execFileSync(join(PROJECT_DIR, "scripts", "install-pulumi"), [], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 30 * 60_000 });
-  const bin = out.trim().split("\n").at(-1) ?? "";
-  if (!existsSync(join(bin, "pulumi"))) throw new Error(`scripts/install-pulumi printed "${bin}", which has no pulumi`);
-  return bin;
+/** The lab's Pulumi CLI and its own PULUMI_HOME, from scripts/install-pulumi (builds the CLI once; ~7 min cold). */
+export function labPulumi(): LabPulumi {
+  progress("getting the lab's Pulumi (scripts/install-pulumi; the first build takes minutes)");
+  const out = execFileSync(join(PROJECT_DIR, "scripts", "install-pulumi"), [], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 35 * 60_000 });
+  const [bin = "", home = ""] = out.trim().split("\n").slice(-2);
+  if (!existsSync(join(bin, "pulumi"))) throw new Error(`scripts/install-pulumi printed "${bin}" as the CLI's folder, which has no pulumi`);
+  if (!existsSync(join(home, "plugins"))) throw new Error(`scripts/install-pulumi printed "${home}" as the lab's Pulumi home, which has no plugins`);
+  return { bin, home };
 }
 
 export interface RunningServices {

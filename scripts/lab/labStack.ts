@@ -19,12 +19,19 @@ export const PROJECT_DIR = resolve(__dirname, "..", "..");
  */
 export const LAB_PARALLEL = 64;
 
+/** The lab's Pulumi, from scripts/install-pulumi: never the user's own Pulumi home. */
+export interface LabPulumi {
+  /** Folder with `pulumi` (and, when built, our language host beside it). */
+  readonly bin: string;
+  /** The lab's own PULUMI_HOME (its plugin cache holds our `command` plugin). */
+  readonly home: string;
+}
+
 export interface LabStackOptions {
   /** Folder of the lab's backend and config copy. */
   readonly stateDir: string;
   readonly stack: string;
-  /** Folder with `pulumi` (scripts/install-pulumi). */
-  readonly pulumiBin: string;
+  readonly pulumi: LabPulumi;
   readonly endpoints: LabEndpoints;
 }
 
@@ -51,10 +58,13 @@ export class LabStack {
   }
 
   env(): NodeJS.ProcessEnv {
-    const { pulumiBin, stateDir, endpoints } = this.options;
+    const { pulumi, stateDir, endpoints } = this.options;
     return {
       ...process.env,
-      PATH: `${pulumiBin}:${AZ_STANDIN_DIR}:${process.env.PATH ?? ""}`,
+      PATH: `${pulumi.bin}:${AZ_STANDIN_DIR}:${process.env.PATH ?? ""}`,
+      // Plugins (our `command` provider), workspace files and credentials stay in the lab's home:
+      // ~/.pulumi is the user's, where our plugin would replace upstream's for their own stacks.
+      PULUMI_HOME: pulumi.home,
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_BACKEND_URL: `file://${join(stateDir, "backend")}`,
@@ -79,7 +89,7 @@ export class LabStack {
     return new Promise((resolvePromise, reject) => {
       // Stack commands without --config-file run in the shadow folder, never touching the repository's stack file.
       const cwd = options.cwd ?? (options.withConfig === false ? this.shadowDir : PROJECT_DIR);
-      const child = spawn(join(this.options.pulumiBin, "pulumi"), full, { cwd, env: this.env(), stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(join(this.options.pulumi.bin, "pulumi"), full, { cwd, env: this.env(), stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       const lines = (chunk: string) => options.onLine && chunk.split("\n").filter(Boolean).forEach(options.onLine);
@@ -94,6 +104,15 @@ export class LabStack {
     const result = await this.run(args, options);
     if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${result.code}):\n${(result.stderr + result.stdout).trim()}`);
     return result;
+  }
+
+  /** Which engine and plugins the lab runs: `pulumi version` and `pulumi plugin ls` in the lab's environment. */
+  async engine(): Promise<string> {
+    const { bin, home } = this.options.pulumi;
+    mkdirSync(this.options.stateDir, { recursive: true });
+    const version = await this.runOk(["version"], { withConfig: false, cwd: this.options.stateDir });
+    const plugins = await this.runOk(["plugin", "ls"], { withConfig: false, cwd: this.options.stateDir });
+    return `pulumi ${version.stdout.trim()} at ${join(bin, "pulumi")}, PULUMI_HOME=${home}\n${plugins.stdout.trimEnd()}`;
   }
 
   /**

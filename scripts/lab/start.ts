@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { labConfigValues, labPlanOf } from "./labConfig";
-import { checkMachine, deviceTable, labFolder, progress, pulumiBin, runningServices, startServices } from "./labMachine";
+import { checkMachine, deviceTable, labFolder, progress, labPulumi, runningServices, startServices } from "./labMachine";
 import { LabStack, PROJECT_DIR } from "./labStack";
 
 async function main(): Promise<number> {
@@ -15,7 +15,7 @@ async function main(): Promise<number> {
   const baseConfig = readFileSync(stackFile, "utf8");
   const plan = labPlanOf(baseConfig);
   checkMachine();
-  const bin = pulumiBin();
+  const pulumi = labPulumi();
   const dir = labFolder();
   let services = runningServices(dir);
   if (services) {
@@ -25,10 +25,11 @@ async function main(): Promise<number> {
     services = await startServices(dir, stackFile);
     progress(`services up (pid ${services.pid}; log ${join(dir, "services.log")})`);
   }
-  const stack = new LabStack({ stateDir: dir, stack: "lab", pulumiBin: bin, endpoints: services.endpoints });
+  const stack = new LabStack({ stateDir: dir, stack: "lab", pulumi, endpoints: services.endpoints });
   if (!services.endpoints.hosts[plan.devices[0].id] || plan.devices.some((d) => !services!.endpoints.hosts[d.id])) {
     throw new Error("the running lab services were started for another fleet; run `npm run lab:down` first");
   }
+  progress(`the lab's Pulumi: ${(await stack.engine()).replace(/\n/g, "\n  ")}`);
   progress(`preparing the lab stack (file backend and config copy in ${dir}; secrets set with pulumi config set --secret)`);
   const values = labConfigValues(plan, services.endpoints, (f) => readFileSync(f, "utf8"));
   await stack.prepare(baseConfig, values.plain, values.secrets);

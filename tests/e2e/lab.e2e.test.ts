@@ -1,4 +1,4 @@
-// End to end with the real engine: the Pulumi CLI (scripts/install-pulumi), the command provider
+// End to end with the real engine: the lab's Pulumi CLI (scripts/install-pulumi), the command provider
 // and the program's dynamic providers run for real against a lab of two devices — SSH test hosts
 // with the edge-runtime simulator — and the IoT Hub and Key Vault stand-ins, all on 127.0.8.x.
 // One lab is shared by the cases, in order: each starts from the state the previous one left.
@@ -6,13 +6,15 @@
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { labConfigValues, labStackYaml } from "../../scripts/lab/labConfig";
+import { labPulumi } from "../../scripts/lab/labMachine";
 import { LabServices, labDevices } from "../../scripts/lab/labServices";
-import { LabStack, PROJECT_DIR } from "../../scripts/lab/labStack";
+import { type LabPulumi, LabStack, PROJECT_DIR } from "../../scripts/lab/labStack";
 import { changedUrns, changeSummary } from "../../scripts/lab/upEvents";
 import { expectPackagedProvider } from "../support/packagedProviders";
+import { treeListing } from "../support/treeListing";
 
 jest.setTimeout(40 * 60_000);
 
@@ -25,6 +27,10 @@ const manifestOf = (id: string) => join(dir, `${id}.manifest.json`);
 const baseManifest = JSON.parse(readFileSync(join(PROJECT_DIR, "manifests", "simulated-temperature.json"), "utf8"));
 let lab: LabServices;
 let stack: LabStack;
+let pulumi: LabPulumi;
+// The user's own plugin cache, as it was before the lab's Pulumi was installed and run.
+const userPlugins = join(process.env.PULUMI_HOME || join(homedir(), ".pulumi"), "plugins");
+let userPluginsBefore: string[];
 
 /** [id, status] of each device, by id (the engine's event order varies). */
 const statuses = (up: { devices: { id: string; status: string }[] }) => up.devices.map((d) => [d.id, d.status]).sort();
@@ -43,14 +49,16 @@ const identityThumbprint = (id: string) => {
 };
 
 beforeAll(async () => {
-  // The CLI the way every user gets it (built once into ~/.cache; cached afterwards).
-  const bin = execFileSync(join(PROJECT_DIR, "scripts", "install-pulumi"), [], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 35 * 60_000 }).trim().split("\n").at(-1)!;
+  userPluginsBefore = treeListing(userPlugins);
+  // The lab's Pulumi the way `npm start` gets it (the CLI built once into ~/.cache; cached afterwards).
+  pulumi = labPulumi();
   for (const d of devices) writeFileSync(manifestOf(d.id), JSON.stringify(baseManifest, null, 2));
   lab = await LabServices.start({ dir: join(dir, "services"), hubAddress: HUB, vaultAddress: VAULT, devices });
-  stack = new LabStack({ stateDir: join(dir, "state"), stack: "lab", pulumiBin: bin, endpoints: lab.endpoints });
+  stack = new LabStack({ stateDir: join(dir, "state"), stack: "lab", pulumi, endpoints: lab.endpoints });
   const yaml = labStackYaml({ hubAddress: HUB, vaultAddress: VAULT, devices, readinessTimeoutSeconds: 30, manifests: Object.fromEntries(devices.map((d) => [d.id, manifestOf(d.id)])) });
   const values = labConfigValues({ hubAddress: HUB, vaultAddress: VAULT, devices }, lab.endpoints, (f) => readFileSync(f, "utf8"));
   await stack.prepare(yaml, values.plain, values.secrets);
+  process.stderr.write(`e2e: the lab's Pulumi: ${await stack.engine()}\n`);
 });
 
 afterAll(async () => {
@@ -162,4 +170,14 @@ test("destroy removes the hub identities and the device files; the vault's certi
   }
   // Key Vault source: the stack reads these certificates and creates no Key Vault entries of its own.
   expect(lab.vault.names()).toEqual({ live: seeded, deleted: [] });
+});
+
+test("the lab's Pulumi home holds the command plugin the lab ran with; the user's plugin cache is as it was", async () => {
+  // The lab's environment sets PULUMI_HOME and puts no plugin binary on PATH: this cache is the only place the engine looked.
+  expect(stack.env().PULUMI_HOME).toBe(pulumi.home);
+  const listed = await stack.runOk(["plugin", "ls", "--json"], { withConfig: false, cwd: dir });
+  const plugins = JSON.parse(listed.stdout) as Array<{ name: string; kind: string; version: string }>;
+  const commandVersion = JSON.parse(readFileSync(join(PROJECT_DIR, "node_modules", "@pulumi", "command", "package.json"), "utf8")).version;
+  expect(plugins.filter((p) => p.kind === "resource").map((p) => `${p.name} ${p.version}`)).toEqual([`command ${commandVersion}`]);
+  expect(treeListing(userPlugins)).toEqual(userPluginsBefore);
 });
