@@ -37,7 +37,7 @@ export class EdgeCaCertificateProvider implements pulumi.dynamic.ResourceProvide
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   async create(inputs: EdgeCaCertificateInputs): Promise<pulumi.dynamic.CreateResult> {
-    const certPem = issueCaCertificate({ ...inputs, now: this.now(), pathLength: 0 });
+    const certPem = await issueCaCertificate({ ...inputs, now: this.now(), pathLength: 0 });
     const outs: EdgeCaCertificateOutputs = {
       commonName: inputs.commonName,
       publicKeyPem: inputs.publicKeyPem,

@@ -1,9 +1,10 @@
-// Writing and signing an X.509 v3 certificate. Pure apart from the random serial number.
+// Writing and signing an X.509 v3 certificate with @peculiar/x509 (x509Library.ts) through Node's
+// WebCrypto. Pure apart from the random serial number.
 // Used for the edge CA, whose basicConstraints must say pathlen:0: @pulumi/tls cannot write that
 // (its provider sets Go's MaxPathLen = 0 without MaxPathLenZero, which Go encodes as "no limit").
-import { KeyObject, createHash, createPrivateKey, createPublicKey, randomBytes, sign } from "crypto";
-import * as der from "./der";
-import { KEY_USAGE_BITS, KeyUsage, OID, parseCertificate, toPem } from "./x509";
+import { KeyObject, createPrivateKey, createPublicKey, randomBytes, type webcrypto } from "crypto";
+import { KeyUsage, parseCertificate, toPem } from "./x509";
+import { nodeWebCrypto, x509Library } from "./x509Library";
 
 export interface CertificateTemplate {
   readonly serialNumber?: bigint;
@@ -27,39 +28,54 @@ export interface Issuer {
   readonly privateKey: KeyObject;
 }
 
-/** A Name with a single CN (and an O when given). */
+/** A Name with a single CN (and an O when given), both UTF8String, the values taken as they are. */
 export function nameWithCommonName(commonName: string, organization?: string): Buffer {
-  const attribute = (id: string, value: string) => der.set(der.sequence(der.oid(id), der.utf8String(value)));
-  return der.sequence(...(organization ? [attribute("2.5.4.10", organization)] : []), attribute(OID.commonName, commonName));
+  const name = new (x509Library().Name)([...(organization ? [{ O: [{ utf8String: organization }] }] : []), { CN: [{ utf8String: commonName }] }]);
+  return Buffer.from(name.toArrayBuffer());
 }
 
 /**
  * RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits. The same value @pulumi/tls
  * (Go) writes, so identifiers line up across a chain made partly by each.
  */
-export function subjectKeyIdOf(publicKey: KeyObject): Buffer {
+export async function subjectKeyIdOf(publicKey: KeyObject): Promise<Buffer> {
   const spki = publicKey.export({ type: "spki", format: "der" });
-  const outer = der.readTlv(spki, 0);
-  const [, bits] = der.childrenOf(spki, outer);
-  return createHash("sha1").update(spki.subarray(bits.start + 1, bits.end)).digest();
+  return Buffer.from(await new (x509Library().PublicKey)(spki).getKeyIdentifier("SHA-1", nodeWebCrypto()));
 }
 
 /** Signs `template` for `subjectPublicKey` with the issuer's key; returns the certificate as PEM. */
-export function issueCertificate(template: CertificateTemplate, subjectPublicKey: KeyObject, issuer: Issuer): string {
-  const { algorithm, hash } = signatureAlgorithmFor(issuer.privateKey);
+export async function issueCertificate(template: CertificateTemplate, subjectPublicKey: KeyObject, issuer: Issuer): Promise<string> {
+  const x509 = x509Library();
+  const crypto = nodeWebCrypto();
+  const { importParams, signingAlgorithm } = webCryptoAlgorithmFor(issuer.privateKey);
+  const signingKey = await crypto.subtle.importKey("pkcs8", issuer.privateKey.export({ type: "pkcs8", format: "der" }), importParams, false, ["sign"]);
   const serial = template.serialNumber ?? BigInt(`0x${randomBytes(16).toString("hex")}`) + 1n;
-  const tbs = der.sequence(
-    der.explicit(0, der.integer(2n)), // v3
-    der.integer(serial),
-    algorithm,
-    issuer.name,
-    der.sequence(der.time(template.notBefore), der.time(template.notAfter)),
-    template.subjectName,
-    subjectPublicKey.export({ type: "spki", format: "der" }),
-    ...extensionsOf(template),
+  const extensions = [];
+  if (template.basicConstraints) {
+    const { ca, pathLength } = template.basicConstraints;
+    extensions.push(new x509.BasicConstraintsExtension(ca, ca ? pathLength : undefined, true));
+  }
+  if (template.keyUsage && template.keyUsage.length > 0) {
+    extensions.push(new x509.KeyUsagesExtension(template.keyUsage.reduce((flags, u) => flags | x509.KeyUsageFlags[u], 0), true));
+  }
+  if (template.extendedKeyUsage && template.extendedKeyUsage.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension([...template.extendedKeyUsage], false));
+  if (template.subjectKeyId) extensions.push(new x509.SubjectKeyIdentifierExtension(template.subjectKeyId.toString("hex"), false));
+  if (template.authorityKeyId) extensions.push(new x509.AuthorityKeyIdentifierExtension(template.authorityKeyId.toString("hex"), false));
+  const certificate = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: serial.toString(16),
+      subject: new x509.Name(template.subjectName),
+      issuer: new x509.Name(issuer.name),
+      notBefore: template.notBefore,
+      notAfter: template.notAfter,
+      publicKey: subjectPublicKey.export({ type: "spki", format: "der" }),
+      signingKey,
+      signingAlgorithm,
+      extensions,
+    },
+    crypto,
   );
-  const signature = sign(hash, tbs, issuer.privateKey);
-  return toPem("CERTIFICATE", der.sequence(tbs, algorithm, der.bitString(signature)));
+  return toPem("CERTIFICATE", Buffer.from(certificate.rawData));
 }
 
 /** A CA certificate signed by the certificate and key in `issuerCertPem`/`issuerKeyPem`. */
@@ -74,7 +90,7 @@ export interface CaCertificateRequest {
   readonly pathLength: number;
 }
 
-export function issueCaCertificate(request: CaCertificateRequest): string {
+export async function issueCaCertificate(request: CaCertificateRequest): Promise<string> {
   const issuerCert = parseCertificate(request.issuerCertPem);
   const publicKey = createPublicKey(request.publicKeyPem);
   const notAfter = new Date(request.now.getTime() + request.validityHours * 3_600_000);
@@ -85,7 +101,7 @@ export function issueCaCertificate(request: CaCertificateRequest): string {
       notAfter,
       basicConstraints: { ca: true, pathLength: request.pathLength },
       keyUsage: ["digitalSignature", "keyCertSign", "cRLSign"],
-      subjectKeyId: subjectKeyIdOf(publicKey),
+      subjectKeyId: await subjectKeyIdOf(publicKey),
       authorityKeyId: issuerCert.subjectKeyId,
     },
     publicKey,
@@ -93,33 +109,15 @@ export function issueCaCertificate(request: CaCertificateRequest): string {
   );
 }
 
-function extensionsOf(t: CertificateTemplate): Buffer[] {
-  const extensions: Buffer[] = [];
-  const add = (id: string, critical: boolean, value: Buffer) =>
-    extensions.push(der.sequence(der.oid(id), ...(critical ? [der.booleanValue(true)] : []), der.octetString(value)));
-  if (t.basicConstraints) {
-    const { ca, pathLength } = t.basicConstraints;
-    add(
-      OID.basicConstraints,
-      true,
-      der.sequence(...(ca ? [der.booleanValue(true)] : []), ...(ca && pathLength !== undefined ? [der.integer(BigInt(pathLength))] : [])),
-    );
-  }
-  if (t.keyUsage && t.keyUsage.length > 0) add(OID.keyUsage, true, der.namedBits(t.keyUsage.map((u) => KEY_USAGE_BITS.indexOf(u))));
-  if (t.extendedKeyUsage && t.extendedKeyUsage.length > 0) add(OID.extKeyUsage, false, der.sequence(...t.extendedKeyUsage.map(der.oid)));
-  if (t.subjectKeyId) add(OID.subjectKeyIdentifier, false, der.octetString(t.subjectKeyId));
-  if (t.authorityKeyId) add(OID.authorityKeyIdentifier, false, der.sequence(der.tlv(0x80, t.authorityKeyId)));
-  return extensions.length > 0 ? [der.tlv(0xa3, der.sequence(...extensions))] : [];
-}
-
-/** sha256WithRSAEncryption for RSA; ECDSA with the hash that matches the curve, as Go chooses. */
-function signatureAlgorithmFor(key: KeyObject): { algorithm: Buffer; hash: string } {
-  if (key.asymmetricKeyType === "rsa") return { algorithm: der.sequence(der.oid("1.2.840.113549.1.1.11"), der.nullValue()), hash: "sha256" };
+/** RSA PKCS#1 v1.5 with SHA-256; ECDSA with the hash that matches the curve, as Go chooses. */
+function webCryptoAlgorithmFor(key: KeyObject): { importParams: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams; signingAlgorithm: webcrypto.Algorithm | webcrypto.EcdsaParams } {
+  if (key.asymmetricKeyType === "rsa") return { importParams: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, signingAlgorithm: { name: "RSASSA-PKCS1-v1_5" } };
   if (key.asymmetricKeyType === "ec") {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (curve === "secp384r1") return { algorithm: der.sequence(der.oid("1.2.840.10045.4.3.3")), hash: "sha384" };
-    if (curve === "secp521r1") return { algorithm: der.sequence(der.oid("1.2.840.10045.4.3.4")), hash: "sha512" };
-    return { algorithm: der.sequence(der.oid("1.2.840.10045.4.3.2")), hash: "sha256" };
+    const webCurve = curve === "prime256v1" ? "P-256" : curve === "secp384r1" ? "P-384" : curve === "secp521r1" ? "P-521" : undefined;
+    if (!webCurve) throw new Error(`an ECDSA key on curve ${curve} cannot sign certificates here; use RSA or ECDSA P-256, P-384 or P-521`);
+    const hash = { "P-256": "SHA-256", "P-384": "SHA-384", "P-521": "SHA-512" }[webCurve];
+    return { importParams: { name: "ECDSA", namedCurve: webCurve }, signingAlgorithm: { name: "ECDSA", hash } };
   }
   throw new Error(`a ${key.asymmetricKeyType} key cannot sign certificates here; use RSA or ECDSA`);
 }

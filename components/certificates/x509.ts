@@ -1,21 +1,20 @@
 // Reading certificates and PEM bundles: what the checks and the thumbprints need. Pure.
-import { TAG, Tlv, childrenOf, contentOf, decodeInteger, decodeOid, encodingOf, readTlv } from "./der";
+// The certificate's fields come from @peculiar/x509 (x509Library.ts); Node's own X509Certificate
+// exposes neither pathLenConstraint, the key usage bits nor the key identifiers.
+import type { KeyUsageFlags } from "@peculiar/x509";
+import { type X509Library, x509Library } from "./x509Library";
 
 export const OID = {
   commonName: "2.5.4.3",
-  subjectKeyIdentifier: "2.5.29.14",
-  keyUsage: "2.5.29.15",
-  basicConstraints: "2.5.29.19",
-  authorityKeyIdentifier: "2.5.29.35",
-  extKeyUsage: "2.5.29.37",
   serverAuth: "1.3.6.1.5.5.7.3.1",
   clientAuth: "1.3.6.1.5.5.7.3.2",
 } as const;
 
-/** RFC 5280 §4.2.1.3 key usage bits, in bit order. */
-export const KEY_USAGE_BITS = [
+/** RFC 5280 §4.2.1.3 key usages, by the library's names (bit 1, contentCommitment, is its nonRepudiation). */
+export type KeyUsage = keyof typeof KeyUsageFlags;
+export const KEY_USAGES: readonly KeyUsage[] = [
   "digitalSignature",
-  "contentCommitment",
+  "nonRepudiation",
   "keyEncipherment",
   "dataEncipherment",
   "keyAgreement",
@@ -23,21 +22,17 @@ export const KEY_USAGE_BITS = [
   "cRLSign",
   "encipherOnly",
   "decipherOnly",
-] as const;
-export type KeyUsage = (typeof KEY_USAGE_BITS)[number];
+];
 
 export interface CertificateInfo {
   readonly der: Buffer;
   readonly serialNumber: bigint;
   readonly subjectCommonName?: string;
   readonly issuerCommonName?: string;
-  /** DER of the subject and issuer Names, for chaining and for writing an issuer field. */
+  /** DER of the subject Name, for writing the issuer field of a certificate it signs. */
   readonly subjectName: Buffer;
-  readonly issuerName: Buffer;
   readonly notBefore: Date;
   readonly notAfter: Date;
-  /** DER SubjectPublicKeyInfo. */
-  readonly subjectPublicKeyInfo: Buffer;
   readonly basicConstraints?: { readonly ca: boolean; readonly pathLength?: number; readonly critical: boolean };
   readonly keyUsage?: { readonly usages: ReadonlySet<KeyUsage>; readonly critical: boolean };
   /** Extended key usage OIDs; empty when the extension is absent. */
@@ -87,102 +82,32 @@ export function certificateDer(pemOrDer: string | Uint8Array): Buffer {
 
 /** Parses the first certificate of a PEM text, or DER bytes. Throws with a reason on malformed input. */
 export function parseCertificate(pemOrDer: string | Uint8Array): CertificateInfo {
+  const x509 = x509Library();
   const der = certificateDer(pemOrDer);
-  const cert = readTlv(der, 0);
-  if (cert.tag !== TAG.SEQUENCE || cert.end !== der.length) throw new Error("not a DER certificate");
-  const [tbs] = childrenOf(der, cert);
-  const fields = childrenOf(der, tbs);
-  let i = fields[0].tag === 0xa0 ? 1 : 0; // [0] version
-  const serial = fields[i++];
-  i++; // signature algorithm
-  const issuer = fields[i++];
-  const validity = fields[i++];
-  const subject = fields[i++];
-  const spki = fields[i++];
-  const extensionsWrapper = fields.slice(i).find((f) => f.tag === 0xa3);
-  const [notBefore, notAfter] = childrenOf(der, validity).map((t) => parseTime(der, t));
-
-  let basicConstraints: CertificateInfo["basicConstraints"];
-  let keyUsage: CertificateInfo["keyUsage"];
-  let extendedKeyUsage: string[] = [];
-  let subjectKeyId: Buffer | undefined;
-  let authorityKeyId: Buffer | undefined;
-  const extensions = extensionsWrapper ? childrenOf(der, childrenOf(der, extensionsWrapper)[0]) : [];
-  for (const extension of extensions) {
-    const parts = childrenOf(der, extension);
-    const id = decodeOid(contentOf(der, parts[0]));
-    const critical = parts.length === 3 && der[parts[1].start] !== 0;
-    const valueTlv = parts[parts.length - 1];
-    const value = contentOf(der, valueTlv);
-    const inner = readTlv(value, 0);
-    switch (id) {
-      case OID.basicConstraints: {
-        const items = childrenOf(value, inner);
-        const ca = items[0]?.tag === TAG.BOOLEAN && value[items[0].start] !== 0;
-        const lengthItem = items.find((t) => t.tag === TAG.INTEGER);
-        const pathLength = lengthItem ? Number(decodeInteger(contentOf(value, lengthItem))) : undefined;
-        basicConstraints = { ca, pathLength, critical };
-        break;
-      }
-      case OID.keyUsage: {
-        const bits = contentOf(value, inner);
-        const usages = new Set<KeyUsage>();
-        KEY_USAGE_BITS.forEach((name, bit) => {
-          const byte = bits[1 + Math.floor(bit / 8)];
-          if (byte !== undefined && byte & (0x80 >> bit % 8)) usages.add(name);
-        });
-        keyUsage = { usages, critical };
-        break;
-      }
-      case OID.extKeyUsage:
-        extendedKeyUsage = childrenOf(value, inner).map((t) => decodeOid(contentOf(value, t)));
-        break;
-      case OID.subjectKeyIdentifier:
-        subjectKeyId = contentOf(value, inner);
-        break;
-      case OID.authorityKeyIdentifier: {
-        const keyId = childrenOf(value, inner).find((t) => t.tag === 0x80);
-        if (keyId) authorityKeyId = contentOf(value, keyId);
-        break;
-      }
-    }
+  let cert: InstanceType<X509Library["X509Certificate"]>;
+  try {
+    cert = new x509.X509Certificate(der);
+  } catch (err) {
+    throw new Error(`not a readable X.509 certificate: ${(err as Error).message}`);
   }
-
+  const basic = cert.getExtension(x509.BasicConstraintsExtension);
+  const usages = cert.getExtension(x509.KeyUsagesExtension);
+  const subjectKeyId = cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  const authorityKeyId = cert.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId;
+  // The last CN of a Name is its most specific one.
+  const commonName = (name: InstanceType<X509Library["Name"]>) => name.getField("CN").at(-1);
   return {
     der,
-    serialNumber: decodeInteger(contentOf(der, serial)),
-    subjectCommonName: commonNameOf(der, subject),
-    issuerCommonName: commonNameOf(der, issuer),
-    subjectName: encodingOf(der, subject),
-    issuerName: encodingOf(der, issuer),
-    notBefore,
-    notAfter,
-    subjectPublicKeyInfo: encodingOf(der, spki),
-    basicConstraints,
-    keyUsage,
-    extendedKeyUsage,
-    subjectKeyId,
-    authorityKeyId,
+    serialNumber: BigInt(`0x${cert.serialNumber || "0"}`),
+    subjectCommonName: commonName(cert.subjectName),
+    issuerCommonName: commonName(cert.issuerName),
+    subjectName: Buffer.from(cert.subjectName.toArrayBuffer()),
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+    basicConstraints: basic ? { ca: basic.ca, pathLength: basic.pathLength, critical: basic.critical } : undefined,
+    keyUsage: usages ? { usages: new Set(KEY_USAGES.filter((u) => usages.usages & x509.KeyUsageFlags[u])), critical: usages.critical } : undefined,
+    extendedKeyUsage: cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages.map(String) ?? [],
+    subjectKeyId: subjectKeyId ? Buffer.from(subjectKeyId, "hex") : undefined,
+    authorityKeyId: authorityKeyId ? Buffer.from(authorityKeyId, "hex") : undefined,
   };
-}
-
-/** The last CN in a Name (the most specific one), or undefined. */
-function commonNameOf(der: Buffer, name: Tlv): string | undefined {
-  let cn: string | undefined;
-  for (const rdn of childrenOf(der, name)) {
-    for (const attribute of childrenOf(der, rdn)) {
-      const [type, value] = childrenOf(der, attribute);
-      if (decodeOid(contentOf(der, type)) === OID.commonName) cn = contentOf(der, value).toString("utf8");
-    }
-  }
-  return cn;
-}
-
-function parseTime(der: Buffer, t: Tlv): Date {
-  const text = contentOf(der, t).toString("ascii");
-  const m = /^(\d{2}|\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (!m) throw new Error(`unsupported certificate time "${text}"`);
-  let year = Number(m[1]);
-  if (t.tag === TAG.UTC_TIME) year += year < 50 ? 2000 : 1900;
-  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
 }

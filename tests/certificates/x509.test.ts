@@ -1,11 +1,10 @@
 // Parsing, thumbprints and signing, each held against the openssl CLI.
 import { generateKeyPairSync } from "crypto";
-import * as der from "../../components/certificates/der";
 import { issueCaCertificate, issueCertificate, nameWithCommonName, subjectKeyIdOf } from "../../components/certificates/issue";
 import { pfxToPem } from "../../components/certificates/pfx";
 import { thumbprintsOf } from "../../components/certificates/thumbprint";
 import { OID, certificatePems, parseCertificate, pemBlocks, privateKeyPems } from "../../components/certificates/x509";
-import { LEAF_EXT, ROOT_CA_EXT, certText, fingerprint, selfSigned, signedBy, toPfx, verify } from "./support/openssl";
+import { LEAF_EXT, ROOT_CA_EXT, asn1Parse, certText, fingerprint, selfSigned, signedBy, toPfx, verify } from "./support/openssl";
 
 const root = selfSigned({ cn: "Test Root", days: 3650, ext: ROOT_CA_EXT });
 const rsaRoot = selfSigned({ cn: "RSA Root", key: "rsa", days: 3650, ext: ROOT_CA_EXT });
@@ -23,6 +22,10 @@ describe("parseCertificate", () => {
     expect(info.issuerCommonName).toBe("Test Root");
     expect(info.basicConstraints).toEqual({ ca: true, pathLength: 3, critical: true });
     expect([...info.keyUsage!.usages].sort()).toEqual(["cRLSign", "digitalSignature", "keyCertSign"]);
+    expect(parseCertificate(signedBy(root, { cn: "x", ext: ["keyUsage=nonRepudiation,keyAgreement,decipherOnly"] }).certPem).keyUsage).toEqual({
+      usages: new Set(["nonRepudiation", "keyAgreement", "decipherOnly"]),
+      critical: false,
+    });
     expect(info.keyUsage!.critical).toBe(true);
     expect(info.extendedKeyUsage).toEqual([]);
     expect(info.authorityKeyId!.equals(parseCertificate(root.certPem).subjectKeyId!)).toBe(true);
@@ -48,6 +51,7 @@ describe("parseCertificate", () => {
     expect(certificatePems(bundle)).toHaveLength(2);
     expect(privateKeyPems(bundle)).toEqual([root.keyPem]);
     expect(() => parseCertificate("no pem here")).toThrow("no -----BEGIN CERTIFICATE----- block found");
+    expect(() => parseCertificate("-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n")).toThrow(/^not a readable X\.509 certificate: /);
   });
 });
 
@@ -68,10 +72,10 @@ describe("issueCaCertificate (the edge CA)", () => {
   test.each([
     ["ECDSA issuer, RSA edge CA", root, "rsa"],
     ["RSA issuer, ECDSA edge CA", rsaRoot, "ec"],
-  ] as const)("%s: verifies under the issuer, CA:TRUE pathlen:0, keyCertSign, AKI = issuer SKI", (_, issuer, keyType) => {
+  ] as const)("%s: verifies under the issuer, CA:TRUE pathlen:0, keyCertSign, AKI = issuer SKI", async (_, issuer, keyType) => {
     const key = keyType === "rsa" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" });
     const now = new Date();
-    const pem = issueCaCertificate({
+    const pem = await issueCaCertificate({
       commonName: "dev-1.edge-ca",
       publicKeyPem: key.publicKey.export({ type: "spki", format: "pem" }) as string,
       issuerCertPem: issuer.certPem,
@@ -100,20 +104,68 @@ describe("issueCaCertificate (the edge CA)", () => {
     expect(refused.output).toContain("path length constraint exceeded");
   });
 
-  test("dates from 2050 on are GeneralizedTime, before are UTCTime; openssl reads both", () => {
+  test("dates from 2050 on are GeneralizedTime, before are UTCTime; openssl reads both", async () => {
     const key = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const name = nameWithCommonName("far");
     const notBefore = new Date(Date.UTC(2049, 11, 31, 23, 59, 59));
     const notAfter = new Date(Date.UTC(2050, 0, 1, 0, 0, 0));
-    const pem = issueCertificate({ subjectName: name, notBefore, notAfter, subjectKeyId: subjectKeyIdOf(key.publicKey) }, key.publicKey, { name, privateKey: key.privateKey });
+    const pem = await issueCertificate({ subjectName: name, notBefore, notAfter, subjectKeyId: await subjectKeyIdOf(key.publicKey) }, key.publicKey, { name, privateKey: key.privateKey });
     const info = parseCertificate(pem);
     expect([info.notBefore.toISOString(), info.notAfter.toISOString()]).toEqual(["2049-12-31T23:59:59.000Z", "2050-01-01T00:00:00.000Z"]);
     expect(certText(pem)).toMatch(/Not Before: Dec 31 23:59:59 2049 GMT\s+Not After : Jan  1 00:00:00 2050 GMT/);
-    // DER tags of the two times: UTCTime (0x17), then GeneralizedTime (0x18).
-    const cert = parseCertificate(pem).der;
-    const [tbs] = der.childrenOf(cert, der.readTlv(cert, 0));
-    const validity = der.childrenOf(cert, tbs)[4];
-    expect(der.childrenOf(cert, validity).map((t) => t.tag)).toEqual([0x17, 0x18]);
+    // The validity's two times, as openssl reads their DER tags: UTCTime, then GeneralizedTime.
+    expect([...asn1Parse(pem).matchAll(/prim: (UTCTIME|GENERALIZEDTIME) /g)].map((m) => m[1])).toEqual(["UTCTIME", "GENERALIZEDTIME"]);
+  });
+
+  test("a P-384 issuer signs with ECDSA SHA-384, as Go chooses for the curve", async () => {
+    const p384 = selfSigned({ cn: "P-384 Root", key: "ec-p384", days: 3650, ext: ROOT_CA_EXT });
+    const key = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const pem = await issueCaCertificate({
+      commonName: "dev-384.edge-ca",
+      publicKeyPem: key.publicKey.export({ type: "spki", format: "pem" }) as string,
+      issuerCertPem: p384.certPem,
+      issuerKeyPem: p384.keyPem,
+      validityHours: 1,
+      now: new Date(),
+      pathLength: 0,
+    });
+    expect(certText(pem)).toContain("Signature Algorithm: ecdsa-with-SHA384");
+    expect(verify(p384.certPem, [], pem).ok).toBe(true);
+  });
+
+  test("the issuer field keeps the issuer subject's encoding: a PrintableString name stays PrintableString", async () => {
+    const printable = selfSigned({ cn: "Printable Root", days: 3650, ext: ROOT_CA_EXT, printableNames: true });
+    expect(asn1Parse(printable.certPem)).toMatch(/prim: PRINTABLESTRING +:Printable Root$/m);
+    const key = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pem = await issueCaCertificate({
+      commonName: "dev-p.edge-ca",
+      publicKeyPem: key.publicKey.export({ type: "spki", format: "pem" }) as string,
+      issuerCertPem: printable.certPem,
+      issuerKeyPem: printable.keyPem,
+      validityHours: 1,
+      now: new Date(),
+      pathLength: 0,
+    });
+    const issuerField = new (require("crypto").X509Certificate)(pem).issuer;
+    expect(issuerField).toBe("CN=Printable Root");
+    // The issuer Name's encoding, read by openssl: the same PrintableString as the issuer's subject.
+    expect(asn1Parse(pem)).toMatch(/prim: PRINTABLESTRING +:Printable Root$/m);
+    expect(verify(printable.certPem, [], pem).ok).toBe(true);
+  });
+
+  test("a device id with DN syntax characters is written as it is, not parsed as a DN", async () => {
+    const key = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const pem = await issueCaCertificate({
+      commonName: "#dev,1+x=y\\z.edge-ca",
+      publicKeyPem: key.publicKey.export({ type: "spki", format: "pem" }) as string,
+      issuerCertPem: root.certPem,
+      issuerKeyPem: root.keyPem,
+      validityHours: 1,
+      now: new Date(),
+      pathLength: 0,
+    });
+    expect(parseCertificate(pem).subjectCommonName).toBe("#dev,1+x=y\\z.edge-ca");
+    expect(asn1Parse(pem)).toMatch(/prim: UTF8STRING +:#dev,1\+x=y\\z\.edge-ca$/m);
   });
 });
 

@@ -24,7 +24,7 @@ export function certificateMocks(vaultAccess: KeyVaultAccess | undefined, log: C
   return async (args) => {
     log.created.push(args.name);
     const inputs = plainInputs(args.inputs);
-    const tls = tlsState(args.type, inputs);
+    const tls = await tlsState(args.type, inputs);
     if (tls) return { id: `${args.name}-id`, state: tls };
     const provider =
       args.type === "pulumi-nodejs:dynamic/certificates:EdgeCaCertificate"

@@ -15,7 +15,9 @@ export interface CertSpec {
   readonly days?: number;
   /** openssl extension lines, e.g. "basicConstraints=critical,CA:TRUE,pathlen:0". None: a bare v3 certificate. */
   readonly ext?: readonly string[];
-  readonly key?: "ec" | "rsa";
+  readonly key?: "ec" | "ec-p384" | "rsa";
+  /** Names as PrintableString where they fit (openssl's string_mask "default"), not UTF8String. */
+  readonly printableNames?: boolean;
 }
 
 /** Runs `fn` with a fresh folder that is removed afterwards. */
@@ -32,17 +34,19 @@ export function openssl(dir: string, ...args: string[]): string {
   return execFileSync("openssl", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
-const keyArgs = (key: "ec" | "rsa") => (key === "ec" ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] : ["-newkey", "rsa:2048"]);
+const keyArgs = (key: "ec" | "ec-p384" | "rsa") =>
+  key === "rsa" ? ["-newkey", "rsa:2048"] : ["-newkey", "ec", "-pkeyopt", `ec_paramgen_curve:${key === "ec" ? "P-256" : "P-384"}`];
 
 // A config of our own, so openssl's default v3_ca extensions never sneak in.
-function writeConfig(dir: string, ext: readonly string[]): void {
-  writeFileSync(join(dir, "req.cnf"), `[req]\ndistinguished_name=dn\nprompt=no\n[dn]\n[ext]\n${ext.join("\n")}\n`);
+function writeConfig(dir: string, ext: readonly string[], printableNames = false): void {
+  const mask = printableNames ? "string_mask=default\n" : "";
+  writeFileSync(join(dir, "req.cnf"), `[req]\ndistinguished_name=dn\nprompt=no\n${mask}[dn]\n[ext]\n${ext.join("\n")}\n`);
 }
 
 /** A self-signed certificate with exactly the extensions in `spec.ext`. */
 export function selfSigned(spec: CertSpec): Pair {
   return inTempDir((dir) => {
-    writeConfig(dir, spec.ext ?? []);
+    writeConfig(dir, spec.ext ?? [], spec.printableNames);
     openssl(dir, "req", "-x509", ...keyArgs(spec.key ?? "ec"), "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
       "-days", String(spec.days ?? 30), "-subj", `/CN=${spec.cn}`, "-config", "req.cnf", "-extensions", "ext");
     return { certPem: readFileSync(join(dir, "cert.pem"), "utf8"), keyPem: readFileSync(join(dir, "key.pem"), "utf8") };
@@ -108,5 +112,13 @@ export function toPfx(pair: Pair, chain: readonly string[] = [], options: { lega
     openssl(dir, "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", ...(chain.length > 0 ? ["-certfile", "chain.pem"] : []),
       "-out", "out.pfx", "-passout", `pass:${options.password ?? ""}`, ...(options.legacy ? ["-legacy"] : []));
     return readFileSync(join(dir, "out.pfx"));
+  });
+}
+
+/** `openssl asn1parse` of a certificate: one line per element, with its tag name. */
+export function asn1Parse(pem: string): string {
+  return inTempDir((dir) => {
+    writeFileSync(join(dir, "cert.pem"), pem);
+    return openssl(dir, "asn1parse", "-in", "cert.pem");
   });
 }

@@ -8,14 +8,14 @@
 // - subject key id when is_ca_certificate or set_subject_key_id; a locally signed certificate
 //   gets the CA's subject key id as authority key id (Go's CreateCertificate does that);
 // - RSA keys come back as PKCS#1 PEM, ECDSA as SEC1 PEM, both also as PKCS#8.
-import { KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from "crypto";
-import * as der from "../../../components/certificates/der";
+import { KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync } from "crypto";
 import { issueCertificate, nameWithCommonName, subjectKeyIdOf } from "../../../components/certificates/issue";
 import { KeyUsage, OID, parseCertificate, pemBlocks, toPem } from "../../../components/certificates/x509";
+import { nodeWebCrypto, x509Library } from "../../../components/certificates/x509Library";
 
 const KEY_USAGES: Record<string, KeyUsage> = {
   digital_signature: "digitalSignature",
-  content_commitment: "contentCommitment",
+  content_commitment: "nonRepudiation",
   key_encipherment: "keyEncipherment",
   data_encipherment: "dataEncipherment",
   key_agreement: "keyAgreement",
@@ -44,7 +44,7 @@ export const TLS_TYPES = {
 } as const;
 
 /** The provider's outputs for a tls resource, or undefined for other types. `now` is the provider's clock. */
-export function tlsState(type: string, inputs: Inputs, now: Date = new Date()): Inputs | undefined {
+export async function tlsState(type: string, inputs: Inputs, now: Date = new Date()): Promise<Inputs | undefined> {
   switch (type) {
     case TLS_TYPES.privateKey:
       return { ...inputs, ...privateKey(inputs) };
@@ -52,18 +52,18 @@ export function tlsState(type: string, inputs: Inputs, now: Date = new Date()): 
       const key = createPrivateKey(inputs.privateKeyPem);
       const name = subjectName(inputs.subject);
       if (inputs.isCaCertificate && !inputs.subject?.commonName && !inputs.subject?.organization) throw new Error("Invalid Certificate Subject");
-      const certPem = issueCertificate(template(inputs, name, createPublicKey(key), now), createPublicKey(key), { name, privateKey: key });
+      const certPem = await issueCertificate(await template(inputs, name, createPublicKey(key), now), createPublicKey(key), { name, privateKey: key });
       return { ...inputs, ...certificateOutputs(certPem, inputs) };
     }
     case TLS_TYPES.certRequest: {
       const key = createPrivateKey(inputs.privateKeyPem);
-      return { ...inputs, certRequestPem: certificationRequest(subjectName(inputs.subject), key) };
+      return { ...inputs, certRequestPem: await certificationRequest(subjectName(inputs.subject), key) };
     }
     case TLS_TYPES.locallySignedCert: {
       const request = parseRequest(inputs.certRequestPem);
       const ca = parseCertificate(inputs.caCertPem);
-      const t = { ...template(inputs, request.subjectName, request.publicKey, now), authorityKeyId: ca.subjectKeyId };
-      const certPem = issueCertificate(t, request.publicKey, { name: ca.subjectName, privateKey: createPrivateKey(inputs.caPrivateKeyPem) });
+      const t = { ...(await template(inputs, request.subjectName, request.publicKey, now)), authorityKeyId: ca.subjectKeyId };
+      const certPem = await issueCertificate(t, request.publicKey, { name: ca.subjectName, privateKey: createPrivateKey(inputs.caPrivateKeyPem) });
       return { ...inputs, ...certificateOutputs(certPem, inputs) };
     }
     default:
@@ -91,7 +91,7 @@ function subjectName(subject: Inputs | undefined): Buffer {
   return nameWithCommonName(subject?.commonName ?? "", subject?.organization);
 }
 
-function template(inputs: Inputs, subject: Buffer, publicKey: KeyObject, now: Date) {
+async function template(inputs: Inputs, subject: Buffer, publicKey: KeyObject, now: Date) {
   const uses: string[] = inputs.allowedUses ?? [];
   const unknown = uses.filter((u) => !(u in KEY_USAGES) && !(u in EXT_KEY_USAGES));
   if (unknown.length > 0) throw new Error(`tls: allowed_uses value(s) ${unknown.join(", ")} are not one of the accepted values`);
@@ -104,7 +104,7 @@ function template(inputs: Inputs, subject: Buffer, publicKey: KeyObject, now: Da
     basicConstraints: { ca, pathLength: ca ? maxPathLength : undefined },
     keyUsage: uses.filter((u) => u in KEY_USAGES).map((u) => KEY_USAGES[u]),
     extendedKeyUsage: uses.filter((u) => u in EXT_KEY_USAGES).map((u) => EXT_KEY_USAGES[u]),
-    subjectKeyId: ca || inputs.setSubjectKeyId ? subjectKeyIdOf(publicKey) : undefined,
+    subjectKeyId: ca || inputs.setSubjectKeyId ? await subjectKeyIdOf(publicKey) : undefined,
   };
 }
 
@@ -120,19 +120,21 @@ function certificateOutputs(certPem: string, inputs: Inputs): Inputs {
   };
 }
 
-/** PKCS#10 with no attributes, signed with SHA-256. */
-function certificationRequest(subject: Buffer, key: KeyObject): string {
-  const info = der.sequence(der.integer(0n), subject, createPublicKey(key).export({ type: "spki", format: "der" }), der.tlv(0xa0, Buffer.alloc(0)));
+/** PKCS#10 with no attributes, signed with SHA-256 (ECDSA P-256 or RSA keys, as the program makes them). */
+async function certificationRequest(subject: Buffer, key: KeyObject): Promise<string> {
+  const x509 = x509Library();
+  const crypto = nodeWebCrypto();
   const rsa = key.asymmetricKeyType === "rsa";
-  const algorithm = rsa ? der.sequence(der.oid("1.2.840.113549.1.1.11"), der.nullValue()) : der.sequence(der.oid("1.2.840.10045.4.3.2"));
-  return toPem("CERTIFICATE REQUEST", der.sequence(info, algorithm, der.bitString(sign("sha256", info, key))));
+  const algorithm = rsa ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+  const privateKey = await crypto.subtle.importKey("pkcs8", key.export({ type: "pkcs8", format: "der" }), algorithm, false, ["sign"]);
+  const publicKey = await crypto.subtle.importKey("spki", createPublicKey(key).export({ type: "spki", format: "der" }), algorithm, true, ["verify"]);
+  const request = await x509.Pkcs10CertificateRequestGenerator.create({ name: new x509.Name(subject), keys: { privateKey, publicKey }, signingAlgorithm: algorithm }, crypto);
+  return toPem("CERTIFICATE REQUEST", Buffer.from(request.rawData));
 }
 
 function parseRequest(pem: string): { subjectName: Buffer; publicKey: KeyObject } {
   const block = pemBlocks(pem).find((b) => b.type === "CERTIFICATE REQUEST");
   if (!block) throw new Error("Failed to decode PEM of expected type \"CERTIFICATE REQUEST\"");
-  const bytes = block.der;
-  const [info] = der.childrenOf(bytes, der.readTlv(bytes, 0));
-  const [, subject, spki] = der.childrenOf(bytes, info);
-  return { subjectName: der.encodingOf(bytes, subject), publicKey: createPublicKey({ key: der.encodingOf(bytes, spki), format: "der", type: "spki" }) };
+  const request = new (x509Library().Pkcs10CertificateRequest)(block.der);
+  return { subjectName: Buffer.from(request.subjectName.toArrayBuffer()), publicKey: createPublicKey({ key: Buffer.from(request.publicKey.rawData), format: "der", type: "spki" }) };
 }
