@@ -1,21 +1,5 @@
 // Reading resource inputs as the policy SDK presents them. Pure.
-//
-// @pulumi/policy hands a policy its resource's inputs behind proxies (one that throws on a value
-// unknown during preview, one that unwraps secrets). `plainTree` looks through them to the
-// values underneath, where a secret is still a `Secret` (see secretMarkers.ts).
-
-/** The SDK's own proxy keys (@pulumi/policy proxy.ts: isSpecialProxy, getSpecialProxyTarget). */
-const IS_SPECIAL_PROXY = "__isSpecialProxy";
-const SPECIAL_PROXY_TARGET = "__getSpecialProxyTarget";
-
-/** The object under the SDK's proxies, unchanged otherwise. */
-export function unproxied(value: unknown): unknown {
-  let current = value;
-  while (typeof current === "object" && current !== null && (current as Record<string, unknown>)[IS_SPECIAL_PROXY] === true) {
-    current = (current as Record<string, unknown>)[SPECIAL_PROXY_TARGET];
-  }
-  return current;
-}
+// (What lies under the SDK's proxies, where a secret is still a `Secret`, is secretMarkers.ts's.)
 
 export type Props = Record<string, unknown>;
 

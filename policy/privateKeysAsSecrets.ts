@@ -3,7 +3,8 @@
 // secretMarkers.ts keeps (the pack's index.ts installs it).
 import { Secret } from "@pulumi/policy";
 import { mandatoryPolicy } from "./mandatoryPolicy";
-import { type Props, unproxied } from "./inputs";
+import type { Props } from "./inputs";
+import { unproxied } from "./secretMarkers";
 
 /** A PEM private key block (PKCS#1, PKCS#8, EC, encrypted PKCS#8, OpenSSH). */
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/;

@@ -5,6 +5,7 @@
 // resource that must call the hub on destroy — the device identity — keeps it, encrypted).
 import type { TokenCredential } from "@azure/identity";
 import type { Registry } from "azure-iothub";
+import { useAgent } from "./registryAgent";
 
 export type HubAuth = "connectionString" | "entraId";
 
@@ -66,13 +67,10 @@ export async function withRegistry<T>(access: HubAccess, use: (registry: Registr
     registry = RegistryClass.fromTokenCredential(access.hubHostName, credential ?? new DefaultAzureCredential());
   }
   // The Registry makes its own keep-alive agent; give it one we can close (and that trusts the
-  // extra anchors). `_restApiClient.setOptions` is how the SDK itself installs its agent.
+  // extra anchors).
   const agent = new https.Agent({ keepAlive: true, ...(access.trustedCaPem ? { ca: access.trustedCaPem } : {}) });
-  const restClient = (registry as unknown as { _restApiClient?: { setOptions?: (o: unknown) => void } })._restApiClient;
-  if (typeof restClient?.setOptions !== "function") {
-    if (access.trustedCaPem) throw new Error("this azure-iothub version offers no way to set trust anchors; use NODE_EXTRA_CA_CERTS");
-  } else {
-    restClient.setOptions({ http: { agent } });
+  if (!useAgent(registry, agent) && access.trustedCaPem) {
+    throw new Error("this azure-iothub version offers no way to set trust anchors (components/iotHub/registryAgent.ts); use NODE_EXTRA_CA_CERTS");
   }
   try {
     return await use(registry);

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TokenCredential } from "@azure/identity";
 import { hostNameOf, hubAccessProblems, withRegistry } from "../../components/iotHub/hubAccess";
 import { hubAccessInputs } from "../../components/iotHub/hubAccessArgs";
+import { useAgent } from "../../components/iotHub/registryAgent";
 import { iotHubSchema } from "../../components/config/settings";
 import { IotHubStandin } from "../standins/iotHubStandin";
 
@@ -61,6 +62,6 @@ test("an expired SAS token is refused", async () => {
   const { Registry } = require("azure-iothub");
   const registry = Registry.fromSharedAccessSignature(`HostName=${hub.hostName};SharedAccessSignature=${expired}`);
   const https = require("node:https");
-  registry._restApiClient.setOptions({ http: { agent: new https.Agent({ ca: hub.caCertPem }) } });
+  useAgent(registry, new https.Agent({ ca: hub.caCertPem }));
   await expect(registry.get("entra-1")).rejects.toThrow("Unauthorized: the token has expired");
 });
