@@ -4,6 +4,8 @@ import { createHash } from "crypto";
 /**
  * A name Azure accepts for a Linux VM, NIC, NSG or computer name (letters, digits, hyphens,
  * at most 64 characters) derived from an IoT Hub device id, which allows more characters.
+ * It is also the VM's host name and config.toml's `hostname`, so it starts with a letter:
+ * `iotedge check` warns about a label that does not (RFC 1035; edgeHostname.ts).
  */
 export function azureNameFor(deviceId: string): string {
   const slug = deviceId
@@ -11,7 +13,8 @@ export function azureNameFor(deviceId: string): string {
     .replace(/[^a-z0-9-]+/g, "-")
     .replace(/-+/g, "-")
     .replace(/^-|-$/g, "");
-  return (slug || "device").slice(0, 54).replace(/-$/, "");
+  const name = slug || "device";
+  return (/^[a-z]/.test(name) ? name : `e${name}`).slice(0, 54).replace(/-$/, "");
 }
 
 /**
@@ -20,7 +23,6 @@ export function azureNameFor(deviceId: string): string {
  */
 export function dnsLabelFor(deviceId: string, stackKey: string): string {
   const hash = createHash("sha256").update(`${stackKey}/${deviceId}`).digest("hex").slice(0, 8);
-  let base = azureNameFor(deviceId).slice(0, 50).replace(/-$/, "");
-  if (!/^[a-z]/.test(base)) base = `e${base}`.slice(0, 50);
+  const base = azureNameFor(deviceId).slice(0, 50).replace(/-$/, "");
   return `${base}-${hash}`;
 }

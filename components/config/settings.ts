@@ -2,6 +2,7 @@
 // Pure: no Pulumi resources, no I/O. Used by index.ts and by `npm run preflight`.
 import { z } from "zod";
 import { DEVICE_ID_PATTERN } from "./deviceIdPattern";
+import { IOT_HUB_NAME, IOT_HUB_NAME_RULE, KEY_VAULT_NAME, KEY_VAULT_NAME_RULE, RESERVED_ADMIN_USERS, isReservedAdminUser } from "./azureNames";
 
 /** Stands in for a `secure:` value that preflight reads offline: present, but unreadable. */
 export const UNREADABLE_SECRET = "<encrypted secret>";
@@ -12,7 +13,8 @@ export const deviceIdSchema = z
   .max(128, "must be at most 128 characters (IoT Hub limit)")
   .regex(DEVICE_ID_PATTERN, "may contain only letters, digits and - . + % _ # * ? ! ( ) , : = @ $ ' (IoT Hub rule)");
 
-const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
+// abort: a name that is empty is not also reported as breaking a naming rule.
+const nonEmpty = (what: string) => z.string().trim().min(1, { message: `${what} must not be empty`, abort: true });
 
 // IPv4/IPv6 CIDR or a single address. Azure service tags ("Internet", "*") are recognised
 // so the internet check can name them, not because they are recommended.
@@ -42,9 +44,8 @@ const azureVmFields = {
   adminUser: z
     .string()
     .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Linux user name (lower case, at most 32 characters)")
-    // Azure refuses these admin names for Linux VMs.
-    .refine((u) => !["root", "admin", "administrator", "user", "guest", "test"].includes(u), {
-      message: "is reserved by Azure (root, admin, administrator, user, guest, test)",
+    .refine((u) => !isReservedAdminUser(u), {
+      message: `is a name Azure refuses for a VM's admin user (osProfile.adminUsername "Disallowed values": ${RESERVED_ADMIN_USERS.join(", ")})`,
     }),
   /** Address ranges allowed to reach SSH (port 22). Empty: no inbound SSH rule. */
   sshSourceRanges: z.array(sourceRangeSchema),
@@ -80,6 +81,8 @@ export const existingHostSchema = z
     privateKey: z.string({ error: "is required for an existing host (set it as a secret)" }).min(1, "is required for an existing host"),
     /** The host's public key, as in known_hosts (`ssh-ed25519 AAAA…`). Recommended. */
     hostKey: z.string().optional(),
+    /** config.toml's `hostname`; default: the host's own name, read over SSH. Checked like `iotedge check` does (edgeHostname.ts). */
+    edgeHostname: z.string().optional(),
   })
   .strict();
 
@@ -172,7 +175,7 @@ export const resourceGroupSchema = z
 
 export const iotHubSchema = z
   .object({
-    name: nonEmpty("iotHub.name"),
+    name: nonEmpty("iotHub.name").regex(IOT_HUB_NAME, IOT_HUB_NAME_RULE),
     /** false: use an existing hub by name. */
     create: z.boolean().default(false),
     resourceGroup: z.string().optional(),
@@ -192,7 +195,7 @@ export const iotHubSchema = z
 
 export const keyVaultSchema = z
   .object({
-    name: nonEmpty("keyVault.name"),
+    name: nonEmpty("keyVault.name").regex(KEY_VAULT_NAME, KEY_VAULT_NAME_RULE),
     resourceGroup: z.string().optional(),
     /** The vault's URL; default `https://<name>.vault.azure.net` (set it for other clouds). */
     url: z.string().regex(/^https:\/\/[^\s/]+\/?$/, "must be the vault's https:// URL, e.g. https://my-vault.vault.azure.net").optional(),

@@ -3,8 +3,9 @@
 import { z } from "zod";
 import { certificateRuleErrors } from "../certificates/certificateRules";
 import { manifestProblems, modulesContentOf } from "../manifest/manifestProblems";
+import { edgeHostnameProblem } from "./edgeHostname";
 import { azureNameFor } from "./naming";
-import { isWholeInternet, sourceRangeProblem } from "./networkRules";
+import { isWholeInternet, sourceKind, sourceRangeProblem, subnetProblem } from "./networkRules";
 import { SettingError, issueToErrors } from "./settingErrors";
 import {
   DEFAULT_IMAGE,
@@ -74,7 +75,10 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
     const device = validateDevice(entry, index, rawDefaults, allowSshFromInternet, raw.keyVault !== undefined, readManifest, errors);
     if (!device) return;
     if (device.host.type === "azureVm") {
+      // Also the VM's computer name and its config.toml hostname (edgeVm.ts): iotedge check's rule holds for it.
       const azureName = azureNameFor(device.id);
+      const hostnameProblem = edgeHostnameProblem(azureName);
+      if (hostnameProblem) errors.push({ setting: `${at}.id`, device: device.id, message: `gives the VM host name ${hostnameProblem}` });
       const clash = firstIndexByAzureName.get(azureName);
       if (clash !== undefined) {
         errors.push({
@@ -178,6 +182,8 @@ function stackRuleErrors(stack: z.infer<typeof stackSettingsSchema>, devices: De
       message: 'is required for an existing hub with auth "connectionString"; set it with `pulumi config set --secret --path iotHub.connectionString`, or use auth "entraId"',
     });
   }
+  const subnet = subnetProblem(stack.network.addressSpace, stack.network.subnetPrefix);
+  if (subnet) errors.push({ setting: `network.${subnet.setting}`, message: subnet.message });
   const vault = stack.keyVault;
   if (vault && !vault.challengeResourceVerification && !/^https:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(vault.url ?? "")) {
     errors.push({
@@ -205,12 +211,21 @@ function hostRuleErrors(host: Record<string, unknown>, at: string, device: strin
     if (hostKey !== undefined && !/^(ssh-(rsa|ed25519)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+/.test(hostKey)) {
       add("hostKey", 'must be a public host key as in known_hosts, e.g. "ssh-ed25519 AAAA…"');
     }
+    const edgeHostname = text("edgeHostname");
+    const hostnameProblem = edgeHostname === undefined ? undefined : edgeHostnameProblem(edgeHostname);
+    if (hostnameProblem) {
+      add("edgeHostname", `${hostnameProblem}; use the host's own name, a fully qualified name that starts with it, or its IP address`);
+    }
     return errors;
   }
   const ranges = Array.isArray(host.sshSourceRanges) ? host.sshSourceRanges.filter((r): r is string => typeof r === "string") : [];
   ranges.forEach((range, i) => {
     const problem = sourceRangeProblem(range);
     if (problem) add(`sshSourceRanges[${i}]`, problem);
+    // The VM gets an IPv4 public IP and NIC only: an IPv6 source could never reach it.
+    else if (sourceKind(range) === "ipv6") {
+      add(`sshSourceRanges[${i}]`, `"${range}" is an IPv6 range, but the VM has only IPv4 addresses (public IP and NIC); list IPv4 ranges`);
+    }
     // SSH open to the internet is the most common way edge VMs get compromised.
     else if (isWholeInternet(range) && !allowSshFromInternet) {
       add(`sshSourceRanges[${i}]`, `"${range}" opens SSH to the whole internet; list your own ranges, or set edge:allowSshFromInternet to true to allow it on purpose`);

@@ -4,6 +4,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as azureTypes from "@pulumi/azure-native/types";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { SourceKind, sourceKind } from "../config/networkRules";
 import { AzureVmHost } from "../config/settings";
 import { EdgeHost, SshConnection } from "./edgeHost";
 
@@ -42,7 +43,7 @@ export class EdgeVm extends pulumi.ComponentResource implements EdgeHost {
       {
         ...common,
         networkSecurityGroupName: `${args.vmName}-nsg`,
-        securityRules: host.sshSourceRanges.length === 0 ? [] : [sshRule(host.sshSourceRanges)],
+        securityRules: sshRules(host.sshSourceRanges),
       },
       { parent: this },
     );
@@ -131,19 +132,29 @@ export class EdgeVm extends pulumi.ComponentResource implements EdgeHost {
   }
 }
 
-/** The inbound rule that admits SSH from the configured ranges only. */
-export function sshRule(sourceRanges: readonly string[]): azureTypes.input.network.SecurityRuleArgs {
-  return {
-    name: "allow-ssh-from-configured-ranges",
-    priority: 1000,
+/**
+ * The inbound rules that admit SSH from the configured ranges only: one rule per address family
+ * (ARM refuses a rule whose prefixes mix IPv4 and IPv6) and one per service tag (`*`, `Internet`),
+ * which ARM takes only alone in `sourceAddressPrefix` (networkRules.ts).
+ */
+export function sshRules(sourceRanges: readonly string[]): azureTypes.input.network.SecurityRuleArgs[] {
+  const ranges = sourceRanges.map((r) => r.trim());
+  const ofKind = (kind: SourceKind) => ranges.filter((r) => sourceKind(r) === kind);
+  const tags = ofKind("tag").filter((t, i, all) => all.findIndex((u) => u.toLowerCase() === t.toLowerCase()) === i);
+  const sources = [
+    ...(["ipv4", "ipv6"] as const).filter((f) => ofKind(f).length > 0).map((f) => ({ name: `allow-ssh-${f}`, sourceAddressPrefixes: ofKind(f) })),
+    ...tags.map((tag) => ({ name: `allow-ssh-${tag === "*" ? "any" : tag.toLowerCase()}`, sourceAddressPrefix: tag })),
+  ];
+  return sources.map((source, i) => ({
+    ...source,
+    priority: 1000 + i,
     direction: "Inbound",
     access: "Allow",
     protocol: "Tcp",
     sourcePortRange: "*",
-    sourceAddressPrefixes: [...sourceRanges],
     destinationAddressPrefix: "*",
     destinationPortRange: "22",
-  };
+  }));
 }
 
 /** The VM's login key: from config (both halves) or a generated RSA 4096 key (Azure accepts RSA only). */

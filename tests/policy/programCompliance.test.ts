@@ -45,7 +45,7 @@ describe("the program under its policy pack", () => {
     const open = await resourcesOf(stackSettings([vmDevice("edge-vm-02", { sshSourceRanges: ["0.0.0.0/0"] })], { allowSshFromInternet: true }));
     expect(await violations(open.filter((r) => r.type === "azure-native:network:NetworkSecurityGroup"))).toEqual([
       "fleet-edge-vm-02-host-nsg: no-ssh-from-internet: Network security rules must not allow SSH (port 22) from the whole internet.\n" +
-        'securityRules[0] ("allow-ssh-from-configured-ranges") allows inbound SSH (port 22) from "0.0.0.0/0", i.e. the whole internet. ' +
+        'securityRules[0] ("allow-ssh-ipv4") allows inbound SSH (port 22) from "0.0.0.0/0", i.e. the whole internet. ' +
         "List the networks that need SSH (host.sshSourceRanges / defaults.azureVm.sshSourceRanges), or set publicIp: false and run Pulumi inside the network.",
     ]);
   });

@@ -1,5 +1,5 @@
 import { NSG_TYPE, RULE_TYPE, noSshFromInternet, portRangeIncludes } from "../../policy/sshFromInternet";
-import { sshRule } from "../../components/host/edgeVm";
+import { sshRules } from "../../components/host/edgeVm";
 import { violations } from "./runPolicy";
 
 const rule = (over: Record<string, unknown>) => ({
@@ -20,8 +20,15 @@ const openMessage = (where: string, sources: string) =>
   "List the networks that need SSH (host.sshSourceRanges / defaults.azureVm.sshSourceRanges), or set publicIp: false and run Pulumi inside the network.";
 
 describe("no-ssh-from-internet", () => {
-  it("passes the rule the program itself builds from listed ranges", async () => {
-    expect(await violations(noSshFromInternet, NSG_TYPE, { securityRules: [sshRule(["203.0.113.0/24", "2001:db8::/32"])] })).toEqual([]);
+  it("passes the rules the program itself builds from listed ranges", async () => {
+    expect(await violations(noSshFromInternet, NSG_TYPE, { securityRules: sshRules(["203.0.113.0/24", "2001:db8::/32"]) })).toEqual([]);
+  });
+
+  it("fails the program's own rules for whole-internet sources: a tag alone in sourceAddressPrefix, a default route in the list", async () => {
+    expect(await violations(noSshFromInternet, NSG_TYPE, { securityRules: sshRules(["203.0.113.0/24", "0.0.0.0/0", "Internet"]) })).toEqual([
+      openMessage('securityRules[0] ("allow-ssh-ipv4")', '"0.0.0.0/0"'),
+      openMessage('securityRules[1] ("allow-ssh-internet")', '"Internet"'),
+    ]);
   });
 
   it("fails an NSG rule open to 0.0.0.0/0, naming the rule", async () => {
