@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { settingsFromConfigMap } from "./config/readSettings";
-import { FleetSettingsError, validateFleet } from "./config/validateFleet";
+import { fleetWarnings } from "./config/fleetWarnings";
+import { FleetSettingsError, formatSettingError, validateFleet } from "./config/validateFleet";
 import { EdgeFleet } from "./edgeFleet";
 import { loadCertificateSources } from "./certificates/fleetCertificates";
 
@@ -23,6 +24,7 @@ export async function defineStack(options: ProgramOptions = {}) {
   );
   // RunError: Pulumi prints the message alone, without a stack trace.
   if (!result.ok) throw new pulumi.RunError(new FleetSettingsError(result.errors).message);
+  for (const warning of fleetWarnings(result.settings)) pulumi.log.warn(formatSettingError(warning));
   // Key Vault certificates are read and checked here, so a bad one stops the run before the first resource.
   const vault = result.settings.keyVault;
   // Only a local stand-in (validated: loopback URL) turns the challenge's resource check off.

@@ -2,6 +2,7 @@
 // Reads Pulumi.yaml and Pulumi.<name>.yaml; `secure:` values count as present but are not decrypted.
 import * as fs from "fs";
 import * as path from "path";
+import { fleetWarnings } from "../components/config/fleetWarnings";
 import { devicePlan, renderTable, stackPlan } from "../components/config/plan";
 import { settingsFromStackFiles } from "../components/config/readSettings";
 import { formatSettingError, validateFleet } from "../components/config/validateFleet";
@@ -34,6 +35,8 @@ function main(argv: string[]): number {
   console.log(`preflight: stack "${stack}" is valid: ${result.settings.devices.length} device(s)\n`);
   for (const line of stackPlan(result.settings)) console.log(`  ${line}`);
   console.log(`\n${renderTable(result.settings.devices.map(devicePlan))}`);
+  const warnings = fleetWarnings(result.settings);
+  if (warnings.length > 0) console.error(`\npreflight: ${warnings.length} warning(s):\n${warnings.map((w) => `  ! ${formatSettingError(w)}`).join("\n")}`);
   return 0;
 }
 

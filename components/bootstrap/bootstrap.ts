@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { RuntimeSettings } from "../config/settings";
 import { renderConfigToml } from "./configToml";
-import { dependenciesOf, manualX509Config, STEP_NAMES, StepName } from "./steps";
+import { dependenciesOf, hostnameFromWaitSummary, manualX509Config, STEP_NAMES, StepName } from "./steps";
 import { bootstrapConnection, ConnectionArgs } from "./connection";
 import { applyFingerprint, certificatePayload, DEFAULT_TIMEOUTS, DeviceCertificates, stepCommands, StepTimeouts } from "./deviceCommands";
 import { bootstrapArgsProblems } from "./validateBootstrap";
@@ -34,7 +34,11 @@ export interface DeviceBootstrapArgs {
   readonly hostDeletedWithStack: boolean;
   /** The VM resource, when there is one: the steps are `deletedWith` it. */
   readonly hostResource?: pulumi.Resource;
-  /** The device's host name in config.toml. Default: the device id. */
+  /**
+   * config.toml's `hostname`: the name modules and downstream devices reach the device by (edgeHub's
+   * server certificate is issued for it), which `iotedge check` requires to be the host's own name,
+   * an FQDN starting with it, or an IP address. Default: the host's own name, as the wait step reads it.
+   */
   readonly hostname?: pulumi.Input<string>;
   readonly timeouts?: Partial<StepTimeouts>;
   /**
@@ -69,7 +73,8 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
     const step = (s: StepName, stepArgs: Omit<remote.CommandArgs, "connection">, extra: pulumi.CustomResourceOptions = {}) =>
       (made[s] = new remote.Command(`${name}-${s}`, { connection, addPreviousOutputInEnv: false, ...stepArgs }, { ...childOpts(s), ...extra }));
     // Nothing a step prints is secret, but no step gets its previous output back in its environment.
-    step("wait", { create: commands.wait });
+    const wait = step("wait", { create: commands.wait });
+    const hostname = args.hostname !== undefined ? pulumi.output(args.hostname) : wait.stdout.apply((out) => hostnameFromWaitSummary(out ?? ""));
     step("install", { create: commands.install });
     // Existing hosts only: never replaced (no triggers), so its delete runs once, on destroy, after
     // the steps that depend on it are gone.
@@ -91,7 +96,7 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
     });
 
     const configToml = pulumi
-      .all([args.iotHubHostName, args.hostname ?? args.deviceId])
+      .all([args.iotHubHostName, hostname])
       .apply(([iothubHostname, hostname]) =>
         renderConfigToml(
           manualX509Config({

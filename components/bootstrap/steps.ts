@@ -42,3 +42,15 @@ export function manualX509Config(p: {
     agentImage: p.agentImage,
   };
 }
+
+/**
+ * The host's own name as the wait step reports it (`uname -n`, the name `iotedge check` compares
+ * config.toml's hostname with): "wait: ready (cloud-init: …; host name gw-01)".
+ */
+export function hostnameFromWaitSummary(stdout: string): string {
+  const name = /; host name (\S+)\)\s*$/.exec(stdout)?.[1];
+  if (name === undefined) {
+    throw new Error(`the wait step did not report the host's name (its output: ${JSON.stringify(stdout.trim())}); set host.edgeHostname, or replace the wait step (pulumi up --replace <its URN>)`);
+  }
+  return name;
+}

@@ -10,8 +10,8 @@ export interface SshConnection {
   readonly port: number;
   readonly user: string;
   readonly privateKey: pulumi.Output<string>;
-  /** Expected host key (known_hosts form) when the stack knows it. */
-  readonly hostKey?: string;
+  /** Expected host key (known_hosts form, `ssh-ed25519 AAAA…`) when the stack knows it: every dial pins it. */
+  readonly hostKey?: pulumi.Input<string>;
 }
 
 export interface EdgeHost {
@@ -21,6 +21,11 @@ export interface EdgeHost {
   readonly fqdn: pulumi.Output<string>;
   /** Where the bootstrap connects. */
   readonly connection: SshConnection;
+  /**
+   * config.toml's `hostname` when the stack knows it (a VM's computer name, an existing host's
+   * edgeHostname); undefined: the host's own name, read over SSH by the bootstrap's first step.
+   */
+  readonly hostname?: string;
   /** true for an Azure VM that is deleted with the stack: destroy need not clean it. */
   readonly deletedWithStack: boolean;
   /** The resources that must exist before anything runs on the host (empty for an existing host). */

@@ -7,6 +7,7 @@ import * as tls from "@pulumi/tls";
 import { SourceKind, sourceKind } from "../config/networkRules";
 import { AzureVmHost } from "../config/settings";
 import { EdgeHost, SshConnection } from "./edgeHost";
+import { hostKeyCustomData } from "./hostKeyCloudConfig";
 
 export interface EdgeVmArgs {
   /** Azure name of the VM and prefix of its NIC, NSG and IP (see naming.ts). */
@@ -24,6 +25,7 @@ export class EdgeVm extends pulumi.ComponentResource implements EdgeHost {
   readonly privateIp: pulumi.Output<string>;
   readonly fqdn: pulumi.Output<string>;
   readonly connection: SshConnection;
+  readonly hostname: string;
   readonly deletedWithStack = true;
   readonly readyResources: pulumi.Resource[];
   readonly vmId: pulumi.Output<string>;
@@ -36,6 +38,11 @@ export class EdgeVm extends pulumi.ComponentResource implements EdgeHost {
     const common = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
 
     const sshKey = sshKeyPair(name, host, this);
+    // The VM's SSH host key, made here before the VM boots and handed to cloud-init, so every
+    // connection pins it: the first one included, which carries the device's private keys. Ed25519:
+    // the command provider asks the server for exactly the pinned key's type.
+    const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, { parent: this });
+    const hostPublicKey = hostKey.publicKeyOpenssh.apply((k) => k.trim());
 
     // Only the listed ranges reach port 22; Azure's default rules deny the rest of the internet.
     const nsg = new network.NetworkSecurityGroup(
@@ -100,7 +107,14 @@ export class EdgeVm extends pulumi.ComponentResource implements EdgeHost {
           },
         },
         osProfile: {
+          // Also the VM's host name (cloud-init sets it from the computer name) and config.toml's
+          // `hostname` (DeviceBootstrap), so iotedge check's hostname rule holds: equal to the host
+          // name, RFC 1035 (naming.ts). Not the public FQDN: edgeHub's ports are closed on the public
+          // IP (the NSG admits SSH only), so downstream devices reach the gateway inside the VNet,
+          // where Azure-provided DNS resolves the computer name.
           computerName: args.vmName,
+          // Secret: it holds the host's private key.
+          customData: pulumi.secret(pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh]).apply(([k, p]) => hostKeyCustomData(k, p))),
           adminUsername: host.adminUser,
           linuxConfiguration: {
             disablePasswordAuthentication: true,
@@ -123,12 +137,14 @@ export class EdgeVm extends pulumi.ComponentResource implements EdgeHost {
       port: 22,
       user: host.adminUser,
       privateKey: sshKey.privateKey,
+      hostKey: hostPublicKey,
     };
     this.readyResources = [vm];
     this.vmId = vm.vmId;
     this.principalId = vm.identity.apply((i) => i?.principalId);
 
-    this.registerOutputs({ privateIp: this.privateIp, fqdn: this.fqdn, vmId: this.vmId });
+    this.hostname = args.vmName;
+    this.registerOutputs({ privateIp: this.privateIp, fqdn: this.fqdn, vmId: this.vmId, hostKey: hostPublicKey });
   }
 }
 

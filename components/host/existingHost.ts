@@ -12,6 +12,7 @@ export class ExistingHost extends pulumi.ComponentResource implements EdgeHost {
   readonly privateIp: pulumi.Output<string>;
   readonly fqdn: pulumi.Output<string>;
   readonly connection: SshConnection;
+  readonly hostname?: string;
   // A physical device outlives the stack: destroy must clean what the program put on it.
   readonly deletedWithStack = false;
   readonly readyResources: pulumi.Resource[] = [];
@@ -28,6 +29,7 @@ export class ExistingHost extends pulumi.ComponentResource implements EdgeHost {
       privateKey: pulumi.secret(host.privateKey),
       hostKey: host.hostKey,
     };
+    this.hostname = host.edgeHostname;
     this.registerOutputs({ address: host.address, port: host.port, user: host.user });
   }
 }

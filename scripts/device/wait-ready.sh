@@ -28,12 +28,14 @@ wait_for_cloud_init() {
 }
 
 main() {
-  local timeout_s="${1:?cloud-init timeout seconds}" cloud_init
+  local timeout_s="${1:?cloud-init timeout seconds}" cloud_init machine
   require_root
   read -r os_id os_version < <(os_release)
-  log "connected to $(hostname) ($os_id $os_version)"
+  # The host's own name (gethostname, as `iotedge check` reads it): config.toml's hostname unless set.
+  machine="$(uname -n)"
+  log "connected to $machine ($os_id $os_version)"
   cloud_init="$(wait_for_cloud_init "$timeout_s")"
-  summary "ready (cloud-init: $cloud_init)"
+  summary "ready (cloud-init: $cloud_init; host name $machine)"
 }
 
 main "$@"

@@ -27,7 +27,7 @@ interface Run {
 }
 
 /** Builds one DeviceBootstrap (and, for a VM, a stand-in VM resource) and records every registration. */
-async function build(kind: "existing" | "vm", certs = CERTS): Promise<Run> {
+async function build(kind: "existing" | "vm", certs = CERTS, extra: { hostname?: string } = {}): Promise<Run> {
   const deletedWith = new Map<string, string>();
   const run = await runUnderMocks({}, () => {
     const monitor = (pulumi.runtime as any).getMonitor();
@@ -47,6 +47,7 @@ async function build(kind: "existing" | "vm", certs = CERTS): Promise<Run> {
       runtime: RUNTIME,
       hostDeletedWithStack: kind === "vm",
       hostResource: vm,
+      ...extra,
     });
     return bootstrap.summary;
   });
@@ -78,8 +79,9 @@ describe("existing host", () => {
     expect(depsOf("install")).toEqual(["edge-01-bootstrap-wait"]);
     expect(depsOf("cleanup")).toEqual(["edge-01-bootstrap-wait"]);
     expect(depsOf("certs")).toEqual(["edge-01-bootstrap-cleanup", "edge-01-bootstrap-install"]);
-    expect(depsOf("config")).toEqual(["edge-01-bootstrap-cleanup", "edge-01-bootstrap-install"]);
-    expect(depsOf("apply")).toEqual(["edge-01-bootstrap-certs", "edge-01-bootstrap-config"]);
+    // config.toml's hostname is the host's own name, which the wait step read.
+    expect(depsOf("config")).toEqual(["edge-01-bootstrap-cleanup", "edge-01-bootstrap-install", "edge-01-bootstrap-wait"]);
+    expect(depsOf("apply")).toEqual(["edge-01-bootstrap-certs", "edge-01-bootstrap-config", "edge-01-bootstrap-wait"]);
   });
 
   test("each step runs exactly the command the SSH tests run; only cleanup has a delete", () => {
@@ -112,6 +114,15 @@ describe("existing host", () => {
     expect(unwrap(certs.inputs.stdin)).toContain(`identity-key ${Buffer.from(CERTS.identityKeyPem).toString("base64")}\n`);
     expect(certs.inputs.logging).toBe("stderr");
     expect(certs.additionalSecretOutputs).toContain("stdin");
+  });
+
+  test("config.toml's hostname is the host's own name as the wait step reported it", async () => {
+    expect(step("config").inputs.stdin).toContain('hostname = "edge-01"\n');
+    const named = await build("existing", CERTS, { hostname: "gw-01.plant.example" });
+    const config = byName(named.resources, "edge-01-bootstrap-config");
+    expect(config.inputs.stdin).toContain('hostname = "gw-01.plant.example"\n');
+    // A name the stack knows does not wait for the host's.
+    expect(config.dependencies.map((u) => u.split("::").pop()).sort()).toEqual(["edge-01-bootstrap-cleanup", "edge-01-bootstrap-install"]);
   });
 
   test("config.toml on stdin is the rendered manual X.509 config; apply is triggered by its fingerprint only", () => {

@@ -33,7 +33,7 @@ afterAll(() => Promise.all([lockHost?.stop(), sshdHost?.stop()]));
 const APPLIED_HEALTHY = /^apply: applied \(healthy after [0-2]s\)$/;
 /** What each step prints on a fresh host with the stand-in runtime installed. */
 const FRESH_HOST_SUMMARIES = {
-  wait: "wait: ready (cloud-init: not present)",
+  wait: expect.stringMatching(/^wait: ready \(cloud-init: not present; host name [a-z0-9-]+\)$/),
   install: "install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)",
   cleanup: "cleanup: registered",
   certs: "certs: changed identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
@@ -81,7 +81,7 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
     expect(ownerMode(host.path("/var/aziot/secrets"))).toBe("aziotks:aziotks 700");
     expect(ownerMode(host.path("/etc/aziot/config.toml"))).toBe("root:root 600");
     expect(readFileSync(host.path(DEVICE_FILES["identity-key"].path), "utf8")).toBe(firstCerts.identityKeyPem);
-    expect(readFileSync(host.path("/etc/aziot/config.toml"), "utf8")).toBe(plannedSteps(run).config.stdin);
+    expect(readFileSync(host.path("/etc/aziot/config.toml"), "utf8")).toBe(plannedSteps(run, host.hostname).config.stdin);
     expect(host.iotedgeCalls()).toEqual(["config apply", "system status"]);
     expect(r.certs!.stderr).toContain("edge-bootstrap[certs]: placed identity-key at /var/aziot/secrets/device-identity.key.pem (aziotks:aziotks 0600)");
     expectNoSecrets(Object.values(r), firstCerts);
@@ -91,7 +91,7 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
     const inodes = Object.values(DEVICE_FILES).map((f) => statSync(host.path(f.path)).ino);
     const r = await runBootstrap(run);
     expect(summaries(r)).toEqual({
-      wait: "wait: ready (cloud-init: not present)",
+      wait: "wait: ready (cloud-init: not present; host name steps)",
       install: "install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)",
       cleanup: "cleanup: unchanged (already registered)",
       certs: "certs: unchanged identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
@@ -105,8 +105,8 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
   test("changed certificate → only the certificate and apply steps re-run", async () => {
     const rotated: BootstrapRun = { ...run, certificates: { ...firstCerts, identityCertPem: secondCerts.identityCertPem, identityKeyPem: secondCerts.identityKeyPem } };
     // What the engine sees: the inputs of each step before and after. Only certs (stdin) and apply (triggers) differ.
-    const before = plannedSteps(run);
-    const after = plannedSteps(rotated);
+    const before = plannedSteps(run, host.hostname);
+    const after = plannedSteps(rotated, host.hostname);
     const changed = (Object.keys(after) as StepName[]).filter((s) => JSON.stringify(before[s]) !== JSON.stringify(after[s]));
     expect(changed).toEqual(["certs", "apply"]);
     expect(after.apply.triggers).not.toEqual(before.apply.triggers);
@@ -211,7 +211,7 @@ describe("failures and host kinds", () => {
   });
 
   test("a bad config → the apply step fails with the runtime's message", async () => {
-    const bad = runOn(host, { configTomlOverride: 'hostname = "x"\n[provisioning\nsource = "manual"\n' });
+    const bad = runOn(host, { configTomlOverride: `hostname = "${host.hostname}"\n[provisioning\nsource = "manual"\n` });
     const error = await runBootstrap(bad).catch((e: RemoteCommandError) => e);
     expect(error).toBeInstanceOf(RemoteCommandError);
     const result = (error as RemoteCommandError).result!;
@@ -247,7 +247,7 @@ describe("failures and host kinds", () => {
   test("cloud-init still running → the wait step waits until it is done", async () => {
     bare.cloudInitRunningFor(2);
     const r = await runBootstrap(runOn(bare), ["wait"]);
-    expect(r.wait!.stdout.trim()).toBe("wait: ready (cloud-init: done)");
+    expect(r.wait!.stdout.trim()).toBe("wait: ready (cloud-init: done; host name bare)");
     expect(r.wait!.stderr).toContain("edge-bootstrap[wait]: waiting for cloud-init to finish (at most 1200s)");
     expect(r.wait!.seconds).toBeGreaterThanOrEqual(1);
   });
@@ -323,10 +323,83 @@ describe("slow faults (started first, on their own hosts)", () => {
   test(`sshd refusing for ${SSHD_REFUSAL_SECONDS} s → the steps' dial retries outlast it; the provider's default limit does not`, async () => {
     const [, refusal] = await slow;
     expect(refusal.seconds).toBeGreaterThanOrEqual(SSHD_REFUSAL_SECONDS - 0.5);
-    expect(refusal.wait.stdout.trim()).toBe("wait: ready (cloud-init: not present)");
+    expect(refusal.wait.stdout.trim()).toBe("wait: ready (cloud-init: not present; host name sshd-refusal)");
     expect(refusal.wait.dials).toBeGreaterThan(10);
     expect(refusal.wait.dials).toBeLessThan(BOOT_DIAL_ERROR_LIMIT);
     expect(withBootRetries(sshdHost.connection).dialErrorLimit).toBe(BOOT_DIAL_ERROR_LIMIT);
     expect(refusal.defaultLimit).toMatch(/^could not dial 127\.0\.5\.21:22005 after 11 attempts: connect ECONNREFUSED/);
+  });
+});
+
+describe("config.toml's hostname passes iotedge check; the host key is pinned (issue 12, items 3 and 8)", () => {
+  let gateway: TestHost;
+  let impostor: TestHost;
+  beforeAll(async () => {
+    [gateway, impostor] = await Promise.all([
+      TestHost.start({ address: "127.0.5.40", name: "gw-line-3" }),
+      TestHost.start({ address: "127.0.5.41", name: "impostor" }),
+    ]);
+  });
+  afterAll(() => Promise.all([gateway?.stop(), impostor?.stop()]));
+  const runOn = (host: TestHost, extra: Partial<BootstrapRun> = {}): BootstrapRun => ({
+    connection: host.connection,
+    deviceId: "edge-ssh-04",
+    iotHubHostName: "hub.azure-devices.net",
+    certificates: makeDeviceCertificates("edge-ssh-04"),
+    runtime: RUNTIME,
+    ...extra,
+  });
+  const hostnameCheck = async (host: TestHost) => (await runRemoteCommand(host.connection, "iotedge check; echo \"exit $?\"")).stdout;
+  const configHostname = (host: TestHost) => /^hostname = "(.*)"$/m.exec(readFileSync(host.path("/etc/aziot/config.toml"), "utf8"))?.[1];
+
+  test("no edgeHostname: the host's own name, read by the wait step, and iotedge check's hostname check passes", async () => {
+    const r = await runBootstrap(runOn(gateway));
+    expect(r.wait!.stdout.trim()).toBe("wait: ready (cloud-init: not present; host name gw-line-3)");
+    expect(configHostname(gateway)).toBe("gw-line-3");
+    expect(await hostnameCheck(gateway)).toContain("\u221a identityd config toml file specifies a valid hostname - OK\nexit 0");
+  });
+
+  test("edgeHostname, a fully qualified name whose first label is the host's name: used, and the check passes", async () => {
+    await runBootstrap(runOn(gateway, { hostname: "gw-line-3.plant.example.com" }), ["config", "apply"]);
+    expect(configHostname(gateway)).toBe("gw-line-3.plant.example.com");
+    expect(await hostnameCheck(gateway)).toContain("\u221a identityd config toml file specifies a valid hostname - OK\nexit 0");
+  });
+
+  test("a name iotedge check would fail (the device id, as before) → the config step refuses it before writing", async () => {
+    const before = readFileSync(gateway.path("/etc/aziot/config.toml"), "utf8");
+    const error = (await runBootstrap(runOn(gateway, { hostname: "edge-ssh-04" }), ["config"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    expect(error.result?.stderr.trim()).toBe(
+      "edge-bootstrap[config]: error: hostname edge-ssh-04 is not this host's name (gw-line-3) nor a fully qualified name starting with it, so 'iotedge check' fails; set host.edgeHostname to gw-line-3, an FQDN starting with it, or the host's IP address",
+    );
+    expect(readFileSync(gateway.path("/etc/aziot/config.toml"), "utf8")).toBe(before);
+  });
+
+  test("the runtime stand-in's iotedge check applies the real rule: another name fails, an RFC 1035 breach warns, an IP passes", async () => {
+    const identityd = gateway.path("/etc/aziot/identityd/config.d/00-super.toml");
+    const saved = readFileSync(identityd, "utf8");
+    writeFileSync(identityd, 'hostname = "edge-ssh-04"\n');
+    expect(await hostnameCheck(gateway)).toContain(
+      "\u00d7 identityd config toml file specifies a valid hostname - Error\n    identityd config has hostname edge-ssh-04 but device reports hostname gw-line-3.",
+    );
+    expect(await hostnameCheck(gateway)).toMatch(/exit 1\n$/);
+    writeFileSync(identityd, 'hostname = "gw-line-3.plant_1.example"\n');
+    expect(await hostnameCheck(gateway)).toContain("\u203c identityd config toml file specifies a valid hostname - Warning\n    identityd config has hostname gw-line-3.plant_1.example which does not comply with RFC 1035.");
+    writeFileSync(identityd, 'hostname = "127.0.5.40"\n');
+    expect(await hostnameCheck(gateway)).toContain("- OK\nexit 0");
+    writeFileSync(identityd, saved);
+  });
+
+  test("a host that presents another key than the pinned one is refused at the handshake: no step runs, nothing is sent", async () => {
+    // The stack expects the gateway's key; another machine answers at the address.
+    const pinned: BootstrapRun = runOn(impostor, { connection: { ...impostor.connection, hostKey: gateway.connection.hostKey, dialErrorLimit: 1 } });
+    const error = await runBootstrap(pinned).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    expect((error as Error).message).toBe("could not dial 127.0.5.41:22005 after 2 attempts: Host denied (verification failed)");
+    expect(impostor.iotedgeCalls()).toEqual([]);
+    expect(filesUnder(impostor.path("/etc/aziot"))).toEqual([]);
+    expect(filesUnder(impostor.path("/var/aziot"))).toEqual([]);
+    expect(readdirSync(impostor.path("/var/lib/edge-bootstrap"))).toEqual([]);
+    // Its own key is accepted.
+    expect((await runRemoteCommand(impostor.connection, "uname -n")).stdout).toBe("impostor\n");
   });
 });

@@ -84,3 +84,21 @@ test("the CLI's flat config map: JSON values parsed, plain strings kept", () => 
     settingsFromConfigMap({ "edge:location": "westeurope", "edge:allowSshFromInternet": "true", "edge:devices": '[{"id":"a"}]', "azure-native:location": "x" }),
   ).toEqual({ location: "westeurope", allowSshFromInternet: true, devices: [{ id: "a" }] });
 });
+
+test("an existing host without host.hostKey passes with a warning that says why and how to set it", () => {
+  const stack = (hostKey: string) => `config:
+  edge:iotHub: { name: hub, auth: entraId }
+  edge:devices:
+    - id: gw
+      host: { type: existing, address: 192.0.2.1, user: edge, privateKey: { secure: "v1:AAAA" }${hostKey} }
+      deploymentManifest: manifests/simulated-temperature.json
+`;
+  const without = preflight("bad", projectWith(stack("")));
+  expect(without.code).toBe(0);
+  expect(without.stderr).toContain(
+    'preflight: 1 warning(s):\n  ! devices[0].host.hostKey (device "gw"): is not set, so the bootstrap trusts whatever key answers at the address and then sends the device\'s private keys; set it to the host\'s public key as in known_hosts (ssh-keyscan -t ed25519 <address>, checked on the host)',
+  );
+  const pinned = preflight("bad", projectWith(stack(", hostKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample")));
+  expect(pinned.code).toBe(0);
+  expect(pinned.stderr).not.toContain("warning");
+});

@@ -12,7 +12,7 @@ import {
   stepCommands,
   StepTimeouts,
 } from "../../components/bootstrap/deviceCommands";
-import { dependenciesOf, manualX509Config, StepName, stepsFor } from "../../components/bootstrap/steps";
+import { dependenciesOf, hostnameFromWaitSummary, manualX509Config, StepName, stepsFor } from "../../components/bootstrap/steps";
 import { RunConnection, RunResult, runRemoteCommand } from "./sshRunner";
 
 export interface BootstrapRun {
@@ -25,6 +25,8 @@ export interface BootstrapRun {
   readonly timeouts?: Partial<StepTimeouts>;
   /** Replace config.toml (to test a bad one). */
   readonly configTomlOverride?: string;
+  /** config.toml's hostname when the stack knows it (edgeHostname, a VM's name); else read by the wait step, as the component does. */
+  readonly hostname?: string;
 }
 
 export interface StepRun {
@@ -34,16 +36,21 @@ export interface StepRun {
   readonly triggers?: readonly string[];
 }
 
-/** What the component gives each step's remote.Command: command, stdin, triggers. */
-export function plannedSteps(run: BootstrapRun): Record<StepName, StepRun> {
+/**
+ * What the component gives each step's remote.Command: command, stdin, triggers. config.toml's
+ * hostname is `run.hostname`, else `machineHostname` (what the wait step read on the host).
+ */
+export function plannedSteps(run: BootstrapRun, machineHostname?: string): Record<StepName, StepRun> {
   const commands = stepCommands(run.runtime, { ...DEFAULT_TIMEOUTS, ...run.timeouts });
+  const hostname = run.hostname ?? machineHostname;
+  if (hostname === undefined) throw new Error("plannedSteps: give the host's name (run.hostname or machineHostname)");
   const configToml =
     run.configTomlOverride ??
     renderConfigToml(
       manualX509Config({
         deviceId: run.deviceId,
         iotHubHostName: run.iotHubHostName,
-        hostname: run.deviceId,
+        hostname,
         agentImage: run.runtime.agentImage,
         edgeCa: run.certificates.edgeCaCertPem !== undefined,
         trustBundle: run.certificates.trustBundlePem !== undefined,
@@ -69,18 +76,25 @@ export function withBootRetries(connection: RunConnection): RunConnection {
  * already done, as the engine treats unchanged resources.
  */
 export async function runBootstrap(run: BootstrapRun, only?: readonly StepName[]): Promise<Partial<Record<StepName, RunResult>>> {
-  const planned = plannedSteps(run);
   const deleted = run.hostDeletedWithStack ?? false;
   const steps = stepsFor(deleted).filter((s) => !only || only.includes(s));
   const connection = withBootRetries(run.connection);
   const started = new Map<StepName, Promise<RunResult | undefined>>();
+  const commands = stepCommands(run.runtime, { ...DEFAULT_TIMEOUTS, ...run.timeouts });
+  // The host's name, as the component takes it from the wait step's output (the state holds it when wait is left out).
+  const machineHostname = async () => {
+    if (run.hostname !== undefined) return run.hostname;
+    const waited = (await start("wait")) ?? (await runRemoteCommand(connection, commands.wait));
+    return hostnameFromWaitSummary(waited.stdout);
+  };
   const start = (step: StepName): Promise<RunResult | undefined> => {
     let p = started.get(step);
     if (!p) {
       p = (async () => {
         await Promise.all(dependenciesOf(step, deleted).map(start));
         if (!steps.includes(step)) return undefined;
-        return runRemoteCommand(connection, planned[step].command, { stdin: planned[step].stdin });
+        const planned = plannedSteps(run, step === "config" ? await machineHostname() : "-")[step];
+        return runRemoteCommand(connection, planned.command, { stdin: planned.stdin });
       })();
       started.set(step, p);
     }

@@ -9,6 +9,7 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir, userInfo } from "os";
 import { join } from "path";
+import { shellQuote } from "../../components/bootstrap/deviceCommands";
 import { PACKAGE_REPO_DIRS, preparePackageRepo } from "./standinPackages";
 
 export const STANDIN_IOTEDGE = join(__dirname, "fake-runtime", "iotedge-standin");
@@ -26,6 +27,11 @@ export interface TestHostOptions {
   readonly address: string;
   readonly port?: number;
   readonly name?: string;
+  /**
+   * The host's own name (`uname -n` there): it runs in a UTS namespace of its own, as a device has
+   * its own host name. Default: the name, in letters, digits and hyphens ("host-127-0-5-10").
+   */
+  readonly hostname?: string;
   /** Stand-in runtime present (default) with these versions, or none (null). */
   readonly runtime?: StandinRuntime | null;
   /** Install the cloud-init stand-in (reports done until cloudInitRunningFor says otherwise). */
@@ -146,6 +152,7 @@ export class TestHost {
   readonly address: string;
   readonly port: number;
   readonly name: string;
+  readonly hostname: string;
   readonly dir: string;
   readonly connection: SshConnection;
   private readonly osRelease?: string;
@@ -161,6 +168,7 @@ export class TestHost {
     this.address = options.address;
     this.port = options.port ?? DEFAULT_PORT;
     this.name = options.name ?? `host-${options.address}`;
+    this.hostname = options.hostname ?? this.name.replace(/[^A-Za-z0-9-]+/g, "-");
     this.dir = mkdtempSync(join(tmpdir(), `edge-test-host-${this.name}-`));
     this.osRelease = options.osRelease;
     const repo = options.packageRepo;
@@ -288,8 +296,8 @@ export class TestHost {
     // not interactive, as Ubuntu's does.
     const bashrc = join(rootHome(), ".bashrc");
     binds.push(`if [ -e ${bashrc} ]; then mount --bind ${join(this.dir, "fs", "device-bashrc")} ${bashrc}; fi`);
-    const script = ["set -euo pipefail", ...binds, `exec /usr/sbin/sshd -D -e -f ${join(this.dir, "sshd_config")}`].join("\n");
-    const child = spawn("unshare", ["--mount", "--propagation", "private", "bash", "-c", script], { stdio: ["ignore", "ignore", "pipe"] });
+    const script = ["set -euo pipefail", ...binds, `hostname ${shellQuote(this.hostname)}`, `exec /usr/sbin/sshd -D -e -f ${join(this.dir, "sshd_config")}`].join("\n");
+    const child = spawn("unshare", ["--mount", "--uts", "--propagation", "private", "bash", "-c", script], { stdio: ["ignore", "ignore", "pipe"] });
     this.sshd = child;
     child.stderr!.on("data", (d: Buffer) => (this.sshdLog += d.toString()));
     const exited = new Promise<never>((_, reject) =>

@@ -57,6 +57,7 @@ test("creates exactly the shared pieces, the fleet CA, and one host and one set 
       "edge:host:EdgeVm fleet-edge-vm-01-host",
       "edge:host:ExistingHost fleet-line-3-gateway-host",
       "tls:index/privateKey:PrivateKey fleet-edge-vm-01-host-ssh-key",
+      "tls:index/privateKey:PrivateKey fleet-edge-vm-01-host-host-key",
       "edge:certificates:FleetCertificateAuthority fleet-ca",
       "tls:index/privateKey:PrivateKey fleet-ca-root-key",
       "tls:index/selfSignedCert:SelfSignedCert fleet-ca-root-cert",
@@ -76,7 +77,7 @@ test("every child's parent is its component", () => {
   expect(parentOf("fleet-line-3-gateway")).toBe(urnOf("fleet"));
   expect(parentOf("fleet-edge-vm-01-host")).toBe(urnOf("fleet-edge-vm-01"));
   expect(parentOf("fleet-line-3-gateway-host")).toBe(urnOf("fleet-line-3-gateway"));
-  for (const child of ["nsg", "ip", "nic", "vm", "ssh-key"]) {
+  for (const child of ["nsg", "ip", "nic", "vm", "ssh-key", "host-key"]) {
     expect(parentOf(`fleet-edge-vm-01-host-${child}`)).toBe(urnOf("fleet-edge-vm-01-host"));
   }
   expect(parentOf("fleet-net-vnet")).toBe(urnOf("fleet-net"));
@@ -132,6 +133,37 @@ test("the VM has password login off, a system identity, and the generated RSA 40
   expect(vm.osProfile.linuxConfiguration.ssh.publicKeys).toEqual([
     { path: "/home/azureuser/.ssh/authorized_keys", keyData: "ssh-rsa AAAAB3NzaC1yc2Efleet-edge-vm-01-host-ssh-key generated" },
   ]);
+});
+
+test("the VM gets an SSH host key the stack made, in its customData as a secret, and every bootstrap step pins it", () => {
+  const hostKey = byName(resources, "fleet-edge-vm-01-host-host-key").inputs;
+  expect(hostKey).toEqual({ algorithm: "ED25519" });
+  const customData = byName(resources, "fleet-edge-vm-01-host-vm").inputs.osProfile.customData;
+  expect(isSecretValue(customData)).toBe(true);
+  const cloudConfig = Buffer.from(customData.value, "base64").toString("utf8");
+  expect(cloudConfig).toBe(
+    "#cloud-config\nssh_deletekeys: true\nssh_keys:\n  ed25519_private: |\n    -----BEGIN OPENSSH PRIVATE KEY-----\n    fleet-edge-vm-01-host-host-key\n    -----END OPENSSH PRIVATE KEY-----\n" +
+      "  ed25519_public: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5fleet-edge-vm-01-host-host-key\n",
+  );
+  // The VM waits for its host key; every step dials with it pinned (the VM's and no other).
+  expect(byName(resources, "fleet-edge-vm-01-host-vm").dependencies).toContain(urnOf("fleet-edge-vm-01-host-host-key"));
+  const steps = resources.filter((r) => r.type === "command:remote:Command" && r.name.startsWith("fleet-edge-vm-01-bootstrap-"));
+  expect(steps).toHaveLength(5);
+  for (const step of steps) {
+    const connection = isSecretValue(step.inputs.connection) ? step.inputs.connection.value : step.inputs.connection;
+    expect(connection.hostKey).toBe("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5fleet-edge-vm-01-host-host-key");
+  }
+  // An existing host without host.hostKey has none to pin (preflight warns about it).
+  const gateway = byName(resources, "fleet-line-3-gateway-bootstrap-wait").inputs.connection;
+  expect((isSecretValue(gateway) ? gateway.value : gateway).hostKey).toBeUndefined();
+});
+
+test("config.toml's hostname: the VM's computer name; an existing host's own name, as its wait step read it", () => {
+  const vm = byName(resources, "fleet-edge-vm-01-host-vm").inputs;
+  expect(vm.osProfile.computerName).toBe("edge-vm-01");
+  expect(byName(resources, "fleet-edge-vm-01-bootstrap-config").inputs.stdin).toContain('\nhostname = "edge-vm-01"\n');
+  // pulumiMocks.ts: a wait step reports its device component's name as the host's.
+  expect(byName(resources, "fleet-line-3-gateway-bootstrap-config").inputs.stdin).toContain('\nhostname = "fleet-line-3-gateway"\n');
 });
 
 test("the public IP is Standard and static, with a stable DNS label", () => {

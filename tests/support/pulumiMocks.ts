@@ -49,8 +49,16 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
       return { ...inputs, certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${name}\n-----END CERTIFICATE REQUEST-----\n` };
     case "pulumi-nodejs:dynamic/certificates:ThumbprintSlots":
       return { ...inputs, primary: inputs.current, secondary: inputs.current };
-    case "tls:index/privateKey:PrivateKey":
-      return { ...inputs, privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${name}\n-----END PRIVATE KEY-----\n`, publicKeyOpenssh: `ssh-rsa AAAAB3NzaC1yc2E${name} generated`, privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\n${name}\n-----END OPENSSH PRIVATE KEY-----` };
+    case "tls:index/privateKey:PrivateKey": {
+      // @pulumi/tls ends publicKeyOpenssh with a newline.
+      const publicKeyOpenssh = inputs.algorithm === "ED25519" ? `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5${name}\n` : `ssh-rsa AAAAB3NzaC1yc2E${name} generated`;
+      return { ...inputs, privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${name}\n-----END PRIVATE KEY-----\n`, publicKeyOpenssh, privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\n${name}\n-----END OPENSSH PRIVATE KEY-----` };
+    }
+    case "command:remote:Command":
+      // The wait step reports the host's own name (scripts/device/wait-ready.sh): here, the device's component name.
+      return name.endsWith("-bootstrap-wait")
+        ? { ...inputs, stdout: `wait: ready (cloud-init: done; host name ${name.replace(/-bootstrap-wait$/, "")})`, stderr: "" }
+        : { ...inputs, stdout: "", stderr: "" };
     case "azure-native:network:NetworkInterface":
       return { ...inputs, ipConfigurations: [{ ...inputs.ipConfigurations?.[0], privateIPAddress: "10.40.1.4" }] };
     case "azure-native:network:PublicIPAddress":
