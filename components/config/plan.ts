@@ -34,6 +34,7 @@ export function devicePlan(device: DeviceSettings): PlanRow {
           "NIC",
           `VM ${azureNameFor(device.id)} ${host.size}`,
           host.sshPublicKey ? "SSH key from config" : "SSH key (RSA 4096, generated)",
+          "SSH host key (Ed25519, generated, pinned)",
         ]
       : ["nothing in Azure"];
   return {

@@ -87,6 +87,8 @@ test("up converges: every device passes its readiness gate, one of them after it
     expect(twin.reported.lastDesiredVersion).toBe(twin.desired.$version);
     for (const file of ["/etc/aziot/config.toml", "/var/aziot/secrets/device-identity.key.pem"]) expect(existsSync(lab.hosts.get(d.id)!.path(file))).toBe(true);
     expect(onDevice(d.id, "iotedge list")).toMatch(/SimulatedTemperatureSensor\s+running/);
+    // config.toml's hostname is the host's own name, read over SSH: iotedge check's hostname check passes.
+    expect(onDevice(d.id, "iotedge check")).toContain("\u221a identityd config toml file specifies a valid hostname - OK");
   }
 });
 
