@@ -127,7 +127,8 @@ export class EdgeVm extends pulumi.ComponentResource implements EdgeHost {
           networkInterfaces: [{ id: nic.id, primary: true, deleteOption: compute.DeleteOptions.Delete }],
         },
       },
-      { parent: this },
+      // osProfile carries customData (the host's private key): secret in the outputs too.
+      { parent: this, additionalSecretOutputs: ["osProfile"] },
     );
 
     this.privateIp = nic.ipConfigurations.apply((configs) => configs?.[0]?.privateIPAddress ?? "");

@@ -93,7 +93,8 @@ export async function runBootstrap(run: BootstrapRun, only?: readonly StepName[]
       p = (async () => {
         await Promise.all(dependenciesOf(step, deleted).map(start));
         if (!steps.includes(step)) return undefined;
-        const planned = plannedSteps(run, step === "config" ? await machineHostname() : "-")[step];
+        // Only config.toml holds the host's name; the other steps' commands do not depend on it.
+        const planned = plannedSteps(run, step === "config" ? await machineHostname() : "unused")[step];
         return runRemoteCommand(connection, planned.command, { stdin: planned.stdin });
       })();
       started.set(step, p);

@@ -140,6 +140,7 @@ test("the VM gets an SSH host key the stack made, in its customData as a secret,
   expect(hostKey).toEqual({ algorithm: "ED25519" });
   const customData = byName(resources, "fleet-edge-vm-01-host-vm").inputs.osProfile.customData;
   expect(isSecretValue(customData)).toBe(true);
+  expect(byName(resources, "fleet-edge-vm-01-host-vm").additionalSecretOutputs).toEqual(["osProfile"]);
   const cloudConfig = Buffer.from(customData.value, "base64").toString("utf8");
   expect(cloudConfig).toBe(
     "#cloud-config\nssh_deletekeys: true\nssh_keys:\n  ed25519_private: |\n    -----BEGIN OPENSSH PRIVATE KEY-----\n    fleet-edge-vm-01-host-host-key\n    -----END OPENSSH PRIVATE KEY-----\n" +
