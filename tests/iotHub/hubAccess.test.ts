@@ -36,8 +36,8 @@ test("the connection string becomes a secret input; the other access fields stay
 });
 
 test("iotHub.readinessTimeoutSeconds defaults to 600 and is bounded", () => {
-  expect(iotHubSchema.parse({ name: "h" }).readinessTimeoutSeconds).toBe(600);
-  expect(iotHubSchema.safeParse({ name: "h", readinessTimeoutSeconds: 5 }).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
+  expect(iotHubSchema.parse({ name: "hub" }).readinessTimeoutSeconds).toBe(600);
+  expect(iotHubSchema.safeParse({ name: "hub", readinessTimeoutSeconds: 5 }).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
     "readinessTimeoutSeconds: must be at least 30 seconds",
   ]);
 });
