@@ -107,11 +107,13 @@ export class EdgeVm extends pulumi.ComponentResource implements EdgeHost {
           },
         },
         osProfile: {
-          // Also the VM's host name (cloud-init sets it from the computer name) and config.toml's
-          // `hostname` (DeviceBootstrap), so iotedge check's hostname rule holds: equal to the host
-          // name, RFC 1035 (naming.ts). Not the public FQDN: edgeHub's ports are closed on the public
-          // IP (the NSG admits SSH only), so downstream devices reach the gateway inside the VNet,
-          // where Azure-provided DNS resolves the computer name.
+          // Also the VM's host name (cloud-init's Azure datasource sets it from the provisioning
+          // HostName, the computer name) and config.toml's `hostname` (DeviceBootstrap), so iotedge
+          // check's hostname rule holds: equal to the host name, RFC 1035 (naming.ts). Not the public
+          // FQDN (its label is not the host name, and edgeHub's ports are closed on the public IP: the
+          // NSG admits SSH only): downstream devices reach the gateway inside the VNet, where
+          // Azure-provided DNS resolves VM host names (learn.microsoft.com/azure/virtual-network/
+          // virtual-networks-name-resolution-for-vms-and-role-instances).
           computerName: args.vmName,
           // Secret: it holds the host's private key.
           customData: pulumi.secret(pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh]).apply(([k, p]) => hostKeyCustomData(k, p))),
