@@ -3,11 +3,19 @@ import * as iothub from "@pulumi/azure-native/iothub";
 import * as pulumi from "@pulumi/pulumi";
 import { IotHubSettings } from "../config/settings";
 
+/** A CA certificate to register, verified, on the hub (hubCaCertificates.ts says which). */
+export interface HubCaCertificate {
+  readonly name: string;
+  readonly certificatePem: pulumi.Input<string>;
+}
+
 export interface FleetHubArgs {
   readonly settings: IotHubSettings;
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
   readonly tags?: Record<string, string>;
+  /** Signing CAs of certificateAuthority devices; validateFleet makes sure the hub's resource group is known. */
+  readonly caCertificates?: readonly HubCaCertificate[];
 }
 
 export class FleetHub extends pulumi.ComponentResource {
@@ -15,10 +23,13 @@ export class FleetHub extends pulumi.ComponentResource {
   readonly hostName: pulumi.Output<string>;
   /** Registry connection string (secret), when the stack has one; absent with Entra ID auth. */
   readonly connectionString?: pulumi.Output<string>;
+  /** The verified CA certificates on the hub: every identity waits for them. */
+  readonly caCertificates: iothub.Certificate[];
 
   constructor(name: string, args: FleetHubArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge:fleet:FleetHub", name, {}, opts);
     const { settings } = args;
+    let hubName: pulumi.Input<string> = settings.name;
     if (!settings.create) {
       this.hostName = pulumi.output(settings.hostName ?? `${settings.name}.azure-devices.net`);
       this.connectionString =
@@ -37,6 +48,7 @@ export class FleetHub extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      hubName = hub.name;
       this.hostName = hub.properties.apply((p) => p.hostName ?? settings.hostName ?? `${settings.name}.azure-devices.net`);
       if (settings.auth === "connectionString") {
         const keys = iothub.listIotHubResourceKeysOutput(
@@ -52,6 +64,15 @@ export class FleetHub extends pulumi.ComponentResource {
         );
       }
     }
+    // isVerified: true stands for the proof of possession the portal asks for (Microsoft.Devices/IotHubs/certificates).
+    this.caCertificates = (args.caCertificates ?? []).map(
+      (ca) =>
+        new iothub.Certificate(
+          `${name}-ca-${ca.name}`,
+          { resourceGroupName: args.resourceGroupName, resourceName: hubName, certificateName: ca.name, properties: { certificate: ca.certificatePem, isVerified: true } },
+          { parent: this },
+        ),
+    );
     this.registerOutputs({ hostName: this.hostName });
   }
 }

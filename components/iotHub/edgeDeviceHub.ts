@@ -25,6 +25,8 @@ export interface FleetHubContext {
   readonly settings: Pick<IotHubSettings, "adoptExistingIdentities" | "readinessTimeoutSeconds">;
   /** The stack's container registry: its credentials go with every deployment, as secrets. */
   readonly containerRegistry?: ContainerRegistrySettings;
+  /** What must exist on the hub before any identity: the verified CA certificates, the data-plane role. */
+  readonly identityDependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** The fleet's hub as EdgeFleet has it: FleetHub's host name and connection string, and the settings. */
@@ -63,7 +65,7 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
       throw new Error(`device "${args.deviceId}": the deployment manifest is invalid:\n  - ${problems.join("\n  - ")}`);
     }
     const { type, primaryThumbprint, secondaryThumbprint } = args.authentication;
-    const { access, settings, containerRegistry } = args.fleetHub;
+    const { access, settings, containerRegistry, identityDependsOn } = args.fleetHub;
     if (type === "selfSigned" && primaryThumbprint === undefined) {
       throw new Error(`device "${args.deviceId}": selfSigned authentication needs the identity certificate's thumbprint`);
     }
@@ -78,7 +80,7 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
         secondaryThumbprint: type === "selfSigned" ? secondaryThumbprint : undefined,
         adoptExisting: settings.adoptExistingIdentities,
       },
-      { parent: this },
+      { parent: this, dependsOn: identityDependsOn ?? [] },
     );
 
     this.deployment = new EdgeDeployment(
