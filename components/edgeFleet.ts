@@ -69,7 +69,11 @@ export class EdgeFleet extends pulumi.ComponentResource {
           fleet: {
             resourceGroupName: this.resourceGroupName, location, subnetId: network?.subnetId, stackKey: args.stackKey, tags,
             iotHubHostName: this.hub.hostName,
-            hub: { ...fleetHubContext(this.hub, settings), identityDependsOn: this.hub.caCertificates },
+            hub: {
+              ...fleetHubContext(this.hub, settings),
+              identityDependsOn: [...this.hub.caCertificates, ...(this.hub.dataRoleAssignment ? [this.hub.dataRoleAssignment] : [])],
+              accessGrant: this.hub.accessGrant,
+            },
           },
           certificates: { source, fleetCa, keyVault },
         },

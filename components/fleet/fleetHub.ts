@@ -1,7 +1,9 @@
 // The IoT Hub the fleet registers into: created by the stack, or an existing one by name.
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as iothub from "@pulumi/azure-native/iothub";
 import * as pulumi from "@pulumi/pulumi";
 import { IotHubSettings } from "../config/settings";
+import { type AccessGrant, IOT_HUB_DATA_CONTRIBUTOR, principalTypeOfToken } from "../iotHub/accessGrant";
 
 /** A CA certificate to register, verified, on the hub (hubCaCertificates.ts says which). */
 export interface HubCaCertificate {
@@ -25,6 +27,10 @@ export class FleetHub extends pulumi.ComponentResource {
   readonly connectionString?: pulumi.Output<string>;
   /** The verified CA certificates on the hub: every identity waits for them. */
   readonly caCertificates: iothub.Certificate[];
+  /** Entra ID on a hub the stack creates: the data-plane role granted to whoever runs `pulumi up`. */
+  readonly dataRoleAssignment?: authorization.RoleAssignment;
+  /** What identities wait for while that role applies. */
+  readonly accessGrant?: pulumi.Output<AccessGrant>;
 
   constructor(name: string, args: FleetHubArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge:fleet:FleetHub", name, {}, opts);
@@ -50,6 +56,23 @@ export class FleetHub extends pulumi.ComponentResource {
       );
       hubName = hub.name;
       this.hostName = hub.properties.apply((p) => p.hostName ?? settings.hostName ?? `${settings.name}.azure-devices.net`);
+      if (settings.auth === "entraId") {
+        // A role can only be granted on a hub that exists: nobody holds a data-plane role on a new one.
+        const client = authorization.getClientConfigOutput({ parent: this });
+        // The token only tells user from service principal; it goes nowhere else.
+        const principalType = pulumi.unsecret(authorization.getClientTokenOutput({}, { parent: this }).token.apply(principalTypeOfToken));
+        this.dataRoleAssignment = new authorization.RoleAssignment(
+          `${name}-data-contributor`,
+          {
+            principalId: client.objectId,
+            principalType,
+            roleDefinitionId: pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${IOT_HUB_DATA_CONTRIBUTOR.id}`,
+            scope: hub.id,
+          },
+          { parent: this },
+        );
+        this.accessGrant = client.objectId.apply((principalId) => ({ role: IOT_HUB_DATA_CONTRIBUTOR.name, principalId, waitSeconds: settings.roleAssignmentWaitSeconds }));
+      }
       if (settings.auth === "connectionString") {
         const keys = iothub.listIotHubResourceKeysOutput(
           { resourceGroupName: args.resourceGroupName, resourceName: hub.name },
