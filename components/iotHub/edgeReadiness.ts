@@ -97,11 +97,12 @@ export function evaluateReadiness(agentTwin: unknown, edgeHubTwin?: unknown): Re
 }
 
 /**
- * Whether the runtime shows no sign of having reached the hub: `$edgeAgent` never reported (or said
- * 406) and the `$edgeHub` module is not connected. Then the usual cause is a refused certificate.
+ * Whether the runtime shows no sign of reaching the hub now: `$edgeAgent` has not answered the
+ * current deployment (or says 406) and the `$edgeHub` module is not connected. Then the usual cause
+ * is a refused certificate.
  */
-export function runtimeNeverConnected(r: Readiness): boolean {
-  const agentSilent = r.agentCode === undefined || r.agentCode === 406;
+export function runtimeNotReachingHub(r: Readiness): boolean {
+  const agentSilent = r.reportedVersion === undefined || r.reportedVersion !== r.desiredVersion || r.agentCode === undefined || r.agentCode === 406;
   return agentSilent && r.edgeHubConnection !== "Connected";
 }
 

@@ -2,7 +2,7 @@
 // until the hub shows the device running its current deployment, or fails naming what is not.
 import type * as pulumi from "@pulumi/pulumi";
 import { type HubAccess, withRegistry } from "./hubAccess";
-import { describeReadiness, evaluateReadiness, type Readiness, runtimeNeverConnected } from "./edgeReadiness";
+import { describeReadiness, evaluateReadiness, type Readiness, runtimeNotReachingHub } from "./edgeReadiness";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry";
 import { sameHost } from "./providerInputs";
 
@@ -94,9 +94,9 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
  * the registered one, or to a CA-signed certificate whose chain does not end at a CA verified on the hub.
  */
 function notConnectedHint(readiness: Readiness): string {
-  if (!runtimeNeverConnected(readiness)) return "";
+  if (!runtimeNotReachingHub(readiness)) return "";
   return (
-    "The edge runtime shows no sign of reaching IoT Hub ($edgeAgent has not reported, or reports 406, and the $edgeHub module is not connected). " +
+    "The edge runtime shows no sign of reaching IoT Hub ($edgeAgent has not answered the current deployment, or reports 406, and the $edgeHub module is not connected). " +
     "IoT Hub refuses with 401 (ErrorCode:IotHubUnauthorizedAccess) a certificate whose thumbprint is not the identity's primary or secondary thumbprint, " +
     "or, for certificateAuthority authentication, one whose chain does not end at a CA certificate registered and verified on the hub: " +
     "compare the device's identity certificate with them. "

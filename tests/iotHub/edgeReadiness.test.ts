@@ -1,7 +1,7 @@
 // The readiness gate: the pure verdict, and EdgeReadinessProvider polling the stand-in while the
 // test plays the device side.
 import { EdgeDeploymentProvider } from "../../components/iotHub/edgeDeploymentProvider";
-import { describeReadiness, evaluateReadiness, runtimeNeverConnected } from "../../components/iotHub/edgeReadiness";
+import { describeReadiness, evaluateReadiness, runtimeNotReachingHub } from "../../components/iotHub/edgeReadiness";
 import { EdgeReadinessProvider, type EdgeReadinessInputs } from "../../components/iotHub/edgeReadinessProvider";
 import type { HubAccess } from "../../components/iotHub/hubAccess";
 import type { IotHubStandin } from "../standins/iotHubStandin";
@@ -55,7 +55,7 @@ describe("evaluateReadiness: the document's twins (Azure/iotedge doc/reported_st
       "device 'doc-device': " + r.problems.join("; ") +
         `. [$edgeAgent code 406 for version 11 of 11; $edgeHub module Disconnected; modules: edgeAgent=unknown (${AGENT_1_1}), edgeHub=unknown (${HUB_1_1}), m1=unknown (${SENSOR_1_1})]`,
     );
-    expect(runtimeNeverConnected(r)).toBe(true);
+    expect(runtimeNotReachingHub(r)).toBe(true);
   });
 
   test("before the edge applies the current deployment: desired $version != lastDesiredVersion, whatever the code", () => {
@@ -122,10 +122,12 @@ describe("evaluateReadiness: the document's twins (Azure/iotedge doc/reported_st
     expect(evaluateReadiness(moduleTwin(desired, reported)).ready).toBe(true);
   });
 
-  test("the runtime shows it reached the hub once $edgeAgent reports other than 406, or $edgeHub's module is Connected", () => {
-    expect(runtimeNeverConnected(evaluateReadiness(moduleTwin(documentDesired(), { $version: 1 }), { connectionState: "Disconnected" }))).toBe(true);
-    expect(runtimeNeverConnected(verdict(documentReported(), "Connected"))).toBe(false);
-    expect(runtimeNeverConnected(verdict(documentReported({ code: 417 }), "Disconnected"))).toBe(false);
+  test("the runtime shows it reaches the hub once $edgeAgent answers the current version with other than 406, or $edgeHub's module is Connected", () => {
+    expect(runtimeNotReachingHub(evaluateReadiness(moduleTwin(documentDesired(), { $version: 1 }), { connectionState: "Disconnected" }))).toBe(true);
+    expect(runtimeNotReachingHub(verdict(documentReported(), "Connected"))).toBe(false);
+    expect(runtimeNotReachingHub(verdict(documentReported({ code: 417 }), "Disconnected"))).toBe(false);
+    // A 200 for an older version says nothing about now: a certificate refused since then.
+    expect(runtimeNotReachingHub(verdict(documentReported({ code: 200, lastDesiredVersion: 10 }), "Disconnected"))).toBe(true);
   });
 });
 
@@ -172,7 +174,7 @@ describe("EdgeReadinessProvider", () => {
       `The deployment did not become ready within 0.3 s on device 'silent-1': the edge agent has not reported yet (desired version ${version}); ` +
         "module edgeHub: not reported; module SimulatedTemperatureSensor: not reported. " +
         `[$edgeAgent code none for version none of ${version}; $edgeHub module Disconnected; modules: edgeAgent=not reported, edgeHub=not reported, SimulatedTemperatureSensor=not reported] ` +
-        "The edge runtime shows no sign of reaching IoT Hub ($edgeAgent has not reported, or reports 406, and the $edgeHub module is not connected). " +
+        "The edge runtime shows no sign of reaching IoT Hub ($edgeAgent has not answered the current deployment, or reports 406, and the $edgeHub module is not connected). " +
         "IoT Hub refuses with 401 (ErrorCode:IotHubUnauthorizedAccess) a certificate whose thumbprint is not the identity's primary or secondary thumbprint, " +
         "or, for certificateAuthority authentication, one whose chain does not end at a CA certificate registered and verified on the hub: " +
         "compare the device's identity certificate with them. " +
