@@ -136,7 +136,7 @@ test("a changed manifest: preview shows only that device's deployment changing, 
 
   const up = await stack.up();
   expect(up.code).toBe(0);
-  expect(statuses(up)).toEqual([[caDevice.id, "unchanged"], [first.id, "ready"], [second.id, "unchanged"]]);
+  expect(statuses(up)).toEqual([[first.id, "ready"], [second.id, "unchanged"], [caDevice.id, "unchanged"]]);
   expect(Number(agentTwin(first.id).desired.$version)).toBeGreaterThan(Number(before.first));
   expect(agentTwin(second.id).desired.$version).toBe(before.second);
   expect(lab.hub.model.get(first.id).modules.get("SimulatedTemperatureSensor")!.desired.SendInterval).toBe(11);
