@@ -5,7 +5,9 @@ import { FleetSettings } from "./config/settings";
 import { CertificateSource } from "./certificates/certificateSources";
 import { createFleetCa, keyVaultBindingFor } from "./certificates/fleetCertificates";
 import { EdgeDevice } from "./edgeDevice";
-import { FleetHub } from "./fleet/fleetHub";
+import { FleetHub, type HubCaCertificate } from "./fleet/fleetHub";
+import { hubCaRegistrations } from "./fleet/hubCaCertificates";
+import type { FleetCertificateAuthority } from "./certificates/fleetCa";
 import { fleetHubContext } from "./iotHub/edgeDeviceHub";
 import { FleetNetwork } from "./fleet/fleetNetwork";
 
@@ -28,6 +30,8 @@ export class EdgeFleet extends pulumi.ComponentResource {
   readonly devices: EdgeDevice[];
   readonly resourceGroupName: pulumi.Output<string>;
   readonly hub: FleetHub;
+  /** The fleet root CA's certificate, when the stack made one (devices with source generate). */
+  readonly fleetRootCertificatePem?: pulumi.Output<string>;
 
   constructor(name: string, args: EdgeFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge:fleet:EdgeFleet", name, {}, opts);
@@ -39,9 +43,14 @@ export class EdgeFleet extends pulumi.ComponentResource {
     const hasVms = settings.devices.some((d) => d.host.type === "azureVm");
     this.resourceGroupName = resourceGroup(name, settings, settings.iotHub.create || hasVms, location, tags, this);
 
+    const fleetCa = createFleetCa(`${name}-ca`, args.certificateSources, args.stackKey, { parent: this });
+    this.fleetRootCertificatePem = fleetCa?.root.certPem;
     this.hub = new FleetHub(
       `${name}-iothub`,
-      { settings: settings.iotHub, resourceGroupName: settings.iotHub.resourceGroup ?? this.resourceGroupName, location, tags },
+      {
+        settings: settings.iotHub, resourceGroupName: settings.iotHub.resourceGroup ?? this.resourceGroupName, location, tags,
+        caCertificates: hubCaCertificatesOf(args.certificateSources, fleetCa),
+      },
       { parent: this },
     );
 
@@ -49,7 +58,6 @@ export class EdgeFleet extends pulumi.ComponentResource {
       ? new FleetNetwork(`${name}-net`, { settings: settings.network, resourceGroupName: this.resourceGroupName, location, tags }, { parent: this })
       : undefined;
 
-    const fleetCa = createFleetCa(`${name}-ca`, args.certificateSources, args.stackKey, { parent: this });
     const keyVault = keyVaultBindingFor(settings.keyVault, tags);
     this.devices = settings.devices.map((device) => {
       const source = args.certificateSources.get(device.id);
@@ -61,7 +69,11 @@ export class EdgeFleet extends pulumi.ComponentResource {
           fleet: {
             resourceGroupName: this.resourceGroupName, location, subnetId: network?.subnetId, stackKey: args.stackKey, tags,
             iotHubHostName: this.hub.hostName,
-            hub: fleetHubContext(this.hub, settings),
+            hub: {
+              ...fleetHubContext(this.hub, settings),
+              identityDependsOn: [...this.hub.caCertificates, ...(this.hub.dataRoleAssignment ? [this.hub.dataRoleAssignment] : [])],
+              accessGrant: this.hub.accessGrant,
+            },
           },
           certificates: { source, fleetCa, keyVault },
         },
@@ -101,4 +113,20 @@ function resourceGroup(
   }
   if (!group.create) return pulumi.output(group.name);
   return new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: group.name, location, tags }, { parent }).name;
+}
+
+/** The PEM of each signing CA the stack registers on the hub (hubCaRegistrations). */
+function hubCaCertificatesOf(sources: ReadonlyMap<string, CertificateSource>, fleetCa: FleetCertificateAuthority | undefined): HubCaCertificate[] {
+  return hubCaRegistrations(sources).map((r) => {
+    const signer = r.signer;
+    let certificatePem: pulumi.Input<string> | undefined;
+    if (signer.kind === "fleetRoot") certificatePem = fleetCa?.root.certPem;
+    else if (signer.kind === "fleetIntermediate") certificatePem = fleetCa?.intermediate?.certPem;
+    else {
+      const source = sources.get(r.deviceIds[0]);
+      certificatePem = source?.kind === "keyVaultCa" ? source.ca.certificatePem : undefined;
+    }
+    if (certificatePem === undefined) throw new Error(`the CA "${r.name}" of devices ${r.deviceIds.join(", ")} was not made`);
+    return { name: r.name, certificatePem };
+  });
 }

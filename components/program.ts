@@ -45,5 +45,7 @@ export async function defineStack(options: ProgramOptions = {}) {
     edgeVMfile: fleet.edgeVmFile(fleet.devices[0]),
     edgeVMfiles: edgeVmFiles,
     iotHubHostName: fleet.hub.hostName,
+    /** The fleet root CA (public): what certificateAuthority devices chain to, and what the hub trusts. */
+    fleetRootCertificatePem: fleet.fleetRootCertificatePem,
   };
 }

@@ -188,6 +188,11 @@ export const iotHubSchema = z
     adoptExistingIdentities: z.boolean().default(false),
     /** How long the readiness gate waits for a device to run its deployment ($edgeAgent 200, every module running). */
     readinessTimeoutSeconds: z.number().int().min(30, "must be at least 30 seconds").max(3600, "must be at most 3600 seconds (one hour)").default(600),
+    /**
+     * create + entraId: the stack grants "IoT Hub Data Contributor" to whoever runs `pulumi up`;
+     * identities wait this long for the grant to apply (401/403 meanwhile).
+     */
+    roleAssignmentWaitSeconds: z.number().int().min(0).max(3600, "must be at most 3600 seconds (one hour)").default(600),
     /** The hub's host name; default `<name>.azure-devices.net`. Set it for another cloud or a local stand-in (the lab). */
     hostName: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, "must be a host name or IPv4 address, e.g. my-hub.azure-devices.net").optional(),
   })

@@ -184,6 +184,18 @@ function stackRuleErrors(stack: z.infer<typeof stackSettingsSchema>, devices: De
   }
   const subnet = subnetProblem(stack.network.addressSpace, stack.network.subnetPrefix);
   if (subnet) errors.push({ setting: `network.${subnet.setting}`, message: subnet.message });
+  // The stack registers the signing CA of certificateAuthority devices on the hub (FleetHub), which
+  // is a resource in the hub's resource group: for an existing hub it must be told which.
+  const caDevice = devices.find((d) => d.certificate.authentication === "certificateAuthority" && d.certificate.source !== "keyVault");
+  if (caDevice && !stack.iotHub.create && !stack.iotHub.resourceGroup) {
+    errors.push({
+      setting: "iotHub.resourceGroup",
+      device: caDevice.id,
+      message:
+        `is required: the device uses certificateAuthority authentication with a CA the stack holds (source ${caDevice.certificate.source}), ` +
+        "which the stack registers, verified, on the existing hub; set edge:iotHub.resourceGroup to the hub's resource group",
+    });
+  }
   const vault = stack.keyVault;
   if (vault && !vault.challengeResourceVerification && !/^https:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(vault.url ?? "")) {
     errors.push({

@@ -10,6 +10,7 @@ import { EdgeDeployment, registryCredentialsOf } from "./edgeDeployment";
 import { EdgeReadiness } from "./edgeReadinessGate";
 import type { HubAccessArgs } from "./hubAccessArgs";
 import { IotHubDevice } from "./iotHubDevice";
+import type { AccessGrant } from "./accessGrant";
 
 /** The identity's X.509 authentication: DeviceCertificates.hubAuthentication(). */
 export interface HubAuthentication {
@@ -25,6 +26,10 @@ export interface FleetHubContext {
   readonly settings: Pick<IotHubSettings, "adoptExistingIdentities" | "readinessTimeoutSeconds">;
   /** The stack's container registry: its credentials go with every deployment, as secrets. */
   readonly containerRegistry?: ContainerRegistrySettings;
+  /** What must exist on the hub before any identity: the verified CA certificates, the data-plane role. */
+  readonly identityDependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** The data-plane role the stack granted on a hub it creates (Entra ID), which identities wait for. */
+  readonly accessGrant?: pulumi.Input<AccessGrant>;
 }
 
 /** The fleet's hub as EdgeFleet has it: FleetHub's host name and connection string, and the settings. */
@@ -63,7 +68,7 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
       throw new Error(`device "${args.deviceId}": the deployment manifest is invalid:\n  - ${problems.join("\n  - ")}`);
     }
     const { type, primaryThumbprint, secondaryThumbprint } = args.authentication;
-    const { access, settings, containerRegistry } = args.fleetHub;
+    const { access, settings, containerRegistry, identityDependsOn, accessGrant } = args.fleetHub;
     if (type === "selfSigned" && primaryThumbprint === undefined) {
       throw new Error(`device "${args.deviceId}": selfSigned authentication needs the identity certificate's thumbprint`);
     }
@@ -77,8 +82,9 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
         primaryThumbprint: type === "selfSigned" ? primaryThumbprint : undefined,
         secondaryThumbprint: type === "selfSigned" ? secondaryThumbprint : undefined,
         adoptExisting: settings.adoptExistingIdentities,
+        accessGrant,
       },
-      { parent: this },
+      { parent: this, dependsOn: identityDependsOn ?? [] },
     );
 
     this.deployment = new EdgeDeployment(

@@ -2,7 +2,7 @@
 // until the hub shows the device running its current deployment, or fails naming what is not.
 import type * as pulumi from "@pulumi/pulumi";
 import { type HubAccess, withRegistry } from "./hubAccess";
-import { describeReadiness, evaluateReadiness, type Readiness } from "./edgeReadiness";
+import { describeReadiness, evaluateReadiness, type Readiness, runtimeNotReachingHub } from "./edgeReadiness";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry";
 import { sameHost } from "./providerInputs";
 
@@ -58,8 +58,9 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
     return withRegistry(inputs, async (registry) => {
       for (;;) {
         const agent = await withRetry(`reading the $edgeAgent twin of ${where}`, () => registry.getModuleTwin(inputs.deviceId, "$edgeAgent"), this.retryPolicy);
-        const device = await withRetry(`reading the twin of ${where}`, () => registry.getTwin(inputs.deviceId), this.retryPolicy);
-        const readiness: Readiness = evaluateReadiness(agent.value.responseBody, device.value.responseBody);
+        // Not the device twin: an edge device's own connectionState stays Disconnected (Azure/iotedge #80, #809).
+        const edgeHub = await withRetry(`reading the $edgeHub twin of ${where}`, () => registry.getModuleTwin(inputs.deviceId, "$edgeHub"), this.retryPolicy);
+        const readiness: Readiness = evaluateReadiness(agent.value.responseBody, edgeHub.value.responseBody);
         const elapsedMs = Date.now() - started;
         if (readiness.ready) {
           return {
@@ -88,13 +89,16 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
 }
 
 /**
- * The hub's twins cannot show why a device never connected. The usual cause after a provisioning
- * run is its certificate: IoT Hub answers 401 to a thumbprint that is not the registered one.
+ * The hub's twins cannot show why a runtime never connected. The usual cause after a provisioning
+ * run is its certificate: IoT Hub answers 401 (IotHubUnauthorizedAccess) to a thumbprint that is not
+ * the registered one, or to a CA-signed certificate whose chain does not end at a CA verified on the hub.
  */
 function notConnectedHint(readiness: Readiness): string {
-  if (readiness.connectionState === "Connected") return "";
+  if (!runtimeNotReachingHub(readiness)) return "";
   return (
-    "IoT Hub has not seen the device connected: it refuses a certificate whose thumbprint is not the identity's " +
-    "primary or secondary thumbprint with 401 (ErrorCode:IotHubUnauthorizedAccess), so compare the device's identity certificate with them. "
+    "The edge runtime shows no sign of reaching IoT Hub ($edgeAgent has not answered the current deployment, or reports 406, and the $edgeHub module is not connected). " +
+    "IoT Hub refuses with 401 (ErrorCode:IotHubUnauthorizedAccess) a certificate whose thumbprint is not the identity's primary or secondary thumbprint, " +
+    "or, for certificateAuthority authentication, one whose chain does not end at a CA certificate registered and verified on the hub: " +
+    "compare the device's identity certificate with them. "
   );
 }

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IdentityAuthType, IdentityStatus } from "./deviceIdentity";
 import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
+import type { AccessGrant } from "./accessGrant";
 import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
 import { providerModule } from "../dynamicProviders/providerPackage";
 
@@ -16,6 +17,8 @@ export interface IotHubDeviceArgs {
   readonly status?: pulumi.Input<IdentityStatus>;
   /** Take over an identity that already exists instead of failing (iotHub.adoptExistingIdentities). Default false. */
   readonly adoptExisting?: pulumi.Input<boolean>;
+  /** A data-plane role the stack just granted (a hub it creates, Entra ID): creating waits out 401/403 while it applies. */
+  readonly accessGrant?: pulumi.Input<AccessGrant>;
 }
 
 /**
@@ -50,6 +53,7 @@ export class IotHubDevice extends pulumi.dynamic.Resource {
         secondaryThumbprint: args.secondaryThumbprint,
         status: args.status ?? "enabled",
         adoptExisting: args.adoptExisting ?? false,
+        accessGrant: args.accessGrant,
         etag: undefined,
         generationId: undefined,
         adopted: undefined,

@@ -9,10 +9,14 @@ import {
   identityBody, identityDiffers, identityProblems, type IdentitySpec, normalizeThumbprint, specOfDevice, UPDATABLE_FIELDS,
 } from "./deviceIdentity";
 import { anyUnknown, sameHost } from "./providerInputs";
+import { type AccessGrant, withAccessGrant } from "./accessGrant";
+import type { TokenCredential } from "@azure/identity";
 
 export interface IotHubDeviceInputs extends HubAccess, IdentitySpec {
   /** Take over an identity that already exists (iotHub.adoptExistingIdentities). */
   readonly adoptExisting: boolean;
+  /** A data-plane role the stack just granted: creating waits out 401/403 while it applies. */
+  readonly accessGrant?: AccessGrant;
 }
 
 export interface IotHubDeviceOutputs extends IotHubDeviceInputs {
@@ -28,7 +32,8 @@ type Device = Parameters<typeof specOfDevice>[0] & { etag?: string; generationId
 export const IDENTITY_REPLACES = ["deviceId", "hubHostName"] as const;
 
 export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<IotHubDeviceInputs, IotHubDeviceOutputs> {
-  constructor(private readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY) {}
+  /** `credential` replaces DefaultAzureCredential (tests). */
+  constructor(private readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY, private readonly credential?: TokenCredential) {}
 
   async check(_olds: IotHubDeviceInputs, news: IotHubDeviceInputs): Promise<pulumi.dynamic.CheckResult<IotHubDeviceInputs>> {
     // During preview some inputs are not known yet; they are checked again when they are.
@@ -51,7 +56,7 @@ export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<Iot
     const spec = validSpec(inputs);
     const policy = this.retryPolicy;
     const where = `device '${spec.deviceId}' on ${inputs.hubHostName}`;
-    const { device, adopted } = await withRegistry(inputs, async (registry) => {
+    const { device, adopted } = await withAccessGrant(inputs.accessGrant, () => withRegistry(inputs, async (registry) => {
       const body = identityBody(spec);
       try {
         const created = await withRetry(`creating ${where}`, async (attempt) => {
@@ -74,7 +79,7 @@ export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<Iot
         const taken = await withRetry(`adopting ${where}`, async () => (await registry.update(body)).responseBody as Device, policy);
         return { device: taken.value, adopted: true };
       }
-    });
+    }, this.credential));
     return { id: spec.deviceId, outs: outputsOf(inputs, spec, device, adopted) };
   }
 

@@ -27,7 +27,10 @@ export function labPlanOf(stackYaml: string): LabPlan {
     if (cert.source !== "keyVault" || !cert.certificateName || !cert.edgeCaCertificateName) {
       problems.push(`edge:devices[${i}].certificate must be source keyVault with certificateName and edgeCaCertificateName (the lab seeds both)`);
     }
-    return { id: d.id, address: d.host?.address, port: d.host?.port ?? defaults.existing?.port ?? 22, certificateName: cert.certificateName, edgeCaCertificateName: cert.edgeCaCertificateName };
+    return {
+      id: d.id, address: d.host?.address, port: d.host?.port ?? defaults.existing?.port ?? 22, certificateName: cert.certificateName, edgeCaCertificateName: cert.edgeCaCertificateName,
+      ...(cert.authentication === "certificateAuthority" ? { authentication: "certificateAuthority" as const } : {}),
+    };
   });
   for (const addr of [hub.hostName, vaultHost, ...devices.map((d) => d.address)]) {
     if (addr && !/^127\.\d+\.\d+\.\d+$/.test(addr)) problems.push(`${addr} is not a loopback address: the lab listens on 127.0.0.0/8 only`);
@@ -56,7 +59,10 @@ export function labStackYaml(o: GeneratedLabOptions): string {
       "edge:devices": o.devices.map((d) => ({
         id: d.id,
         host: { type: "existing", address: d.address, port: d.port },
-        certificate: { source: "keyVault", certificateName: d.certificateName, edgeCaCertificateName: d.edgeCaCertificateName, renewBeforeDays: 7 },
+        certificate: {
+          source: "keyVault", certificateName: d.certificateName, edgeCaCertificateName: d.edgeCaCertificateName, renewBeforeDays: 7,
+          ...(d.authentication ? { authentication: d.authentication } : {}),
+        },
         ...(o.manifests?.[d.id] ? { deploymentManifest: o.manifests[d.id] } : {}),
       })),
     },

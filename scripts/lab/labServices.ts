@@ -4,12 +4,12 @@
 // (tests/hosts) with the EDGE-RUNTIME SIMULATOR (lab/edge-runtime-simulator/iotedge) as its iotedge.
 // Used in-process by the end-to-end tests and by scripts/lab/services-main.ts for `npm start`.
 // Needs root (port 443, mount namespaces), openssh-server, openssl, util-linux.
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { IotHubStandin } from "../../tests/standins/iotHubStandin";
 import { KeyVaultStandin } from "../../tests/standins/keyVaultStandin";
 import { TestHost } from "../../tests/hosts/testHost";
-import { makeDeviceCertificates } from "../../tests/hosts/testCertificates";
+import { makeCaSignedDevice, makeDeviceCertificates } from "../../tests/hosts/testCertificates";
 
 export const SIMULATOR = resolve(__dirname, "..", "..", "lab", "edge-runtime-simulator", "iotedge");
 export const AZ_STANDIN_DIR = resolve(__dirname, "..", "..", "lab", "azure-cli-standin");
@@ -22,6 +22,8 @@ export interface LabDevice {
   /** Key Vault certificate names of its identity and its edge CA. */
   readonly certificateName: string;
   readonly edgeCaCertificateName: string;
+  /** certificateAuthority: its identity is signed by a lab CA, which the operator registers on the hub. Default selfSigned. */
+  readonly authentication?: "selfSigned" | "certificateAuthority";
 }
 
 export interface LabOptions {
@@ -46,11 +48,15 @@ export interface LabEndpoints {
 }
 
 export class LabServices {
+  /** The CA certificate file of each certificateAuthority device, for the operator to put on the hub. */
+  readonly caFiles = new Map<string, string>();
+
   private constructor(
     readonly hub: IotHubStandin,
     readonly vault: KeyVaultStandin,
     readonly hosts: Map<string, TestHost>,
     readonly endpoints: LabEndpoints,
+    private readonly dir: string,
   ) {}
 
   static async start(options: LabOptions): Promise<LabServices> {
@@ -93,7 +99,7 @@ export class LabServices {
           ]),
         ),
       };
-      const lab = new LabServices(hub, vault, hosts, endpoints);
+      const lab = new LabServices(hub, vault, hosts, endpoints, options.dir);
       for (const d of options.devices) lab.seedCertificates(d);
       return lab;
     } catch (e) {
@@ -102,13 +108,39 @@ export class LabServices {
     }
   }
 
-  /** Puts a device's identity and edge CA (openssl-made, P-256, 30 days) into the vault, PEM with key. */
-  seedCertificates(device: Pick<LabDevice, "id" | "certificateName" | "edgeCaCertificateName">): { identityCertPem: string } {
+  /**
+   * Puts a device's identity and edge CA (openssl-made, P-256, 30 days) into the vault, PEM with key.
+   * A certificateAuthority device's identity is signed by a lab CA of its own (CN = device id, the
+   * chain in the vault), whose certificate is written to `caFiles` for the operator to register.
+   */
+  seedCertificates(device: Pick<LabDevice, "id" | "certificateName" | "edgeCaCertificateName" | "authentication">): { identityCertPem: string } {
     const certs = makeDeviceCertificates(device.id);
     const pem = (cert: string, key: string) => ({ value: `${key}${cert}`, contentType: "application/x-pem-file" as const, tags: { "edge-lab": "seeded" } });
-    this.vault.seed(device.certificateName, pem(certs.identityCertPem, certs.identityKeyPem));
+    let identity = { cert: certs.identityCertPem, key: certs.identityKeyPem };
+    if (device.authentication === "certificateAuthority") {
+      const signed = makeCaSignedDevice(device.id, { caName: `lab ${device.id}` });
+      identity = { cert: signed.identityCertPem + signed.rootCertPem, key: signed.identityKeyPem };
+      const caFile = join(this.dir, `hub-ca-${device.id}.pem`);
+      writeFileSync(caFile, signed.rootCertPem);
+      this.caFiles.set(device.id, caFile);
+    }
+    this.vault.seed(device.certificateName, pem(identity.cert, identity.key));
     this.vault.seed(device.edgeCaCertificateName, pem(certs.edgeCaCertPem, certs.edgeCaKeyPem));
-    return { identityCertPem: certs.identityCertPem };
+    return { identityCertPem: identity.cert };
+  }
+
+  /**
+   * What an operator does in the portal (IoT Hub → Certificates → Add, "Set certificate status to
+   * verified on upload") or with `az iot hub certificate create --hub-name <hub> --name <name>
+   * --path <file> --verified`: the CA in `file` authenticates certificateAuthority devices.
+   */
+  registerHubCertificate(name: string, file: string): void {
+    this.hub.model.registerCertificate(name, readFileSync(file, "utf8"), true);
+  }
+
+  /** `az iot hub certificate delete`: devices signed by that CA get 401 from now on. */
+  deleteHubCertificate(name: string): void {
+    this.hub.model.certificates.delete(name);
   }
 
   async stop(): Promise<void> {

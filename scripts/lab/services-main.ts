@@ -18,6 +18,11 @@ async function main(): Promise<void> {
   const dir = resolve(option("dir"));
   const plan = labPlanOf(readFileSync(resolve(option("stack-file")), "utf8"));
   const lab = await LabServices.start({ dir, ...plan });
+  // The operator's step for certificateAuthority devices: their CA on the hub, verified.
+  for (const [id, file] of lab.caFiles) {
+    lab.registerHubCertificate(`lab-${id}-ca`, file);
+    console.log(`lab services: registered ${file} on the hub as verified CA lab-${id}-ca (as \`az iot hub certificate create --verified\` would)`);
+  }
   const endpointsFile = join(dir, "endpoints.json");
   writeFileSync(endpointsFile, `${JSON.stringify({ pid: process.pid, ...lab.endpoints }, null, 2)}\n`);
   console.log(`lab services: hub ${lab.endpoints.hubHostName}:443, vault ${lab.endpoints.vaultUrl}, ${lab.hosts.size} host(s)`);

@@ -186,3 +186,34 @@ describe("KeyVaultCertificateProvider", () => {
     );
   });
 });
+
+describe("the Key Vault stand-in is as strict as the service (sources in keyVaultStandin.ts)", () => {
+  const pem = () => `${pkcs8(dev1.keyPem)}${dev1.certPem}`;
+  const importAs = async (name: string) => {
+    const { CertificateClient } = await import("@azure/keyvault-certificates");
+    const access = vault.access();
+    const client = new CertificateClient(vault.vaultUrl, access.credential() as never, access.clientOptions);
+    return client.importCertificate(name, Buffer.from(pem()), { policy: { contentType: "application/x-pem-file" }, certificatePolicy: { secretProperties: { contentType: "application/x-pem-file" } } } as never);
+  };
+
+  test("names compare case-insensitively: another case reads the same certificate", async () => {
+    await importAs("Case-Cert");
+    const back = await readKeyVaultCertificate(vault.vaultUrl, "case-cert", vault.access());
+    expect(back.certificatePem).toBe(dev1.certPem);
+    expect(vault.names().live).toContain("Case-Cert");
+  });
+
+  test("a name outside 1-127 of 0-9, a-z, A-Z and '-' is refused with 400", async () => {
+    await expect(importAs("bad_name")).rejects.toMatchObject({ statusCode: 400, code: "BadParameter" });
+  });
+
+  test("a request without api-version is refused with 400", async () => {
+    const { request } = await import("node:https");
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${vault.vaultUrl}/certificates/case-cert`, { ca: vault.caCertPem, headers: { authorization: `Bearer ${vault.token}` } }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBe(400);
+  });
+});

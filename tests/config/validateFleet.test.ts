@@ -147,6 +147,20 @@ test("stack-wide rules: a resource group for Azure resources, a connection strin
   ]);
 });
 
+test("certificateAuthority with a CA the stack holds, on an existing hub: the hub's resource group is required to register the CA", () => {
+  const ca = (source: Record<string, unknown>) => ({ ...existingDevice("ca-01"), certificate: { authentication: "certificateAuthority", ...source } });
+  const withVault = { keyVault: { name: "kv" } };
+  const message =
+    'iotHub.resourceGroup (device "ca-01"): is required: the device uses certificateAuthority authentication with a CA the stack holds (source generate), ' +
+    "which the stack registers, verified, on the existing hub; set edge:iotHub.resourceGroup to the hub's resource group";
+  expect(errorsOf(stackSettings([ca({ source: "generate" })]))).toEqual([message]);
+  expect(errorsOf(stackSettings([ca({ source: "keyVaultCa", caCertificateName: "signing" })], withVault))).toEqual([message.replace("source generate", "source keyVaultCa")]);
+  expect(errorsOf(stackSettings([ca({ source: "generate" })], { iotHub: { name: "hub", auth: "entraId", resourceGroup: "rg-hub" } }))).toEqual([]);
+  expect(errorsOf(stackSettings([ca({ source: "generate" })], { iotHub: { name: "hub", auth: "entraId", create: true } }))).toEqual([]);
+  // A keyVault identity's CA is one the stack never holds: the operator registers it.
+  expect(errorsOf(stackSettings([ca({ source: "keyVault", certificateName: "id" })], withVault))).toEqual([]);
+});
+
 test("every problem is reported, not just the first", () => {
   const errors = errorsOf({
     ...stackSettings([

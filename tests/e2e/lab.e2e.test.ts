@@ -1,6 +1,7 @@
 // End to end with the real engine: the lab's Pulumi CLI (scripts/install-pulumi), the command provider
-// and the program's dynamic providers run for real against a lab of two devices — SSH test hosts
-// with the edge-runtime simulator — and the IoT Hub and Key Vault stand-ins, all on 127.0.8.x.
+// and the program's dynamic providers run for real against a lab of three devices — SSH test hosts
+// with the edge-runtime simulator — and the IoT Hub and Key Vault stand-ins, all on 127.0.8.x. The
+// third authenticates with certificateAuthority: its CA is put on the hub as an operator would.
 // One lab is shared by the cases, in order: each starts from the state the previous one left.
 // Needs root (mount namespaces, port 443), openssh-server, openssl; the first CLI build takes ~7 min.
 import { execFileSync } from "node:child_process";
@@ -20,8 +21,10 @@ jest.setTimeout(40 * 60_000);
 
 const HUB = "127.0.8.1";
 const VAULT = "127.0.8.2";
-const devices = labDevices(["e2e-01", "e2e-02"], "127.0.8.10");
+const caDevice = { ...labDevices(["e2e-ca"], "127.0.8.12")[0], authentication: "certificateAuthority" as const };
+const devices = [...labDevices(["e2e-01", "e2e-02"], "127.0.8.10"), caDevice];
 const [first, second] = devices;
+const HUB_CA_NAME = "lab-e2e-ca-root";
 const dir = mkdtempSync(join(tmpdir(), "edge-e2e-"));
 const manifestOf = (id: string) => join(dir, `${id}.manifest.json`);
 const baseManifest = JSON.parse(readFileSync(join(PROJECT_DIR, "manifests", "simulated-temperature.json"), "utf8"));
@@ -59,6 +62,8 @@ beforeAll(async () => {
   const values = labConfigValues({ hubAddress: HUB, vaultAddress: VAULT, devices }, lab.endpoints, (f) => readFileSync(f, "utf8"));
   await stack.prepare(yaml, values.plain, values.secrets);
   process.stderr.write(`e2e: the lab's Pulumi: ${await stack.engine()}\n`);
+  // The operator uploads the CA that signed the CA device's identity and marks it verified.
+  lab.registerHubCertificate(HUB_CA_NAME, lab.caFiles.get(caDevice.id)!);
 });
 
 afterAll(async () => {
@@ -79,9 +84,15 @@ test("up converges: every device passes its readiness gate, one of them after it
   expect(Date.now() - startedAt).toBeGreaterThanOrEqual(20_000);
   expect(up.devices.find((d) => d.id === second.id)!.ms).toBeGreaterThan(up.devices.find((d) => d.id === first.id)!.ms);
   for (const d of devices) {
-    const identity = lab.hub.model.get(d.id).device as { connectionState: string; authentication: { x509Thumbprint: { primaryThumbprint: string } } };
-    expect(identity.authentication.x509Thumbprint.primaryThumbprint).toBe(identityThumbprint(d.id));
-    expect(identity.connectionState).toBe("Connected");
+    const identity = lab.hub.model.get(d.id).device as { connectionState: string; authentication: { type: string; x509Thumbprint: { primaryThumbprint: string | null } } };
+    if (d.authentication === "certificateAuthority") {
+      expect(identity.authentication).toMatchObject({ type: "certificateAuthority", x509Thumbprint: { primaryThumbprint: null } });
+    } else {
+      expect(identity.authentication.x509Thumbprint.primaryThumbprint).toBe(identityThumbprint(d.id));
+    }
+    // An edge device's own twin stays Disconnected; its runtime shows as the $edgeHub module (Azure/iotedge #80).
+    expect(identity.connectionState).toBe("Disconnected");
+    expect(lab.hub.model.moduleTwin(d.id, "$edgeHub").connectionState).toBe("Connected");
     const twin = agentTwin(d.id);
     expect(twin.reported.lastDesiredStatus).toMatchObject({ code: 200 });
     expect(twin.reported.lastDesiredVersion).toBe(twin.desired.$version);
@@ -127,7 +138,7 @@ test("a changed manifest: preview shows only that device's deployment changing, 
 
   const up = await stack.up();
   expect(up.code).toBe(0);
-  expect(statuses(up)).toEqual([[first.id, "ready"], [second.id, "unchanged"]]);
+  expect(statuses(up)).toEqual([[first.id, "ready"], [second.id, "unchanged"], [caDevice.id, "unchanged"]]);
   expect(Number(agentTwin(first.id).desired.$version)).toBeGreaterThan(Number(before.first));
   expect(agentTwin(second.id).desired.$version).toBe(before.second);
   expect(lab.hub.model.get(first.id).modules.get("SimulatedTemperatureSensor")!.desired.SendInterval).toBe(11);
@@ -150,7 +161,7 @@ test("a wrong certificate registered on the hub: the hub refuses the device (401
   const gateError = result.errors.join("\n");
   expect(gateError).toContain(`device '${second.id}'`);
   expect(gateError).toMatch(/did not become ready within 30 s/);
-  expect(gateError).toMatch(/not Connected|has not reported|last answered desired version/);
+  expect(gateError).toMatch(/has not reported|last answered desired version/);
   // The gate's message names the 401 the hub gives an unregistered certificate.
   expect(gateError).toContain("401 (ErrorCode:IotHubUnauthorizedAccess)");
   expect(up.devices.find((d) => d.id === first.id)!.status).not.toBe("failed");
@@ -158,6 +169,28 @@ test("a wrong certificate registered on the hub: the hub refuses the device (401
   expect(lab.hub.deviceApi.refused.some((r) => r.deviceId === second.id && /not registered/.test(r.reason))).toBe(true);
   expect(onDevice(second.id, "iotedge list")).toMatch(/edgeAgent\s+backoff\s+IoT Hub 127\.0\.8\.1 refused the connection: 401 ErrorCode:IotHubUnauthorizedAccess/);
   expect(onDevice(second.id, "iotedge check")).toContain("401");
+});
+
+test("a certificateAuthority device whose CA is not on the hub: the hub refuses it (401) and the gate fails naming it", async () => {
+  // The operator removes the CA (`az iot hub certificate delete`); a new deployment makes the gate wait again.
+  lab.deleteHubCertificate(HUB_CA_NAME);
+  const changed = structuredClone(baseManifest);
+  changed.modulesContent.SimulatedTemperatureSensor["properties.desired"].SendInterval = 13;
+  writeFileSync(manifestOf(caDevice.id), JSON.stringify(changed, null, 2));
+
+  const up = await stack.up();
+  expect(up.code).not.toBe(0);
+  const result = up.devices.find((d) => d.id === caDevice.id)!;
+  expect(result.status).toBe("failed");
+  const gateError = result.errors.join("\n");
+  expect(gateError).toContain(`device '${caDevice.id}'`);
+  expect(gateError).toMatch(/did not become ready within 30 s/);
+  expect(gateError).toContain("401 (ErrorCode:IotHubUnauthorizedAccess)");
+  expect(gateError).toContain("one whose chain does not end at a CA certificate registered and verified on the hub");
+  expect(lab.hub.deviceApi.refused.some((r) => r.deviceId === caDevice.id && /does not end at a CA certificate registered and verified/.test(r.reason))).toBe(true);
+  expect(onDevice(caDevice.id, "iotedge list")).toMatch(/edgeAgent\s+backoff\s+IoT Hub 127\.0\.8\.1 refused the connection: 401/);
+  // Put back, the device reaches readiness again on the next run.
+  lab.registerHubCertificate(HUB_CA_NAME, lab.caFiles.get(caDevice.id)!);
 });
 
 test("destroy removes the hub identities and the device files; the vault's certificates (the operator's) stay", async () => {

@@ -35,3 +35,44 @@ export function makeDeviceCertificates(deviceId: string): Required<DeviceCertifi
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+export interface CaSignedDevice {
+  /** The CA to register on the hub (the root, or the intermediate when `intermediate`). */
+  readonly rootCertPem: string;
+  readonly rootKeyPem: string;
+  readonly intermediateCertPem?: string;
+  /** Leaf (CN = device id) followed by the intermediate, if any: the chain the device sends. */
+  readonly identityCertPem: string;
+  readonly identityKeyPem: string;
+}
+
+/** A test CA (optionally with an intermediate) and a device identity certificate it signs, for certificateAuthority authentication. */
+export function makeCaSignedDevice(deviceId: string, options: { intermediate?: boolean; caName?: string } = {}): CaSignedDevice {
+  const dir = mkdtempSync(join(tmpdir(), "edge-test-ca-"));
+  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  const read = (f: string) => readFileSync(join(dir, f), "utf8");
+  const signed = (name: string, cn: string, issuer: string, extensions: string[]) => {
+    writeFileSync(join(dir, `${name}.ext`), `${extensions.join("\n")}\n`);
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", `/CN=${cn}`, "-keyout", `${name}.key.pem`, "-out", `${name}.csr`);
+    run("x509", "-req", "-in", `${name}.csr`, "-CA", `${issuer}.cert.pem`, "-CAkey", `${issuer}.key.pem`, "-CAcreateserial", "-days", "30", "-extfile", `${name}.ext`, "-out", `${name}.cert.pem`);
+  };
+  try {
+    const root = selfSigned(dir, "root", options.caName ?? `${deviceId} test root CA`, ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature,keyCertSign"]);
+    let issuer = "root";
+    if (options.intermediate) {
+      signed("intermediate", `${options.caName ?? deviceId} test intermediate CA`, "root", ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,digitalSignature,keyCertSign"]);
+      issuer = "intermediate";
+    }
+    signed("identity", deviceId, issuer, ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=clientAuth"]);
+    const intermediateCertPem = options.intermediate ? read("intermediate.cert.pem") : undefined;
+    return {
+      rootCertPem: root.cert,
+      rootKeyPem: root.key,
+      intermediateCertPem,
+      identityCertPem: read("identity.cert.pem") + (intermediateCertPem ?? ""),
+      identityKeyPem: read("identity.key.pem"),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -164,3 +164,41 @@ test("check reports bad thumbprints and thumbprints on a CA-signed identity, and
   await expect(provider.create(inputs("chk-1", { primaryThumbprint: "abc" }))).rejects.toThrow("primaryThumbprint must be");
   expect(hub.requests).toEqual([]);
 });
+
+describe("Entra ID on a hub the stack just created: the granted role takes minutes to apply", () => {
+  const token = "entra-token-granted";
+  const credential = { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+  const entra = new IotHubDeviceProvider(FAST_RETRY, credential);
+  const grant = { role: "IoT Hub Data Contributor", principalId: "11111111-2222-3333-4444-555555555555", pollSeconds: 0.05 };
+  const entraInputs = (deviceId: string, waitSeconds: number) =>
+    inputs(deviceId, { hubAuth: "entraId", connectionString: undefined, accessGrant: { ...grant, waitSeconds } });
+
+  test("401 is waited out until the role applies, then the identity is created", async () => {
+    setTimeout(() => hub.acceptBearerToken(token), 300);
+    const started = Date.now();
+    const { outs } = await entra.create(entraInputs("granted-1", 5));
+    expect(outs).toMatchObject({ deviceId: "granted-1", adopted: false });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(hub.countOf(401)).toBeGreaterThan(1);
+    expect(stored("granted-1").deviceId).toBe("granted-1");
+  });
+
+  test("after the wait, the error names the role, the principal and the setting", async () => {
+    const stranger = new IotHubDeviceProvider(FAST_RETRY, { getToken: async () => ({ token: "never-granted", expiresOnTimestamp: Date.now() + 3_600_000 }) });
+    const started = Date.now();
+    const error = (await stranger.create(entraInputs("granted-2", 0.3)).catch((e: Error) => e)) as Error;
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(error.message).toMatch(/^IoT Hub refused creating device 'granted-2' on \S+: 401 IotHubUnauthorizedAccess: Unauthorized: bearer token not accepted\. /);
+    expect(error.message).toContain(
+      'The stack granted "IoT Hub Data Contributor" on this hub to principal 11111111-2222-3333-4444-555555555555 (the identity running pulumi up), ' +
+        "and it had not taken effect after 0.3 s (iotHub.roleAssignmentWaitSeconds).",
+    );
+  });
+
+  test("without a grant, 401 is final at once", async () => {
+    const stranger = new IotHubDeviceProvider(FAST_RETRY, { getToken: async () => ({ token: "never-granted", expiresOnTimestamp: Date.now() + 3_600_000 }) });
+    hub.clearLog();
+    await expect(stranger.create(inputs("granted-3", { hubAuth: "entraId", connectionString: undefined }))).rejects.toThrow(/401 IotHubUnauthorizedAccess/);
+    expect(hub.countOf(401)).toBe(1);
+  });
+});

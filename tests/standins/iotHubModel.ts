@@ -1,7 +1,7 @@
 // The state behind the IoT Hub stand-in: device identities with etags, device and module twins,
 // and the device side of an edge device ($edgeAgent reported properties, connection state).
 // Pure data and rules; the HTTPS layer in iotHubStandin.ts maps it onto the REST API.
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 
 /** An error the hub answers with: HTTP status, IoT Hub error code, message. */
 export class HubError extends Error {
@@ -15,6 +15,8 @@ type Json = Record<string, unknown>;
 export interface Twin {
   desired: Json;
   reported: Json;
+  /** The module identity's own connection state (module twins only). */
+  connectionState?: "Connected" | "Disconnected";
 }
 
 export interface Identity {
@@ -29,8 +31,35 @@ export interface Identity {
 const NEVER = "0001-01-01T00:00:00Z";
 const THUMBPRINT = /^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$/;
 
+/** A CA certificate on the hub (control plane: Microsoft.Devices/IotHubs/certificates). */
+export interface HubCertificate {
+  readonly name: string;
+  readonly pem: string;
+  readonly isVerified: boolean;
+}
+
 export class RegistryModel {
   readonly identities = new Map<string, Identity>();
+  /** CA certificates registered on the hub, by name. */
+  readonly certificates = new Map<string, HubCertificate>();
+
+  /**
+   * Registers a CA certificate, as an operator does in the portal or with `az iot hub certificate
+   * create --verified`. Only a verified CA authenticates devices (learn.microsoft.com, "Authenticate
+   * identities with X.509 certificates": upload, then verify by proof of possession or `isVerified`).
+   */
+  registerCertificate(name: string, pem: string, isVerified: boolean): void {
+    try {
+      new X509Certificate(pem);
+    } catch {
+      throw new HubError(400, "ArgumentInvalid", `Certificate ${name} is not a PEM X.509 certificate`);
+    }
+    this.certificates.set(name, { name, pem, isVerified });
+  }
+
+  verifiedCaCertificates(): X509Certificate[] {
+    return [...this.certificates.values()].filter((c) => c.isVerified).map((c) => new X509Certificate(c.pem));
+  }
 
   get(deviceId: string): Identity {
     const identity = this.identities.get(deviceId);
@@ -101,7 +130,7 @@ export class RegistryModel {
     if (!twin) throw new HubError(404, "ModuleNotFound", `Module ${moduleId} on device ${deviceId} not registered`);
     return {
       deviceId, moduleId, etag: etagOf(Number(twin.desired.$version)), deviceEtag: identity.device.etag, status: "enabled",
-      connectionState: identity.device.connectionState, version: Number(twin.desired.$version) + Number(twin.reported.$version),
+      connectionState: twin.connectionState ?? "Disconnected", version: Number(twin.desired.$version) + Number(twin.reported.$version),
       properties: { desired: twin.desired, reported: twin.reported },
     };
   }
@@ -126,11 +155,14 @@ export class RegistryModel {
 
   // --- the device side ---
 
-  setConnectionState(deviceId: string, state: "Connected" | "Disconnected"): void {
-    const d = this.get(deviceId).device;
-    d.connectionState = state;
-    d.connectionStateUpdatedTime = new Date().toISOString();
-    if (state === "Connected") d.lastActivityTime = d.connectionStateUpdatedTime;
+  /**
+   * A module identity connects or disconnects. The device twin's connectionState is left alone: an
+   * edge runtime connects as its modules, never as the device, so the device stays Disconnected
+   * (Azure/iotedge #80, #809; azure-iot-sdk-csharp #324).
+   */
+  setModuleConnectionState(deviceId: string, moduleId: string, state: "Connected" | "Disconnected"): void {
+    const twin = this.get(deviceId).modules.get(moduleId);
+    if (twin) twin.connectionState = state;
   }
 
   /** Replaces a module's reported properties, as the device would with a full report. */

@@ -71,7 +71,7 @@ export class IotHubStandin {
     readonly policyName: string,
     private readonly sharedAccessKey: string,
     readonly caCertPem: string,
-    private readonly bearerTokens: readonly string[],
+    private readonly bearerTokens: string[],
     simulateAfterMs: number | undefined,
   ) {
     this.device = new DeviceSide(this.model, simulateAfterMs);
@@ -85,7 +85,7 @@ export class IotHubStandin {
     const server = createServer({ cert: tls.certPem, key: tls.keyPem, requestCert: true, rejectUnauthorized: false });
     const standin = new IotHubStandin(
       server, address, options.policyName ?? "iothubowner", options.sharedAccessKey ?? randomBytes(32).toString("base64"),
-      tls.caCertPem, options.bearerTokens ?? [], options.simulateDevicesAfterMs,
+      tls.caCertPem, [...(options.bearerTokens ?? [])], options.simulateDevicesAfterMs,
     );
     server.on("request", (req, res) => standin.handle(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -102,6 +102,14 @@ export class IotHubStandin {
 
   get sharedAccessKeyValue(): string {
     return this.sharedAccessKey;
+  }
+
+  /**
+   * From now on accept this Entra ID token: a data-plane role assignment taking effect, which Azure
+   * RBAC does some minutes after it is made (learn.microsoft.com "Troubleshoot Azure RBAC").
+   */
+  acceptBearerToken(token: string): void {
+    this.bearerTokens.push(token);
   }
 
   /** Answer the next requests with these statuses, in order (after authorization, as the hub throttles). */

@@ -6,6 +6,11 @@
 // purge, and the documented error bodies `{"error":{"code","message"}}`.
 // Drive it only through the real clients, with `disableChallengeResourceVerification: true` and
 // its CA passed as `tlsOptions.ca`.
+//
+// Sources, cited beside each behaviour: [objects] learn.microsoft.com/azure/key-vault/about-keys-secrets-and-certificates
+// (object names, case-insensitive identifiers); [auth] .../general/authentication-requests-and-responses
+// (api-version, the Bearer challenge, error bodies); [soft-delete] .../general/soft-delete-overview;
+// [import] .../certificates/tutorial-import-certificate and the REST reference "Import Certificate".
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -106,20 +111,20 @@ export class KeyVaultStandin {
   /** Puts a certificate in the vault as if an operator had imported it. */
   seed(name: string, options: SeedOptions): void {
     const version = this.version(options.value, options.contentType, options.exportable ?? true, "", options.mismatchedKey);
-    this.live.set(name, { name, versions: [version], tags: options.tags ?? {} });
+    this.live.set(name.toLowerCase(), { name, versions: [version], tags: options.tags ?? {} });
   }
 
   /** Names of live and soft-deleted certificates. */
   names(): { live: string[]; deleted: string[] } {
-    return { live: [...this.live.keys()].sort(), deleted: [...this.deleted.keys()].sort() };
+    return { live: [...this.live.values()].map((e) => e.name).sort(), deleted: [...this.deleted.values()].map((e) => e.name).sort() };
   }
 
   latest(name: string): Version | undefined {
-    return this.live.get(name)?.versions.at(-1);
+    return this.live.get(name.toLowerCase())?.versions.at(-1);
   }
 
   tagsOf(name: string): Record<string, string> | undefined {
-    return this.live.get(name)?.tags;
+    return this.live.get(name.toLowerCase())?.tags;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -136,12 +141,14 @@ export class KeyVaultStandin {
       res.end(payload === undefined ? undefined : JSON.stringify(payload));
     };
     if (!authorized) {
-      // Challenge: the client learns where to get a token, then repeats the request with it.
+      // [auth] Challenge: the client learns where to get a token, then repeats the request with it.
       const challenge = 'Bearer authorization="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000", resource="https://vault.azure.net"';
       const error = req.headers.authorization ? { code: "Unauthorized", message: "AKV10022: Invalid audience." } : { code: "Unauthorized", message: "AKV10000: Request is missing a Bearer or PoP token." };
       return send(401, { error }, { "www-authenticate": challenge });
     }
     try {
+      // [auth] Every request names the API version it speaks.
+      if (!url.searchParams.get("api-version")) throw new VaultError(400, "BadParameter", "The request URI does not contain the api-version query parameter.");
       const [status, payload] = this.route(req.method ?? "GET", url.pathname.replace(/\/+$/, "").split("/").filter(Boolean), body);
       send(status, payload);
     } catch (err) {
@@ -151,9 +158,11 @@ export class KeyVaultStandin {
   }
 
   private route(method: string, parts: string[], body: string): [number, unknown?] {
-    const [collection, name, action] = parts;
+    const [collection, rawName, action] = parts;
+    // [objects] Identifiers compare case-insensitively: "Cert" and "cert" are one object.
+    const name = rawName?.toLowerCase();
     if (collection === "certificates" && name) {
-      if (method === "POST" && action === "import") return [200, this.import(name, JSON.parse(body))];
+      if (method === "POST" && action === "import") return [200, this.import(rawName, JSON.parse(body))];
       if (method === "GET" && (action === undefined || action === "")) return [200, this.bundle(this.mustLive(name))];
       if (method === "GET" && action !== undefined) return [200, this.bundle(this.mustLive(name), action)];
       if (method === "PATCH") {
@@ -162,6 +171,7 @@ export class KeyVaultStandin {
         if (patch.tags) entry.tags = patch.tags;
         return [200, this.bundle(entry)];
       }
+      // [soft-delete] Deleting keeps the certificate recoverable (and its name reserved) for the retention days.
       if (method === "DELETE" && action === undefined) {
         const entry = this.mustLive(name);
         this.live.delete(name);
@@ -188,6 +198,7 @@ export class KeyVaultStandin {
         return [204];
       }
     }
+    // [import] The private key is read as the secret behind the certificate, PEM or base64 PFX by its content type.
     if (collection === "secrets" && name && method === "GET") {
       const entry = this.mustLive(name, "SecretNotFound", "secret");
       const version = action ? entry.versions.find((v) => v.version === action) : entry.versions.at(-1);
@@ -197,7 +208,11 @@ export class KeyVaultStandin {
     throw new VaultError(400, "BadParameter", `The stand-in does not serve ${method} /${parts.join("/")}`);
   }
 
-  private import(name: string, request: { value?: string; pwd?: string; policy?: { secret_props?: { contentType?: string } }; tags?: Record<string, string> }): unknown {
+  private import(displayName: string, request: { value?: string; pwd?: string; policy?: { secret_props?: { contentType?: string } }; tags?: Record<string, string> }): unknown {
+    // [objects] A name is 1-127 characters of 0-9, a-z, A-Z and "-".
+    if (!/^[0-9A-Za-z-]{1,127}$/.test(displayName)) throw new VaultError(400, "BadParameter", `The request URI contains an invalid name: ${displayName}`);
+    const name = displayName.toLowerCase();
+    // [soft-delete] A soft-deleted name cannot be reused until it is recovered or purged.
     if (this.deleted.has(name)) {
       throw new VaultError(409, "Conflict", `Certificate ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged.`, "ObjectIsDeletedButRecoverable");
     }
@@ -208,7 +223,7 @@ export class KeyVaultStandin {
       throw new VaultError(400, "BadParameter", "The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.");
     }
     const version = this.version(request.value, contentType, true, request.pwd);
-    const entry = this.live.get(name) ?? { name, versions: [], tags: {} };
+    const entry = this.live.get(name) ?? { name: displayName, versions: [], tags: {} };
     entry.versions.push(version);
     entry.tags = request.tags ?? entry.tags;
     this.live.set(name, entry);

@@ -26,6 +26,9 @@ export function isSecretValue(value: unknown): boolean {
  * certificate: well-formed, so code that reads certificates (thumbprints, chains) runs. Tests of
  * the certificates themselves emulate @pulumi/tls instead (tests/certificates/support).
  */
+/** The object id getClientConfig answers under mocks: the principal running `pulumi up`. */
+export const MOCK_PRINCIPAL_ID = "11111111-2222-3333-4444-555555555555";
+
 export const MOCK_CERT_PEM = `-----BEGIN CERTIFICATE-----
 MIIBaTCCAQ+gAwIBAgIUQ2yfnSHwxjH/6+1ORah85awW2SkwCgYIKoZIzj0EAwIw
 GzEZMBcGA1UEAwwQbW9jayBjZXJ0aWZpY2F0ZTAgFw0yNjExMjYwNDUzMDNaGA8y
@@ -90,6 +93,14 @@ export async function runUnderMocks<T>(config: Record<string, string>, program: 
     {
       newResource: async (args) => (await override?.(args)) ?? { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) },
       call: (args) => {
+        if (args.token === "azure-native:authorization:getClientConfig") {
+          return { clientId: "client-test", objectId: MOCK_PRINCIPAL_ID, subscriptionId: "00000000-0000-0000-0000-00000000000s", tenantId: "tenant-test" };
+        }
+        if (args.token === "azure-native:authorization:getClientToken") {
+          // An app-only token (no scp claim): the principal is a service principal, as in CI.
+          const claims = Buffer.from(JSON.stringify({ oid: MOCK_PRINCIPAL_ID, idtyp: "app", roles: [] })).toString("base64url");
+          return { token: `e30.${claims}.sig` };
+        }
         if (args.token === "azure-native:iothub:listIotHubResourceKeys") {
           return { value: [{ keyName: "iothubowner", primaryKey: "bW9jay1odWIta2V5", rights: "RegistryWrite" }] };
         }
