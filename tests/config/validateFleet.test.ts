@@ -149,7 +149,7 @@ test("stack-wide rules: a resource group for Azure resources, a connection strin
 
 test("certificateAuthority with a CA the stack holds, on an existing hub: the hub's resource group is required to register the CA", () => {
   const ca = (source: Record<string, unknown>) => ({ ...existingDevice("ca-01"), certificate: { authentication: "certificateAuthority", ...source } });
-  const withVault = { keyVault: { name: "kv" } };
+  const withVault = { keyVault: { name: "kv-fleet" } };
   const message =
     'iotHub.resourceGroup (device "ca-01"): is required: the device uses certificateAuthority authentication with a CA the stack holds (source generate), ' +
     "which the stack registers, verified, on the existing hub; set edge:iotHub.resourceGroup to the hub's resource group";
