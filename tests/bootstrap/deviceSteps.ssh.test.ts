@@ -266,6 +266,22 @@ describe("failures and host kinds", () => {
     rmSync(delayFile);
   });
 
+  test("aziot-edged Ready (systemd inactive: stopped) → apply does not count it healthy; a stopped runtime is applied again, not skipped", async () => {
+    const run = runOn(host);
+    const stops = host.path("/var/lib/aziot/iotedge-standin/edged-stops");
+    writeFileSync(stops, "");
+    const error = (await runBootstrap({ ...run, timeouts: { healthSeconds: 2 } }, ["certs", "apply"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    expect(error.result?.stderr).toContain("    aziot-edged             Ready\n    aziot-identityd         Running\n");
+    expect(error.result?.stderr).toContain("edge-bootstrap[apply]: error: the runtime did not become healthy within 2s");
+    rmSync(stops);
+    expect((await runBootstrap(run, ["apply"])).apply!.stdout.trim()).toMatch(APPLIED_HEALTHY);
+    // Stopped on the host (every service then reads Ready): the next run applies again instead of skipping.
+    await runRemoteCommand(host.connection, "iotedge system stop");
+    expect((await runRemoteCommand(host.connection, "iotedge system status")).stdout).toContain("    aziot-edged             Ready\n");
+    expect((await runBootstrap(run, ["apply"])).apply!.stdout.trim()).toMatch(APPLIED_HEALTHY);
+  });
+
   test("preinstalled host with the runtime → install skipped as preinstalled", async () => {
     const r = await runBootstrap(runOn(host, { runtime: { ...RUNTIME, preinstalled: true } }), ["install"]);
     expect(r.install!.stdout.trim()).toBe("install: skipped (preinstalled: aziot-edge 1.6.0-1)");
