@@ -143,6 +143,8 @@ export const runtimeSchema = z
     /** true: the host comes with moby-engine and aziot-edge installed; skip the install step. */
     preinstalled: z.boolean().default(false),
     aziotEdgeVersion: z.string().default("1.6.0-1"),
+    /** Default: the version aziotEdgeVersion depends on, when known (components/bootstrap/runtimePackages.ts). */
+    aziotIdentityServiceVersion: z.string().optional(),
     mobyEngineVersion: z.string().optional(),
     agentImage: z.string().default("mcr.microsoft.com/azureiotedge-agent:1.6"),
   })
