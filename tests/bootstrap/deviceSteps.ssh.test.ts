@@ -135,15 +135,24 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
     run = rotated;
   });
 
-  test("destroy → host clean: runtime stopped, config, derived configs, certificates, keys and state removed", async () => {
+  test("destroy → host clean: runtime stopped, module containers, config, derived configs, certificates, keys, keyd/certd material and state removed", async () => {
+    // What the running runtime made: keyd/certd material (edgeHub's server key among it) and edgeAgent's containers.
+    expect(readdirSync(host.path("/var/lib/aziot/keyd/keys"))).toContain("aziot-edged-module-edgeHub-server.key");
+    expect(host.containers()).toEqual(["edgeAgent mcr.microsoft.com/azureiotedge-agent:1.6", "edgeHub mcr.microsoft.com/azureiotedge-hub:1.6"]);
+    // A container that is not edgeAgent's stays.
+    await runRemoteCommand(host.connection, "docker create --name operator-tool --label purpose=ops busybox");
     const r = await runCleanupDelete(run);
-    expect(r.stdout.trim()).toBe("cleanup: removed 11 files (runtime: stopped)");
+    expect(r.stdout.trim()).toBe("cleanup: removed 16 files (runtime: stopped; module containers: 2 removed)");
+    expect(r.stderr).toMatch(/removed the module containers edgeAgent created: [0-9a-f]{12} [0-9a-f]{12} \(label net\.azure-devices\.edge\.owner=Microsoft\.Azure\.Devices\.Edge\.Agent\)/);
     expect(host.iotedgeCalls().slice(-1)).toEqual(["system stop"]);
+    expect(host.containers()).toEqual(["operator-tool busybox"]);
     expect(filesUnder(host.path("/etc/aziot"))).toEqual([]);
     expect(readdirSync(host.path("/var/aziot"))).toEqual([]);
+    expect(readdirSync(host.path("/var/lib/aziot/keyd"))).toEqual([]);
+    expect(readdirSync(host.path("/var/lib/aziot/certd"))).toEqual([]);
     expect(readdirSync(host.path("/var/lib/edge-bootstrap"))).toEqual([]);
     // Running it again (a retried destroy) is harmless.
-    expect((await runCleanupDelete(run)).stdout.trim()).toBe("cleanup: removed 0 files (runtime: stopped)");
+    expect((await runCleanupDelete(run)).stdout.trim()).toBe("cleanup: removed 0 files (runtime: stopped; module containers: none)");
   });
 });
 
@@ -178,8 +187,10 @@ describe("a non-root SSH user, as on an Azure VM: the steps run through sudo -n"
     for (const f of Object.values(DEVICE_FILES)) expect(ownerMode(admin.path(f.path))).toBe(`${f.owner} ${f.mode}`);
     expect(ownerMode(admin.path("/etc/aziot/config.toml"))).toBe("root:root 600");
     expectNoSecrets(Object.values(r), firstCerts);
-    expect((await runCleanupDelete(runAs(admin))).stdout.trim()).toBe("cleanup: removed 11 files (runtime: stopped)");
+    expect((await runCleanupDelete(runAs(admin))).stdout.trim()).toBe("cleanup: removed 16 files (runtime: stopped; module containers: 2 removed)");
     expect(filesUnder(admin.path("/etc/aziot"))).toEqual([]);
+    expect(filesUnder(admin.path("/var/lib/aziot/keyd"))).toEqual([]);
+    expect(admin.containers()).toEqual([]);
   });
 
   test("without passwordless sudo: the first step stops, saying what the user needs, and nothing is written", async () => {

@@ -14,6 +14,7 @@ import { PACKAGE_REPO_DIRS, preparePackageRepo } from "./standinPackages";
 
 export const STANDIN_IOTEDGE = join(__dirname, "fake-runtime", "iotedge-standin");
 export const STANDIN_CLOUD_INIT = join(__dirname, "fake-runtime", "cloud-init-standin");
+export const STANDIN_DOCKER = join(__dirname, "fake-runtime", "docker-standin");
 /** The users and groups aziot-edge's packages create; chown needs them. */
 export const AZIOT_USERS = ["aziotcs", "aziotks", "aziotid", "aziottpm", "iotedge"] as const;
 
@@ -186,7 +187,7 @@ export class TestHost {
     this.privateFiles = repo ? { "/var/log/dpkg.log": "dpkg-log" } : PRIVATE_FILES;
     const runtime = repo ? null : options.runtime === undefined ? DEFAULT_STANDIN_RUNTIME : options.runtime;
     this.connection = this.prepare(runtime, options.cloudInit ?? false);
-    if (repo) preparePackageRepo(this.dir, join(this.dir, "fs"), repo, this.iotedgeWrapper());
+    if (repo) preparePackageRepo(this.dir, join(this.dir, "fs"), repo, { iotedge: this.iotedgeWrapper(), docker: this.dockerWrapper() });
   }
 
   static async start(options: TestHostOptions): Promise<TestHost> {
@@ -224,6 +225,18 @@ export class TestHost {
     return `#!/bin/sh\n# TEST STAND-IN: not the IoT Edge runtime (see ${STANDIN_IOTEDGE})\nexec ${process.execPath} ${STANDIN_IOTEDGE} "$@"\n`;
   }
 
+  /** /usr/local/sbin/docker: the docker stand-in (records containers; no engine runs). */
+  private dockerWrapper(): string {
+    return `#!/bin/sh\n# TEST STAND-IN: not docker (see ${STANDIN_DOCKER})\nexec ${process.execPath} ${STANDIN_DOCKER} "$@"\n`;
+  }
+
+  /** Containers the docker stand-in holds: "<name> <image>" each. */
+  containers(): string[] {
+    const file = this.path("/var/lib/aziot/docker-standin/containers.json");
+    if (!existsSync(file)) return [];
+    return (JSON.parse(readFileSync(file, "utf8")) as Array<{ name: string; image: string }>).map((c) => `${c.name} ${c.image}`);
+  }
+
   /** Makes the cloud-init stand-in report "running" for the next `seconds`. */
   cloudInitRunningFor(seconds: number): void {
     writeFileSync(join(this.dir, "fs", "usr-local-sbin", ".cloud-init-done-at"), `${Math.ceil(Date.now() / 1000 + seconds)}\n`);
@@ -238,9 +251,11 @@ export class TestHost {
     mkdirSync(join(this.dir, "fs", "var-cache-apt", "archives", "partial"), { recursive: true });
     if (runtime) {
       writeFileSync(join(this.dir, "fs", "var-lib-dpkg", "status"), standinDpkgEntries(runtime), { flag: "a" });
-      const wrapper = join(this.dir, "fs", "usr-local-sbin", "iotedge");
-      writeFileSync(wrapper, this.iotedgeWrapper());
-      chmodSync(wrapper, 0o755);
+      for (const [name, text] of [["iotedge", this.iotedgeWrapper()], ["docker", this.dockerWrapper()]]) {
+        const wrapper = join(this.dir, "fs", "usr-local-sbin", name);
+        writeFileSync(wrapper, text);
+        chmodSync(wrapper, 0o755);
+      }
     }
     if (this.osRelease !== undefined) writeFileSync(join(this.dir, "fs", "os-release"), this.osRelease);
     writeFileSync(join(this.dir, "fs", "device-bashrc"), DEVICE_BASHRC);
