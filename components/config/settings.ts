@@ -168,6 +168,11 @@ export const deviceEntrySchema = z
     certificate: certificateSchema.optional(),
     deploymentManifest: z.string().optional(),
     runtime: runtimeSchema.partial().optional(),
+    /**
+     * The host is gone for good: its device-side steps no longer run, and destroy (or removing the
+     * entry) drops them without running their delete. See the operator guide, "Retire a device".
+     */
+    decommissioned: z.boolean().default(false),
   })
   .strict();
 
@@ -264,6 +269,8 @@ export interface DeviceSettings {
   /** The manifest's parsed content (`modulesContent`). */
   readonly manifest: Record<string, unknown>;
   readonly runtime: RuntimeSettings;
+  /** The host is gone for good (see deviceEntrySchema). */
+  readonly decommissioned: boolean;
 }
 
 export interface FleetSettings {

@@ -169,6 +169,7 @@ function validateDevice(
     deploymentManifest: manifestPath!,
     manifest,
     runtime: runtimeResult.data,
+    decommissioned: device.decommissioned ?? false,
   };
 }
 
