@@ -13,10 +13,10 @@ export function identityServiceVersionFor(runtime: { aziotEdgeVersion: string; a
   return runtime.aziotIdentityServiceVersion ?? IDENTITY_SERVICE_FOR_EDGE[runtime.aziotEdgeVersion];
 }
 
-/** Why an aziot-edge version without a known identity service needs the setting. */
+/** Why an aziot-edge version without a known identity service needs runtime.aziotIdentityServiceVersion. */
 export function identityServiceRequired(aziotEdgeVersion: string): string {
   return (
-    `runtime.aziotIdentityServiceVersion is required with aziotEdgeVersion ${aziotEdgeVersion}: aziot-edge depends on one exact ` +
+    `is required with aziotEdgeVersion ${aziotEdgeVersion}: aziot-edge depends on one exact ` +
     `aziot-identity-service version (see \`apt-cache show aziot-edge=${aziotEdgeVersion}\`, Depends)`
   );
 }

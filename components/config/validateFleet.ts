@@ -155,7 +155,7 @@ function validateDevice(
   const runtimeResult = runtimeSchema.safeParse({ ...asRecord(defaults.runtime), ...device.runtime });
   collect(runtimeResult, [...at, "runtime"]);
   if (runtimeResult.success && identityServiceVersionFor(runtimeResult.data) === undefined) {
-    errors.push({ setting: `${at}.runtime.aziotIdentityServiceVersion`, device: device.id, message: identityServiceRequired(runtimeResult.data.aziotEdgeVersion).replace(/^runtime\.aziotIdentityServiceVersion /, "") });
+    errors.push({ setting: `${at}.runtime.aziotIdentityServiceVersion`, device: device.id, message: identityServiceRequired(runtimeResult.data.aziotEdgeVersion) });
   }
 
   const manifestPath = device.deploymentManifest ?? (defaults.deploymentManifest as string | undefined);
