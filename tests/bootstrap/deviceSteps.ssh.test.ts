@@ -1,7 +1,7 @@
 // The bootstrap's real device scripts, run over real SSH on local test hosts (tests/hosts) with
 // exactly the commands, stdin and triggers DeviceBootstrap gives remote.Command. The slow fault
 // cases (slowFaults.ts) start first, on hosts of their own, and are checked at the end.
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { DEVICE_FILES } from "../../components/bootstrap/devicePaths";
 import { StepName } from "../../components/bootstrap/steps";
@@ -363,6 +363,17 @@ describe("install from the package repository (stand-in packages configured as M
     expect(r.install!.stdout.trim()).toBe("install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.1-1, aziot-identity-service 1.6.1-1, moby-engine 25.0.5-1)");
     expect(await held()).toBe("aziot-edge\naziot-identity-service\n");
     expect(await packages()).toContain("aziot-identity-service 1.6.1-1 hold ok installed");
+  });
+
+  test("apt-get update failing once (the repository unreadable for a moment) → retried with backoff; a downgrade of both pins goes through", async () => {
+    const index = join(host.dir, "standin-packages", "repo", "Packages");
+    renameSync(index, `${index}.away`);
+    const back = new Promise<void>((resolve) => setTimeout(() => (renameSync(`${index}.away`, index), resolve()), 1000));
+    const r = await runBootstrap(runOn({ aziotEdgeVersion: "1.6.0-1", aziotIdentityServiceVersion: "1.6.0-1" }), ["install"]);
+    await back;
+    expect(r.install!.stderr).toContain("edge-bootstrap[install]: apt-get update failed (attempt 1 of 5); retrying in 2s");
+    expect(r.install!.stdout.trim()).toBe("install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1)");
+    expect(await held()).toBe("aziot-edge\naziot-identity-service\n");
   });
 });
 
