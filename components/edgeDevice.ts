@@ -70,7 +70,13 @@ export class EdgeDevice extends pulumi.ComponentResource {
     const withBootstrap = iotHubHostName !== undefined;
     if (args.fleet.hub !== undefined) {
       const hubArgs = { deviceId: device.id, fleetHub: args.fleet.hub, authentication: this.certificates.hubAuthentication(), manifest: device.manifest };
-      this.iotHub = new EdgeDeviceHub(`${name}-iothub`, { ...hubArgs, runtimeReady: withBootstrap ? [runtimeReady] : [] }, { parent: this });
+      // A decommissioned device never reports: no gate, and nothing on the host to wait for.
+      const gated = withBootstrap && !device.decommissioned;
+      this.iotHub = new EdgeDeviceHub(
+        `${name}-iothub`,
+        { ...hubArgs, runtimeReady: gated ? [runtimeReady] : [], readinessGate: !device.decommissioned },
+        { parent: this },
+      );
     }
     if (iotHubHostName !== undefined) {
       const certificates = bootstrapCertificatesOf(this.certificates);
@@ -80,7 +86,7 @@ export class EdgeDevice extends pulumi.ComponentResource {
         { device, host: this.host, iotHubHostName, certificates, waitFor },
         { parent: this },
       );
-      markRuntimeReady(this.bootstrap.ready);
+      if (this.bootstrap.ready) markRuntimeReady(this.bootstrap.ready);
     }
 
     this.privateIp = this.host.privateIp;

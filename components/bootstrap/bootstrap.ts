@@ -47,11 +47,33 @@ export interface DeviceBootstrapArgs {
    * not reach its children, so these go on the steps themselves.
    */
   readonly waitFor?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * The host is gone for good: no step runs on it any more. The steps that only act when created
+   * (wait … apply) are left out: their removal runs nothing, as remote.Command runs no command on
+   * delete without a `delete`. The cleanup step keeps its inputs (ignoreChanges: nothing runs) and
+   * gets retainOnDelete, so destroy or removing the device drops it from the state without running
+   * `cleanup.sh remove` against a host that cannot answer.
+   */
+  readonly decommissioned?: boolean;
+}
+
+/** Every input of remote.Command: a decommissioned device's cleanup step keeps the ones in its state. */
+export const COMMAND_INPUTS = ["connection", "create", "update", "delete", "environment", "stdin", "triggers", "logging", "addPreviousOutputInEnv"];
+
+/** What a decommissioned host may still hold: said on every up, since nothing removes it. */
+export function decommissionedWarning(deviceId: string, existingHost: boolean): string {
+  return (
+    `device ${deviceId} is decommissioned: no bootstrap step runs on its host, and ` +
+    (existingHost ? "destroy (or removing the device) drops its cleanup step without running it. " : "its steps are dropped without running. ") +
+    "If the host comes back it may still hold /etc/aziot/config.toml and the aziot config.d files, the device's certificates and keys " +
+    "under /var/aziot, the runtime's keys and certificates under /var/lib/aziot/keyd and /var/lib/aziot/certd, the module containers " +
+    "edgeAgent created, /var/lib/edge-bootstrap and the aziot-edge, aziot-identity-service and moby-engine packages: wipe or reimage it."
+  );
 }
 
 export class DeviceBootstrap extends pulumi.ComponentResource {
-  /** The apply/health step: depend on it for anything that needs a running runtime. */
-  public readonly ready: remote.Command;
+  /** The apply/health step: depend on it for anything that needs a running runtime. Absent when decommissioned. */
+  public readonly ready?: remote.Command;
   /** Each step's summary line (what it did or skipped) from its last run. */
   public readonly summary: pulumi.Output<Record<string, string>>;
   public readonly steps: Readonly<Partial<Record<StepName, remote.Command>>>;
@@ -72,6 +94,20 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
     });
     const step = (s: StepName, stepArgs: Omit<remote.CommandArgs, "connection">, extra: pulumi.CustomResourceOptions = {}) =>
       (made[s] = new remote.Command(`${name}-${s}`, { connection, addPreviousOutputInEnv: false, ...stepArgs }, { ...childOpts(s), ...extra }));
+    if (args.decommissioned) {
+      pulumi.log.warn(decommissionedWarning(args.deviceId, !args.hostDeletedWithStack), this);
+      if (!args.hostDeletedWithStack) {
+        made.cleanup = new remote.Command(
+          `${name}-cleanup`,
+          { connection, addPreviousOutputInEnv: false, create: commands.cleanupCreate, delete: commands.cleanupDelete },
+          { parent: this, retainOnDelete: true, ignoreChanges: COMMAND_INPUTS },
+        );
+      }
+      this.steps = made;
+      this.summary = pulumi.output({ decommissioned: "no step runs on this host" } as Record<string, string>);
+      this.registerOutputs({ summary: this.summary });
+      return;
+    }
     // Nothing a step prints is secret, but no step gets its previous output back in its environment.
     const wait = step("wait", { create: commands.wait });
     const hostname = args.hostname !== undefined ? pulumi.output(args.hostname) : wait.stdout.apply((out) => hostnameFromWaitSummary(out ?? ""));

@@ -32,6 +32,7 @@ export function bootstrapForHost(name: string, args: BootstrapForHostArgs, opts:
       // A VM's steps go with the VM: the engine skips their deletes when it deletes the VM.
       hostResource: host.deletedWithStack ? host.readyResources[0] : undefined,
       waitFor: [...host.readyResources, ...(args.waitFor ?? [])],
+      decommissioned: device.decommissioned,
     },
     opts,
   );

@@ -4,6 +4,7 @@ import { createHash } from "crypto";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { DEVICE_FILES, DeviceFileName } from "./devicePaths";
+import { identityServiceVersionFor } from "./runtimePackages";
 
 export const SCRIPT_DIR = join(__dirname, "..", "..", "scripts", "device");
 
@@ -67,6 +68,8 @@ export const DEFAULT_TIMEOUTS: StepTimeouts = { cloudInitSeconds: 1200, aptLockS
 
 export interface InstallInput {
   readonly aziotEdgeVersion: string;
+  /** Unset: the version aziotEdgeVersion depends on (runtimePackages.ts). */
+  readonly aziotIdentityServiceVersion?: string;
   /** Unset: any installed moby-engine will do; when missing, the repository's current one. */
   readonly mobyEngineVersion?: string;
   readonly preinstalled: boolean;
@@ -84,10 +87,13 @@ export interface StepCommands {
 }
 
 export function stepCommands(install: InstallInput, timeouts: StepTimeouts = DEFAULT_TIMEOUTS): StepCommands {
+  const identityVersion = identityServiceVersionFor(install);
+  if (identityVersion === undefined) throw new Error(`runtime.aziotIdentityServiceVersion is required with aziotEdgeVersion ${install.aziotEdgeVersion}`);
   return {
     wait: deviceCommand("wait-ready", [String(timeouts.cloudInitSeconds)]),
     install: deviceCommand("install-runtime", [
       install.aziotEdgeVersion,
+      identityVersion,
       install.mobyEngineVersion ?? "any",
       String(install.preinstalled),
       String(timeouts.aptLockSeconds),

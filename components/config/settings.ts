@@ -143,6 +143,8 @@ export const runtimeSchema = z
     /** true: the host comes with moby-engine and aziot-edge installed; skip the install step. */
     preinstalled: z.boolean().default(false),
     aziotEdgeVersion: z.string().default("1.6.0-1"),
+    /** Default: the version aziotEdgeVersion depends on, when known (components/bootstrap/runtimePackages.ts). */
+    aziotIdentityServiceVersion: z.string().optional(),
     mobyEngineVersion: z.string().optional(),
     agentImage: z.string().default("mcr.microsoft.com/azureiotedge-agent:1.6"),
   })
@@ -166,6 +168,11 @@ export const deviceEntrySchema = z
     certificate: certificateSchema.optional(),
     deploymentManifest: z.string().optional(),
     runtime: runtimeSchema.partial().optional(),
+    /**
+     * The host is gone for good: its device-side steps no longer run, and destroy (or removing the
+     * entry) drops them without running their delete. See the operator guide, "Retire a device".
+     */
+    decommissioned: z.boolean().default(false),
   })
   .strict();
 
@@ -267,6 +274,8 @@ export interface DeviceSettings {
   /** The manifest's parsed content (`modulesContent`). */
   readonly manifest: Record<string, unknown>;
   readonly runtime: RuntimeSettings;
+  /** The host is gone for good (see deviceEntrySchema). */
+  readonly decommissioned: boolean;
 }
 
 export interface FleetSettings {

@@ -7,6 +7,7 @@ import { edgeHostnameProblem } from "./edgeHostname";
 import { azureNameFor } from "./naming";
 import { isWholeInternet, sourceKind, sourceRangeProblem, subnetProblem } from "./networkRules";
 import { SettingError, issueToErrors } from "./settingErrors";
+import { identityServiceRequired, identityServiceVersionFor } from "../bootstrap/runtimePackages";
 import {
   DEFAULT_IMAGE,
   DeviceSettings,
@@ -153,6 +154,9 @@ function validateDevice(
 
   const runtimeResult = runtimeSchema.safeParse({ ...asRecord(defaults.runtime), ...device.runtime });
   collect(runtimeResult, [...at, "runtime"]);
+  if (runtimeResult.success && identityServiceVersionFor(runtimeResult.data) === undefined) {
+    errors.push({ setting: `${at}.runtime.aziotIdentityServiceVersion`, device: device.id, message: identityServiceRequired(runtimeResult.data.aziotEdgeVersion) });
+  }
 
   const manifestPath = device.deploymentManifest ?? (defaults.deploymentManifest as string | undefined);
   const manifest = loadManifest(manifestPath, `${at}.deploymentManifest`, device.id, readManifest, errors);
@@ -165,6 +169,7 @@ function validateDevice(
     deploymentManifest: manifestPath!,
     manifest,
     runtime: runtimeResult.data,
+    decommissioned: device.decommissioned ?? false,
   };
 }
 

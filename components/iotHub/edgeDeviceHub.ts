@@ -52,12 +52,14 @@ export interface EdgeDeviceHubArgs {
   readonly manifest: Record<string, unknown>;
   /** What must be done before the deployment is sent: the bootstrap's last step. */
   readonly runtimeReady?: pulumi.Input<pulumi.Resource>[];
+  /** false: no readiness gate (a decommissioned device never reports). Default true. */
+  readonly readinessGate?: boolean;
 }
 
 export class EdgeDeviceHub extends pulumi.ComponentResource {
   readonly identity: IotHubDevice;
   readonly deployment: EdgeDeployment;
-  readonly readiness: EdgeReadiness;
+  readonly readiness?: EdgeReadiness;
   /** runtimeStatus by module when the device passed the gate. */
   readonly modules: pulumi.Output<Record<string, string>>;
 
@@ -99,6 +101,11 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.identity, ...(args.runtimeReady ?? [])] },
     );
 
+    if (args.readinessGate === false) {
+      this.modules = pulumi.output({} as Record<string, string>);
+      this.registerOutputs({ modules: this.modules });
+      return;
+    }
     this.readiness = new EdgeReadiness(
       `${name}-ready`,
       {

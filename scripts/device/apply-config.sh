@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Step 5: `iotedge config apply`, then wait (bounded) until `iotedge system status` reports every
-# service running. Skips both when config.toml and the certificate files are exactly what was last
-# applied and the runtime is healthy.
+# Step 5: `iotedge config apply`, then wait (bounded) until `iotedge system status` reports
+# aziot-edged running (see runtime_healthy). Skips both when config.toml and the certificate files
+# are exactly what was last applied and the runtime is healthy.
 # Usage: apply-config.sh <health timeout seconds>
 set -euo pipefail
 EDGE_STEP="apply"
@@ -23,13 +23,20 @@ applied_fingerprint() {
   } | sha256sum | awk '{ print $1 }'
 }
 
-# Healthy: `iotedge system status` lists the aziot services and each is Running (or Ready: socket-activated).
+# Healthy: `iotedge system status` lists the aziot services, aziot-edged is Running, and each of
+# the others is Running or Ready. "Ready" is systemd's "inactive" (aziot-identity-service
+# aziotctl-common/src/system/status.rs): fine for the socket-activated identityd/keyd/certd/tpmd,
+# which start on their first request, but a stopped aziot-edged runs no modules.
 runtime_healthy() {
   local status
   status="$(timeout 30 iotedge system status 2>&1)" || return 1
   printf '%s\n' "$status" | awk '
-    $1 ~ /^aziot-/ { services++; state = $0; sub(/^[ \t]*[^ \t]+[ \t]+/, "", state); if (state != "Running" && state != "Ready") bad++ }
-    END { exit !(services > 0 && bad == 0) }'
+    $1 ~ /^aziot-/ {
+      services++; state = $0; sub(/^[ \t]*[^ \t]+[ \t]+/, "", state); sub(/[ \t]+$/, "", state)
+      if ($1 == "aziot-edged") edged = (state == "Running")
+      else if (state != "Running" && state != "Ready") bad++
+    }
+    END { exit !(services > 0 && edged && bad == 0) }'
 }
 
 wait_until_healthy() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Destroy of an existing (physical) host: stop the runtime and remove what the bootstrap put there
-# (config.toml, the files `iotedge config apply` derived from it, certificates, keys, its own state).
-# Installed packages stay. Every command is bounded so a destroy never hangs on the device.
+# Destroy of an existing (physical) host: stop the runtime, remove the module containers edgeAgent
+# created, and what the bootstrap put there and the runtime derived from it (config.toml, the files
+# `iotedge config apply` wrote, certificates, keys, the keys and certificates keyd and certd keep,
+# its own state). Installed packages stay. Every command is bounded so a destroy never hangs on the device.
 # Usage: cleanup.sh register   (create: records that this host is managed)
 #        cleanup.sh remove     (delete)
 set -euo pipefail
@@ -23,6 +24,46 @@ register() {
   fi
 }
 
+# The label edgeAgent (and aziot-edged, for edgeAgent itself) puts on every module container
+# (Azure/iotedge edgelet/edgelet-docker/src/runtime.rs); `iotedge config apply` names the same
+# filter when a host name change needs the modules removed (edgelet/iotedge/src/config/apply.rs).
+readonly EDGE_AGENT_LABEL="net.azure-devices.edge.owner=Microsoft.Azure.Devices.Edge.Agent"
+# Where keyd and certd keep the keys and certificates they derive (the edge CA's, edgeHub's server
+# certificate and key, the master encryption key): aziotctl-common's homedir paths.
+readonly AZIOT_DERIVED_DIRS=(/var/lib/aziot/keyd /var/lib/aziot/certd)
+
+remove_module_containers() {
+  local ids
+  containers="none"
+  if ! command -v docker >/dev/null 2>&1; then
+    log "skipped: docker is not installed, so there are no module containers"
+    return 0
+  fi
+  if ! ids="$(timeout 60 docker ps -aq --filter "label=$EDGE_AGENT_LABEL")"; then
+    containers="left (docker ps failed)"
+    log "warning: docker ps failed; the module containers (label $EDGE_AGENT_LABEL) are left"
+    return 0
+  fi
+  [ -n "$ids" ] || return 0
+  # shellcheck disable=SC2086 # one argument per container id
+  if timeout 120 docker rm -f $ids >/dev/null; then
+    containers="$(wc -w <<<"$ids") removed"
+    log "removed the module containers edgeAgent created: $(tr '\n' ' ' <<<"$ids")(label $EDGE_AGENT_LABEL)"
+  else
+    containers="left (docker rm failed)"
+    log "warning: docker rm failed; the module containers (label $EDGE_AGENT_LABEL) are left"
+  fi
+}
+
+remove_derived_material() {
+  local dir path
+  for dir in "${AZIOT_DERIVED_DIRS[@]}"; do
+    [ -d "$dir" ] || continue
+    while IFS= read -r -d '' path; do remove_file "$path"; done < <(find "$dir" -mindepth 1 ! -type d -print0)
+    find "$dir" -mindepth 1 -type d -empty -delete
+  done
+}
+
 remove_file() {
   if [ -e "$1" ]; then
     rm -f "$1"
@@ -34,6 +75,7 @@ remove_file() {
 remove() {
   local name path owner mode dir stopped="not installed"
   removed=0
+  containers="none"
   if command -v iotedge >/dev/null 2>&1; then
     if timeout 120 iotedge system stop >&2 2>&1; then
       stopped="stopped"
@@ -45,12 +87,14 @@ remove() {
   else
     log "skipped: iotedge is not installed, nothing to stop"
   fi
+  remove_module_containers
   remove_file "$EDGE_CONFIG"
   for path in "${EDGE_APPLIED_CONFIGS[@]}"; do remove_file "$path"; done
   for name in "${EDGE_FILE_NAMES[@]}"; do
     read -r path owner mode < <(target_of "$name")
     remove_file "$path"
   done
+  remove_derived_material
   for dir in "$EDGE_CERT_DIR" "$EDGE_KEY_DIR"; do
     if [ -d "$dir" ] && rmdir "$dir" 2>/dev/null; then log "removed empty $dir"; fi
   done
@@ -59,7 +103,7 @@ remove() {
     rm -rf "$EDGE_STATE_DIR" 2>/dev/null || rm -rf "${EDGE_STATE_DIR:?}"/*
     log "removed $EDGE_STATE_DIR"
   fi
-  summary "removed $removed files (runtime: $stopped)"
+  summary "removed $removed files (runtime: $stopped; module containers: $containers)"
 }
 
 main() {

@@ -54,10 +54,10 @@ os_release() {
   printf '%s %s\n' "$id" "$version_id"
 }
 
-# Installed version of a package, empty when it is not installed.
+# Installed version of a package (held or not: a held one's status starts with "hold"), empty when it is not installed.
 installed_version() {
   # dpkg-query fails for a package it has never heard of: that is "not installed", not an error.
-  { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null || true; } | awk '$1 == "install" && $3 == "installed" { print $4 }'
+  { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null || true; } | awk '($1 == "install" || $1 == "hold") && $3 == "installed" { print $4 }'
 }
 
 # sha256 of a file, empty when it does not exist.

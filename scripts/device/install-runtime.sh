@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Step 2: the container engine (moby-engine) and the IoT Edge runtime (aziot-edge) from Microsoft's
-# package repository for this Ubuntu/Debian release, at pinned versions. Skips what is installed.
-# Usage: install-runtime.sh <aziot-edge version> <moby-engine version|any> <preinstalled: true|false> <apt lock timeout s>
+# Step 2: the container engine (moby-engine) and the IoT Edge runtime (aziot-edge with the
+# aziot-identity-service it depends on) from Microsoft's package repository for this Ubuntu/Debian
+# release, at pinned versions, held there. Skips what is installed.
+# Usage: install-runtime.sh <aziot-edge version> <aziot-identity-service version> <moby-engine version|any>
+#          <preinstalled: true|false> <apt lock timeout s>
 set -euo pipefail
 EDGE_STEP="install"
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -17,31 +19,66 @@ microsoft_repo_url() {
   esac
 }
 
-# Prints the pid of a process holding dpkg's lock (POSIX locks, as apt and dpkg take them), or nothing.
-dpkg_lock_holder() {
-  local lock inode
-  for lock in /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock; do
+# Every lock apt and dpkg take. dpkg's two are what DPkg::Lock::Timeout waits for; apt takes the
+# lists lock (`update`) and the archives lock (`install`) without waiting (apt apt-pkg/acquire.cc
+# pkgAcquire::GetLock: a non-blocking fcntl lock). On a fresh VM apt-daily often holds them.
+readonly PACKAGE_LOCKS=(/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/cache/apt/archives/lock /var/lib/apt/lists/lock)
+
+# Prints "<pid> <lock>" of a process holding one of them (POSIX locks, as apt and dpkg take them), or nothing.
+package_lock_holder() {
+  local lock inode pid
+  for lock in "${PACKAGE_LOCKS[@]}"; do
     [ -e "$lock" ] || continue
     inode="$(stat -c %i "$lock")"
     # /proc/locks: "1: POSIX ADVISORY WRITE <pid> <maj>:<min>:<inode> 0 EOF" (waiters add a "->" field).
-    awk -v inode="$inode" '{ for (i = 2; i <= NF; i++) if ($i ~ ":" inode "$") { print $(i - 1); exit } }' /proc/locks
-  done | head -n 1
+    pid="$(awk -v inode="$inode" '{ for (i = 2; i <= NF; i++) if ($i ~ ":" inode "$") { print $(i - 1); exit } }' /proc/locks)"
+    if [ -n "$pid" ]; then
+      printf '%s %s\n' "$pid" "$lock"
+      return 0
+    fi
+  done
 }
 
-# Waits (bounded) until no other apt/dpkg run holds the lock, so the package state read next is
-# not a half-configured one from cloud-init or unattended-upgrades. apt's own lock timeout does the
-# waiting; an idle package manager costs nothing.
+# Waits (bounded) until no other apt/dpkg run holds any of the locks, so the package state read
+# next is not a half-configured one and apt does not fail on a lock it would not wait for. Says
+# who held which lock, and how long it waited.
 wait_for_package_manager() {
-  local lock_timeout="$1" holder
-  holder="$(dpkg_lock_holder)"
-  if [ -z "$holder" ]; then
-    log "package manager idle (no dpkg lock held)"
-    return 0
-  fi
-  log "dpkg lock held by pid $holder ($(cat "/proc/$holder/comm" 2>/dev/null || echo unknown)); waiting for it (at most ${lock_timeout}s)"
-  DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout="$lock_timeout" install -y >/dev/null \
-    || die "the package manager stayed locked for ${lock_timeout}s (another apt/dpkg run: cloud-init or unattended-upgrades?)"
-  log "package manager free again"
+  local lock_timeout="$1" start holder pid lock said=""
+  start="$(date +%s)"
+  while holder="$(package_lock_holder)" && [ -n "$holder" ]; do
+    read -r pid lock <<<"$holder"
+    if [ "$holder" != "$said" ]; then
+      log "$lock held by pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null || echo unknown)); waiting for it (at most ${lock_timeout}s)"
+      said="$holder"
+    fi
+    if [ $(($(date +%s) - start)) -ge "$lock_timeout" ]; then
+      die "the package manager stayed locked for ${lock_timeout}s: $lock held by pid $pid (another apt/dpkg run: cloud-init or unattended-upgrades?)"
+    fi
+    sleep 1
+  done
+  [ -z "$said" ] || log "package manager free again after $(($(date +%s) - start))s"
+}
+
+# apt-get after waiting for every lock. Retried with backoff (2, 4, 8, 16 s) when another run took
+# a lock in between (apt does not wait for the lists and archives locks), and `update` also on any
+# other failure (a repository's brief outage).
+apt_get() {
+  local lock_timeout="$1" attempt=1 delay=2 output rc
+  shift
+  while :; do
+    wait_for_package_manager "$lock_timeout"
+    rc=0
+    output="$(DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout="$lock_timeout" "$@" 2>&1)" || rc=$?
+    printf '%s\n' "$output" >&2
+    [ "$rc" -ne 0 ] || return 0
+    if [ "$attempt" -ge 5 ] || { [ "$1" != "update" ] && ! grep -q 'Could not get lock' <<<"$output"; }; then
+      return "$rc"
+    fi
+    log "apt-get $1 failed (attempt $attempt of 5); retrying in ${delay}s"
+    sleep "$delay"
+    attempt=$((attempt + 1))
+    delay=$((delay * 2))
+  done
 }
 
 version_matches() {
@@ -49,11 +86,33 @@ version_matches() {
   [ -n "$installed" ] && { [ "$wanted" = "any" ] || [ "$installed" = "$wanted" ]; }
 }
 
+# Installs package specs ("name" or "name=version"); a pinned version may be a downgrade.
 apt_install() {
-  local lock_timeout="$1" package="$2" version="$3" spec="$2"
-  [ "$version" = "any" ] || spec="$package=$version"
-  log "installing $spec"
-  DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout="$lock_timeout" install -y --no-install-recommends "$spec" >&2
+  local lock_timeout="$1"
+  shift
+  log "installing $*"
+  apt_get "$lock_timeout" install -y --no-install-recommends --allow-downgrades "$@"
+}
+
+# The runtime's two packages: aziot-edge depends on exactly one aziot-identity-service version
+# (Azure/iotedge edgelet/contrib/debian/control), so both are pinned and installed together.
+readonly RUNTIME_PACKAGES=(aziot-edge aziot-identity-service)
+
+held_packages() {
+  apt-mark showhold "${RUNTIME_PACKAGES[@]}" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# Holds both against unattended-upgrades and a stray `apt upgrade`: a newer identity service
+# alone would break aziot-edge's exact dependency.
+hold_runtime_packages() {
+  local lock_timeout="$1"
+  if [ "$(held_packages)" = "${RUNTIME_PACKAGES[*]}" ]; then
+    log "skipped: ${RUNTIME_PACKAGES[*]} already held"
+    return 0
+  fi
+  wait_for_package_manager "$lock_timeout"
+  apt-mark hold "${RUNTIME_PACKAGES[@]}" >&2
+  log "held ${RUNTIME_PACKAGES[*]} at their installed versions (apt-mark hold)"
 }
 
 add_microsoft_repo() {
@@ -68,35 +127,39 @@ add_microsoft_repo() {
     deb="$(mktemp --suffix=.deb)"
     log "adding Microsoft package repository from $url"
     curl -fsSL --retry 5 -o "$deb" "$url" || wget -q -O "$deb" "$url" || die "could not download $url"
-    DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout="$lock_timeout" install -y "$deb" >&2
+    apt_get "$lock_timeout" install -y "$deb"
     rm -f "$deb"
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout="$lock_timeout" update >&2
+  apt_get "$lock_timeout" update
 }
 
 main() {
-  local edge_version="${1:?aziot-edge version}" moby_version="${2:?moby-engine version or any}"
-  local preinstalled="${3:?preinstalled true|false}" lock_timeout="${4:?apt lock timeout seconds}"
-  local have_edge have_moby did=()
+  local edge_version="${1:?aziot-edge version}" identity_version="${2:?aziot-identity-service version}"
+  local moby_version="${3:?moby-engine version or any}" preinstalled="${4:?preinstalled true|false}"
+  local lock_timeout="${5:?apt lock timeout seconds}"
+  local have_edge have_identity have_moby held moby_spec="moby-engine" did=()
   require_root
   read -r os_id os_version < <(os_release)
   log "host runs $os_id $os_version"
+  [ -n "$(package_lock_holder)" ] || log "package manager idle (no apt/dpkg lock held)"
   wait_for_package_manager "$lock_timeout"
   have_moby="$(installed_version moby-engine)"
   have_edge="$(installed_version aziot-edge)"
+  have_identity="$(installed_version aziot-identity-service)"
 
   if [ "$preinstalled" = "true" ]; then
     if [ -z "$have_edge" ] || ! command -v iotedge >/dev/null 2>&1; then
       die "runtime.preinstalled is true but aziot-edge is not installed on this host; install it or set runtime.preinstalled to false"
     fi
-    log "skipped: runtime.preinstalled is set (aziot-edge ${have_edge}, moby-engine ${have_moby:-not installed})"
+    log "skipped: runtime.preinstalled is set (aziot-edge ${have_edge}, aziot-identity-service ${have_identity:-not installed}, moby-engine ${have_moby:-not installed}); package holds left as they are"
     summary "skipped (preinstalled: aziot-edge $have_edge)"
     return 0
   fi
 
-  if version_matches "$have_moby" "$moby_version" && version_matches "$have_edge" "$edge_version"; then
-    log "skipped: moby-engine $have_moby and aziot-edge $have_edge already installed"
-    summary "skipped (aziot-edge $have_edge, moby-engine $have_moby already installed)"
+  if version_matches "$have_moby" "$moby_version" && version_matches "$have_edge" "$edge_version" && version_matches "$have_identity" "$identity_version"; then
+    log "skipped: moby-engine $have_moby, aziot-edge $have_edge and aziot-identity-service $have_identity already installed"
+    hold_runtime_packages "$lock_timeout"
+    summary "skipped (aziot-edge $have_edge, aziot-identity-service $have_identity, moby-engine $have_moby already installed)"
     return 0
   fi
 
@@ -105,16 +168,25 @@ main() {
   if version_matches "$have_moby" "$moby_version"; then
     log "skipped: moby-engine $have_moby already installed"
   else
-    apt_install "$lock_timeout" moby-engine "$moby_version"
+    [ "$moby_version" = "any" ] || moby_spec="moby-engine=$moby_version"
+    apt_install "$lock_timeout" "$moby_spec"
     did+=("moby-engine")
   fi
-  if version_matches "$have_edge" "$edge_version"; then
-    log "skipped: aziot-edge $have_edge already installed"
+  if version_matches "$have_edge" "$edge_version" && version_matches "$have_identity" "$identity_version"; then
+    log "skipped: aziot-edge $have_edge and aziot-identity-service $have_identity already installed"
   else
-    apt_install "$lock_timeout" aziot-edge "$edge_version"
-    did+=("aziot-edge")
+    held="$(held_packages)"
+    if [ -n "$held" ]; then
+      # An intended change of version: the hold is released for it and set again below.
+      apt-mark unhold "${RUNTIME_PACKAGES[@]}" >&2
+      log "released the hold on $held for the pinned versions"
+    fi
+    # One command, so apt resolves aziot-edge's exact dependency against the pinned identity service.
+    apt_install "$lock_timeout" "aziot-edge=$edge_version" "aziot-identity-service=$identity_version"
+    did+=("aziot-edge" "aziot-identity-service")
   fi
-  summary "installed ${did[*]} (aziot-edge $(installed_version aziot-edge), moby-engine $(installed_version moby-engine))"
+  hold_runtime_packages "$lock_timeout"
+  summary "installed ${did[*]} (aziot-edge $(installed_version aziot-edge), aziot-identity-service $(installed_version aziot-identity-service), moby-engine $(installed_version moby-engine))"
 }
 
 main "$@"

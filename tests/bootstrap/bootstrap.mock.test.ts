@@ -170,6 +170,8 @@ describe("validation", () => {
   test.each([
     [{ deviceId: "bad id" }, "device bad id: deviceId may contain only letters"],
     [{ runtime: { ...RUNTIME, aziotEdgeVersion: "1.6; rm -rf /" } }, 'runtime.aziotEdgeVersion "1.6; rm -rf /" is not a Debian package version'],
+    [{ runtime: { ...RUNTIME, aziotEdgeVersion: "1.7.0-1" } }, "runtime.aziotIdentityServiceVersion is required with aziotEdgeVersion 1.7.0-1"],
+    [{ runtime: { ...RUNTIME, aziotIdentityServiceVersion: "1.6.0-1 x" } }, 'runtime.aziotIdentityServiceVersion "1.6.0-1 x" is not a Debian package version'],
     [{ certificates: { identityCertPem: "c", identityKeyPem: "k", edgeCaCertPem: "ca" } }, "certificates: give both edgeCaCertPem and edgeCaKeyPem, or neither"],
     [{ timeouts: { healthSeconds: 0 } }, "timeouts.healthSeconds must be a positive whole number of seconds"],
   ])("refuses %j before creating any step", async (override, message) => {

@@ -88,12 +88,15 @@ describe("deviceCommand", () => {
 
   test("step commands carry the pinned versions and bounds, nothing secret", () => {
     const c = stepCommands({ aziotEdgeVersion: "1.6.0-1", preinstalled: false }, { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 });
-    expect(c.install.endsWith(`'edge-bootstrap-install-runtime' '1.6.0-1' 'any' 'false' '22'`)).toBe(true);
+    // The identity service aziot-edge 1.6.0-1 depends on, unless set.
+    expect(c.install.endsWith(`'edge-bootstrap-install-runtime' '1.6.0-1' '1.6.0-1' 'any' 'false' '22'`)).toBe(true);
+    expect(stepCommands({ aziotEdgeVersion: "1.6.1-1", preinstalled: false }).install).toContain(`'1.6.1-1' '1.6.0-1' 'any'`);
+    expect(stepCommands({ aziotEdgeVersion: "1.6.2-1", aziotIdentityServiceVersion: "1.6.1-1", preinstalled: false }).install).toContain(`'1.6.2-1' '1.6.1-1' 'any'`);
     expect(c.wait.endsWith(`'edge-bootstrap-wait-ready' '11'`)).toBe(true);
     expect(c.apply.endsWith(`'edge-bootstrap-apply-config' '33'`)).toBe(true);
     expect(c.cleanupDelete.endsWith(`'edge-bootstrap-cleanup' 'remove'`)).toBe(true);
     expect(stepCommands({ aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: true }).install).toContain(
-      `'1.6.0-1' '25.0.5-1' 'true' '600'`,
+      `'1.6.0-1' '1.6.0-1' '25.0.5-1' 'true' '600'`,
     );
   });
 });

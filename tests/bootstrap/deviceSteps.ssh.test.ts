@@ -1,40 +1,51 @@
 // The bootstrap's real device scripts, run over real SSH on local test hosts (tests/hosts) with
 // exactly the commands, stdin and triggers DeviceBootstrap gives remote.Command. The slow fault
 // cases (slowFaults.ts) start first, on hosts of their own, and are checked at the end.
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { DEVICE_FILES } from "../../components/bootstrap/devicePaths";
 import { StepName } from "../../components/bootstrap/steps";
 import { BootstrapRun, plannedSteps, runBootstrap, runCleanupDelete } from "../hosts/bootstrapOverSsh";
 import { RemoteCommandError, RunResult, runRemoteCommand } from "../hosts/sshRunner";
 import { makeDeviceCertificates } from "../hosts/testCertificates";
-import { DEVICE_BASHRC, rootHome, TestHost } from "../hosts/testHost";
+import { DEFAULT_STANDIN_RUNTIME, DEVICE_BASHRC, rootHome, TestHost } from "../hosts/testHost";
 import { BOOT_DIAL_ERROR_LIMIT } from "../../components/bootstrap/connection";
 import { withBootRetries } from "../hosts/bootstrapOverSsh";
-import { APT_LOCK_SECONDS, AptLockOutcome, aptLockScenario, SSHD_REFUSAL_SECONDS, SshdRefusalOutcome, sshdRefusalScenario } from "./slowFaults";
+import {
+  APT_LOCK_SECONDS,
+  AptLockOutcome,
+  aptLockScenario,
+  ListsLockOutcome,
+  listsLockScenario,
+  SSHD_REFUSAL_SECONDS,
+  SshdRefusalOutcome,
+  sshdRefusalScenario,
+} from "./slowFaults";
 
 jest.setTimeout(60_000);
 
 let lockHost: TestHost;
 let sshdHost: TestHost;
-let slow: Promise<[AptLockOutcome, SshdRefusalOutcome]>;
+let listsHost: TestHost;
+let slow: Promise<[AptLockOutcome, SshdRefusalOutcome, ListsLockOutcome]>;
 beforeAll(async () => {
-  [lockHost, sshdHost] = await Promise.all([
+  [lockHost, sshdHost, listsHost] = await Promise.all([
     TestHost.start({ address: "127.0.5.20", name: "apt-lock" }),
     TestHost.start({ address: "127.0.5.21", name: "sshd-refusal" }),
+    TestHost.start({ address: "127.0.5.22", name: "lists-lock", packageRepo: { ...DEFAULT_STANDIN_RUNTIME, newerIdentityServiceVersion: "1.6.1-1" } }),
   ]);
   // Started, not awaited: they run while the cases below do.
-  slow = Promise.all([aptLockScenario(lockHost), sshdRefusalScenario(sshdHost)]);
+  slow = Promise.all([aptLockScenario(lockHost), sshdRefusalScenario(sshdHost), listsLockScenario(listsHost)]);
   slow.catch(() => undefined);
 });
-afterAll(() => Promise.all([lockHost?.stop(), sshdHost?.stop()]));
+afterAll(() => Promise.all([lockHost?.stop(), sshdHost?.stop(), listsHost?.stop()]));
 
 /** The stand-in is healthy at once; the seconds are whole-second clock readings, so 0 or 1 (2 on a loaded machine). */
 const APPLIED_HEALTHY = /^apply: applied \(healthy after [0-2]s\)$/;
 /** What each step prints on a fresh host with the stand-in runtime installed. */
 const FRESH_HOST_SUMMARIES = {
   wait: expect.stringMatching(/^wait: ready \(cloud-init: not present; host name [a-z0-9-]+\)$/),
-  install: "install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)",
+  install: "install: skipped (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1 already installed)",
   cleanup: "cleanup: registered",
   certs: "certs: changed identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
   config: "config: changed /etc/aziot/config.toml",
@@ -92,7 +103,7 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
     const r = await runBootstrap(run);
     expect(summaries(r)).toEqual({
       wait: "wait: ready (cloud-init: not present; host name steps)",
-      install: "install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)",
+      install: "install: skipped (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1 already installed)",
       cleanup: "cleanup: unchanged (already registered)",
       certs: "certs: unchanged identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
       config: "config: unchanged /etc/aziot/config.toml",
@@ -124,15 +135,24 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
     run = rotated;
   });
 
-  test("destroy → host clean: runtime stopped, config, derived configs, certificates, keys and state removed", async () => {
+  test("destroy → host clean: runtime stopped, module containers, config, derived configs, certificates, keys, keyd/certd material and state removed", async () => {
+    // What the running runtime made: keyd/certd material (edgeHub's server key among it) and edgeAgent's containers.
+    expect(readdirSync(host.path("/var/lib/aziot/keyd/keys"))).toContain("aziot-edged-module-edgeHub-server.key");
+    expect(host.containers()).toEqual(["edgeAgent mcr.microsoft.com/azureiotedge-agent:1.6", "edgeHub mcr.microsoft.com/azureiotedge-hub:1.6"]);
+    // A container that is not edgeAgent's stays.
+    await runRemoteCommand(host.connection, "docker create --name operator-tool --label purpose=ops busybox");
     const r = await runCleanupDelete(run);
-    expect(r.stdout.trim()).toBe("cleanup: removed 11 files (runtime: stopped)");
+    expect(r.stdout.trim()).toBe("cleanup: removed 16 files (runtime: stopped; module containers: 2 removed)");
+    expect(r.stderr).toMatch(/removed the module containers edgeAgent created: [0-9a-f]{12} [0-9a-f]{12} \(label net\.azure-devices\.edge\.owner=Microsoft\.Azure\.Devices\.Edge\.Agent\)/);
     expect(host.iotedgeCalls().slice(-1)).toEqual(["system stop"]);
+    expect(host.containers()).toEqual(["operator-tool busybox"]);
     expect(filesUnder(host.path("/etc/aziot"))).toEqual([]);
     expect(readdirSync(host.path("/var/aziot"))).toEqual([]);
+    expect(readdirSync(host.path("/var/lib/aziot/keyd"))).toEqual([]);
+    expect(readdirSync(host.path("/var/lib/aziot/certd"))).toEqual([]);
     expect(readdirSync(host.path("/var/lib/edge-bootstrap"))).toEqual([]);
     // Running it again (a retried destroy) is harmless.
-    expect((await runCleanupDelete(run)).stdout.trim()).toBe("cleanup: removed 0 files (runtime: stopped)");
+    expect((await runCleanupDelete(run)).stdout.trim()).toBe("cleanup: removed 0 files (runtime: stopped; module containers: none)");
   });
 });
 
@@ -167,8 +187,10 @@ describe("a non-root SSH user, as on an Azure VM: the steps run through sudo -n"
     for (const f of Object.values(DEVICE_FILES)) expect(ownerMode(admin.path(f.path))).toBe(`${f.owner} ${f.mode}`);
     expect(ownerMode(admin.path("/etc/aziot/config.toml"))).toBe("root:root 600");
     expectNoSecrets(Object.values(r), firstCerts);
-    expect((await runCleanupDelete(runAs(admin))).stdout.trim()).toBe("cleanup: removed 11 files (runtime: stopped)");
+    expect((await runCleanupDelete(runAs(admin))).stdout.trim()).toBe("cleanup: removed 16 files (runtime: stopped; module containers: 2 removed)");
     expect(filesUnder(admin.path("/etc/aziot"))).toEqual([]);
+    expect(filesUnder(admin.path("/var/lib/aziot/keyd"))).toEqual([]);
+    expect(admin.containers()).toEqual([]);
   });
 
   test("without passwordless sudo: the first step stops, saying what the user needs, and nothing is written", async () => {
@@ -266,45 +288,92 @@ describe("failures and host kinds", () => {
     rmSync(delayFile);
   });
 
+  test("aziot-edged Ready (systemd inactive: stopped) → apply does not count it healthy; a stopped runtime is applied again, not skipped", async () => {
+    const run = runOn(host);
+    const stops = host.path("/var/lib/aziot/iotedge-standin/edged-stops");
+    writeFileSync(stops, "");
+    const error = (await runBootstrap({ ...run, timeouts: { healthSeconds: 2 } }, ["certs", "apply"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    expect(error.result?.stderr).toContain("    aziot-edged             Ready\n    aziot-identityd         Running\n");
+    expect(error.result?.stderr).toContain("edge-bootstrap[apply]: error: the runtime did not become healthy within 2s");
+    rmSync(stops);
+    expect((await runBootstrap(run, ["apply"])).apply!.stdout.trim()).toMatch(APPLIED_HEALTHY);
+    // Stopped on the host (every service then reads Ready): the next run applies again instead of skipping.
+    await runRemoteCommand(host.connection, "iotedge system stop");
+    expect((await runRemoteCommand(host.connection, "iotedge system status")).stdout).toContain("    aziot-edged             Ready\n");
+    expect((await runBootstrap(run, ["apply"])).apply!.stdout.trim()).toMatch(APPLIED_HEALTHY);
+  });
+
   test("preinstalled host with the runtime → install skipped as preinstalled", async () => {
     const r = await runBootstrap(runOn(host, { runtime: { ...RUNTIME, preinstalled: true } }), ["install"]);
     expect(r.install!.stdout.trim()).toBe("install: skipped (preinstalled: aziot-edge 1.6.0-1)");
   });
 });
 
-describe("install from the package repository (stand-in packages configured as Microsoft's)", () => {
+describe("install from the package repository (stand-in packages configured as Microsoft's, a newer identity service offered)", () => {
   let host: TestHost;
   beforeAll(async () => {
-    host = await TestHost.start({ address: "127.0.5.13", name: "repo", packageRepo: { aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1" } });
+    host = await TestHost.start({ address: "127.0.5.13", name: "repo", packageRepo: { ...DEFAULT_STANDIN_RUNTIME, newerIdentityServiceVersion: "1.6.1-1" } });
   });
   afterAll(() => host?.stop());
-  const runOn = (runtime: Partial<typeof RUNTIME> = {}): BootstrapRun => ({
+  const runOn = (runtime: Partial<typeof RUNTIME> & { aziotIdentityServiceVersion?: string } = {}): BootstrapRun => ({
     connection: host.connection,
     deviceId: "edge-ssh-03",
     iotHubHostName: "hub.azure-devices.net",
     certificates: makeDeviceCertificates("edge-ssh-03"),
     runtime: { ...RUNTIME, ...runtime },
   });
+  const packages = async () =>
+    (await runRemoteCommand(host.connection, "dpkg-query -W -f='${Package} ${Version} ${Status}\\n' moby-engine aziot-edge aziot-identity-service 2>&1 || true")).stdout;
+  const held = async () => (await runRemoteCommand(host.connection, "apt-mark showhold")).stdout;
 
   test("moby-engine goes in first; a pinned aziot-edge the repository lacks → install fails with apt's message", async () => {
-    const error = (await runBootstrap(runOn({ aziotEdgeVersion: "1.6.9-1" }), ["wait", "install"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    const error = (await runBootstrap(runOn({ aziotEdgeVersion: "1.6.9-1", aziotIdentityServiceVersion: "1.6.0-1" }), ["wait", "install"]).catch(
+      (e: RemoteCommandError) => e,
+    )) as RemoteCommandError;
     const log = error.result?.stderr ?? "";
     expect(log).toContain("edge-bootstrap[install]: skipped: Microsoft package repository already configured");
     expect(log.indexOf("edge-bootstrap[install]: installing moby-engine=25.0.5-1")).toBeGreaterThan(-1);
     expect(log.indexOf("edge-bootstrap[install]: installing moby-engine=25.0.5-1")).toBeLessThan(log.indexOf("installing aziot-edge=1.6.9-1"));
     expect(log).toContain("Version '1.6.9-1' for 'aziot-edge' was not found");
-    const status = await runRemoteCommand(host.connection, "dpkg-query -W -f='${Package} ${Version} ${Status}\\n' moby-engine aziot-edge 2>&1 || true");
-    expect(status.stdout).toContain("moby-engine 25.0.5-1 install ok installed");
-    expect(status.stdout).not.toContain("aziot-edge 1.6.9-1");
+    const status = await packages();
+    expect(status).toContain("moby-engine 25.0.5-1 install ok installed");
+    expect(status).not.toContain("aziot-edge 1.6.9-1");
   });
 
-  test("the right pin → aziot-edge installed beside the present moby-engine; the bootstrap runs on it; a re-run skips", async () => {
+  test("the right pins → aziot-edge and the identity service it depends on, in one command although a newer one is offered; both held; the bootstrap runs on it; a re-run skips", async () => {
     const r = await runBootstrap(runOn());
-    expect(r.install!.stdout.trim()).toBe("install: installed aziot-edge (aziot-edge 1.6.0-1, moby-engine 25.0.5-1)");
+    expect(r.install!.stdout.trim()).toBe("install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1)");
     expect(r.install!.stderr).toContain("edge-bootstrap[install]: skipped: moby-engine 25.0.5-1 already installed");
+    expect(r.install!.stderr).toContain("edge-bootstrap[install]: installing aziot-edge=1.6.0-1 aziot-identity-service=1.6.0-1\n");
+    expect(r.install!.stderr).toContain("edge-bootstrap[install]: held aziot-edge aziot-identity-service at their installed versions (apt-mark hold)");
     expect(r.apply!.stdout.trim()).toMatch(APPLIED_HEALTHY);
+    expect(await held()).toBe("aziot-edge\naziot-identity-service\n");
+    // What unattended-upgrades would do: the held pair stays, although 1.6.1-1 of both is offered.
+    const upgrade = await runRemoteCommand(host.connection, "apt-get -s upgrade");
+    expect(upgrade.stdout).toMatch(/^0 upgraded/m);
     const again = await runBootstrap(runOn(), ["install"]);
-    expect(again.install!.stdout.trim()).toBe("install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)");
+    expect(again.install!.stdout.trim()).toBe("install: skipped (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1 already installed)");
+    expect(again.install!.stderr).toContain("edge-bootstrap[install]: skipped: aziot-edge aziot-identity-service already held");
+  });
+
+  test("an intended upgrade (both pins changed) → the hold is released for it, both upgraded together, held again", async () => {
+    const r = await runBootstrap(runOn({ aziotEdgeVersion: "1.6.1-1", aziotIdentityServiceVersion: "1.6.1-1" }), ["install"]);
+    expect(r.install!.stderr).toContain("edge-bootstrap[install]: released the hold on aziot-edge aziot-identity-service for the pinned versions");
+    expect(r.install!.stdout.trim()).toBe("install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.1-1, aziot-identity-service 1.6.1-1, moby-engine 25.0.5-1)");
+    expect(await held()).toBe("aziot-edge\naziot-identity-service\n");
+    expect(await packages()).toContain("aziot-identity-service 1.6.1-1 hold ok installed");
+  });
+
+  test("apt-get update failing once (the repository unreadable for a moment) → retried with backoff; a downgrade of both pins goes through", async () => {
+    const index = join(host.dir, "standin-packages", "repo", "Packages");
+    renameSync(index, `${index}.away`);
+    const back = new Promise<void>((resolve) => setTimeout(() => (renameSync(`${index}.away`, index), resolve()), 1000));
+    const r = await runBootstrap(runOn({ aziotEdgeVersion: "1.6.0-1", aziotIdentityServiceVersion: "1.6.0-1" }), ["install"]);
+    await back;
+    expect(r.install!.stderr).toContain("edge-bootstrap[install]: apt-get update failed (attempt 1 of 5); retrying in 2s");
+    expect(r.install!.stdout.trim()).toBe("install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1)");
+    expect(await held()).toBe("aziot-edge\naziot-identity-service\n");
   });
 });
 
@@ -312,12 +381,21 @@ describe("slow faults (started first, on their own hosts)", () => {
   test(`apt lock held for ${APT_LOCK_SECONDS} s → the install step waits for it and succeeds; a shorter bound fails clearly`, async () => {
     const [lock] = await slow;
     expect(lock.seconds).toBeGreaterThanOrEqual(APT_LOCK_SECONDS - 1);
-    expect(lock.waited.stdout.trim()).toBe("install: skipped (aziot-edge 1.6.0-1, moby-engine 25.0.5-1 already installed)");
-    expect(lock.waited.stderr).toMatch(/edge-bootstrap\[install\]: dpkg lock held by pid \d+ \(perl\); waiting for it \(at most 600s\)\n/);
-    expect(lock.waited.stderr).toContain("edge-bootstrap[install]: package manager free again");
-    expect((lock.bounded as RemoteCommandError).result?.stderr).toContain(
-      "edge-bootstrap[install]: error: the package manager stayed locked for 3s (another apt/dpkg run: cloud-init or unattended-upgrades?)",
+    expect(lock.waited.stdout.trim()).toBe("install: skipped (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1 already installed)");
+    expect(lock.waited.stderr).toMatch(/edge-bootstrap\[install\]: \/var\/lib\/dpkg\/lock-frontend held by pid \d+ \(perl\); waiting for it \(at most 600s\)\n/);
+    expect(lock.waited.stderr).toMatch(/edge-bootstrap\[install\]: package manager free again after \d+s\n/);
+    expect((lock.bounded as RemoteCommandError).result?.stderr).toMatch(
+      /edge-bootstrap\[install\]: error: the package manager stayed locked for 3s: \/var\/lib\/dpkg\/lock-frontend held by pid \d+ \(another apt\/dpkg run: cloud-init or unattended-upgrades\?\)/,
     );
+  });
+
+  test(`apt's lists lock held for ${APT_LOCK_SECONDS} s as an install starts (apt-get update would not wait) → the step waits, says so, and installs`, async () => {
+    const [, , lists] = await slow;
+    expect(lists.seconds).toBeGreaterThanOrEqual(APT_LOCK_SECONDS - 1);
+    expect(lists.install.stderr).toMatch(/edge-bootstrap\[install\]: \/var\/lib\/apt\/lists\/lock held by pid \d+ \(perl\); waiting for it \(at most 600s\)\n/);
+    expect(lists.install.stderr).toMatch(/edge-bootstrap\[install\]: package manager free again after (29|[3-9]\d)s\n/);
+    expect(lists.install.stderr).not.toContain("Could not get lock");
+    expect(lists.install.stdout.trim()).toBe("install: installed moby-engine aziot-edge aziot-identity-service (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1)");
   });
 
   test(`sshd refusing for ${SSHD_REFUSAL_SECONDS} s → the steps' dial retries outlast it; the provider's default limit does not`, async () => {

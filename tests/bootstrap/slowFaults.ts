@@ -1,5 +1,5 @@
-// The slow fault cases — an apt/dpkg lock held for 30 s, an sshd that refuses connections for
-// 20 s — as scenarios that run on hosts of their own while the other SSH cases run, so the suite
+// The slow fault cases — dpkg's lock held for 30 s, apt's lists lock held for 30 s as an install
+// from the repository starts, an sshd that refuses connections for 20 s — as scenarios that run on hosts of their own while the other SSH cases run, so the suite
 // waits for them once. Both use the real device scripts and the component's connection settings.
 import { BootstrapRun, runBootstrap } from "../hosts/bootstrapOverSsh";
 import { dial, RemoteCommandError, RunResult, runRemoteCommand } from "../hosts/sshRunner";
@@ -9,11 +9,11 @@ import { TestHost } from "../hosts/testHost";
 export const APT_LOCK_SECONDS = 30;
 export const SSHD_REFUSAL_SECONDS = 20;
 
-const RUNTIME = { aziotEdgeVersion: "1.6.0-1", preinstalled: false, agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" };
+const RUNTIME = { aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: false, agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" };
 
-// Holds dpkg's frontend lock the way apt does (fcntl F_SETLKW write lock), then sleeps.
-const holdDpkgLock = (seconds: number) =>
-  `setsid perl -MFcntl -e 'open(my $f, "+<", "/var/lib/dpkg/lock-frontend") or die $!; ` +
+// Holds a lock file the way apt and dpkg do (an fcntl write lock), then sleeps.
+const holdLock = (file: string, seconds: number) =>
+  `setsid perl -MFcntl -e 'open(my $f, ">>", "${file}") or die $!; ` +
   `my $l = pack("s s x4 q q i x4", F_WRLCK, 0, 0, 0, 0); fcntl($f, F_SETLKW, $l) or die $!; $| = 1; print "locked\\n"; sleep ${seconds}' ` +
   `>/var/lib/aziot/lock-holder.out 2>&1 </dev/null & ` +
   `for _ in $(seq 50); do grep -q locked /var/lib/aziot/lock-holder.out 2>/dev/null && exit 0; sleep 0.1; done; exit 1`;
@@ -37,13 +37,27 @@ export interface AptLockOutcome {
 }
 
 export async function aptLockScenario(host: TestHost): Promise<AptLockOutcome> {
-  await runRemoteCommand(host.connection, holdDpkgLock(APT_LOCK_SECONDS));
+  await runRemoteCommand(host.connection, holdLock("/var/lib/dpkg/lock-frontend", APT_LOCK_SECONDS));
   const heldAt = Date.now();
   const [waited, bounded] = await Promise.all([
     runBootstrap(runOn(host), ["install"]),
     runBootstrap(runOn(host, { timeouts: { aptLockSeconds: 3 } }), ["install"]).catch((e: RemoteCommandError) => e),
   ]);
   return { seconds: (Date.now() - heldAt) / 1000, waited: waited.install!, bounded };
+}
+
+export interface ListsLockOutcome {
+  /** From taking the lock to the install step's end. */
+  readonly seconds: number;
+  readonly install: RunResult;
+}
+
+/** `apt-get update` takes the lists lock without waiting: the step must wait for it (host: a packageRepo host without the runtime). */
+export async function listsLockScenario(host: TestHost): Promise<ListsLockOutcome> {
+  await runRemoteCommand(host.connection, holdLock("/var/lib/apt/lists/lock", APT_LOCK_SECONDS));
+  const heldAt = Date.now();
+  const r = await runBootstrap(runOn(host), ["install"]);
+  return { seconds: (Date.now() - heldAt) / 1000, install: r.install! };
 }
 
 export interface SshdRefusalOutcome {

@@ -30,6 +30,15 @@ test("a valid two-device stack passes with defaults applied", () => {
   expect(vm.runtime).toEqual({ preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" });
 });
 
+test("an aziot-edge version whose identity service is not known needs runtime.aziotIdentityServiceVersion", () => {
+  const device = (runtime: Record<string, unknown>) => ({ ...existingDevice("gw-01"), runtime });
+  expect(errorsOf(stackSettings([device({ aziotEdgeVersion: "1.7.0-1" })]))).toEqual([
+    'devices[0].runtime.aziotIdentityServiceVersion (device "gw-01"): is required with aziotEdgeVersion 1.7.0-1: aziot-edge depends on one exact aziot-identity-service version (see `apt-cache show aziot-edge=1.7.0-1`, Depends)',
+  ]);
+  expect(errorsOf(stackSettings([device({ aziotEdgeVersion: "1.7.0-1", aziotIdentityServiceVersion: "1.7.0-1" })]))).toEqual([]);
+  expect(errorsOf(stackSettings([device({ aziotEdgeVersion: "1.6.1-1" })]))).toEqual([]);
+});
+
 test("a device's own host settings override the fleet defaults", () => {
   const result = validateFleet(stackSettings([vmDevice("edge-01", { size: "Standard_D2s_v5", sshSourceRanges: ["198.51.100.7"] })]), readManifest);
   expect(result.ok && result.settings.devices[0].host).toMatchObject({ size: "Standard_D2s_v5", sshSourceRanges: ["198.51.100.7"] });

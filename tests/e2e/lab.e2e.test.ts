@@ -193,16 +193,32 @@ test("a certificateAuthority device whose CA is not on the hub: the hub refuses 
   lab.registerHubCertificate(HUB_CA_NAME, lab.caFiles.get(caDevice.id)!);
 });
 
-test("destroy removes the hub identities and the device files; the vault's certificates (the operator's) stay", async () => {
+test("a device gone for good (its sshd never comes back): decommissioned, the next up drops its device-side steps without running them", async () => {
+  await lab.hosts.get(second.id)!.stopSshd();
+  await stack.runOk(["config", "set", "--path", "edge:devices[1].decommissioned", "true"]);
+  const startedAt = Date.now();
+  const up = await stack.up();
+  expect(up.stderr + up.stdout).not.toMatch(/error:/);
+  expect(up.code).toBe(0);
+  expect(up.stderr + up.stdout).toContain(`device ${second.id} is decommissioned: no bootstrap step runs on its host`);
+  const steps = changedUrns(up.events).map((s) => `${s.op} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}`);
+  const onSecond = steps.filter((s) => s.includes(`fleet-${second.id}-bootstrap`));
+  // The steps without a delete command go (removing them runs nothing); the cleanup step stays, unchanged.
+  expect(onSecond.sort()).toEqual(["apply", "certs", "config", "install", "wait"].map((st) => `delete fleet-${second.id}-bootstrap-${st}`));
+  // Far below one dial budget of a dead host (60 dials with back-off: minutes).
+  expect(Date.now() - startedAt).toBeLessThan(90_000);
+});
+
+test("destroy removes the hub identities and the device files (a decommissioned device's host is not dialled); the vault's certificates (the operator's) stay", async () => {
   const seeded = lab.vault.names().live;
   const destroyed = await stack.destroy();
   expect(destroyed.code).toBe(0);
   expect([...lab.hub.model.identities.keys()]).toEqual([]);
-  for (const d of devices) {
-    const host = lab.hosts.get(d.id)!;
-    for (const file of ["/etc/aziot/config.toml", "/var/aziot/certs/device-identity.cert.pem", "/var/aziot/secrets/device-identity.key.pem", "/var/aziot/secrets/edge-ca.key.pem", "/var/lib/edge-bootstrap/managed"]) expect(existsSync(host.path(file))).toBe(false);
-    expect(onDevice(d.id, "iotedge list").trim().split("\n")).toHaveLength(1);
-  }
+  const files = ["/etc/aziot/config.toml", "/var/aziot/certs/device-identity.cert.pem", "/var/aziot/secrets/device-identity.key.pem", "/var/aziot/secrets/edge-ca.key.pem", "/var/lib/edge-bootstrap/managed"];
+  for (const file of files) expect(existsSync(lab.hosts.get(first.id)!.path(file))).toBe(false);
+  expect(onDevice(first.id, "iotedge list").trim().split("\n")).toHaveLength(1);
+  // The decommissioned device's cleanup step left the state without running: its files are what the warning said may be left.
+  for (const file of files) expect(existsSync(lab.hosts.get(second.id)!.path(file))).toBe(true);
   // Key Vault source: the stack reads these certificates and creates no Key Vault entries of its own.
   expect(lab.vault.names()).toEqual({ live: seeded, deleted: [] });
 });

@@ -1,12 +1,12 @@
 // A local SSH test host: an sshd on its own loopback address, in its own mount namespace where
-// /etc/aziot, /var/aziot, /var/lib/aziot, /var/lib/edge-bootstrap, /usr/local/sbin and the dpkg/apt
-// status and lock files are private bind mounts of a per-host directory. The device scripts run
-// there for real, as root, through SSH. Where the runtime cannot be installed here, the host gets
+// /etc/aziot, /var/aziot, /var/lib/aziot, /var/lib/edge-bootstrap, /usr/local/sbin, the dpkg database,
+// apt's cache and the apt locks are private bind mounts of a per-host directory. The device scripts
+// run there for real, as root, through SSH. Where the runtime cannot be installed here, the host gets
 // the clearly named stand-ins: fake-runtime/iotedge-standin as /usr/local/sbin/iotedge and
-// "TEST STAND-IN" entries for moby-engine and aziot-edge in its private dpkg status.
+// "TEST STAND-IN" entries for moby-engine, aziot-identity-service and aziot-edge in its private dpkg status.
 // Needs root, openssh-server, openssl, util-linux (unshare). Used by tests/bootstrap and tests/hosts/main.ts.
 import { ChildProcess, execFileSync, spawn } from "child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir, userInfo } from "os";
 import { join } from "path";
 import { shellQuote } from "../../components/bootstrap/deviceCommands";
@@ -14,12 +14,16 @@ import { PACKAGE_REPO_DIRS, preparePackageRepo } from "./standinPackages";
 
 export const STANDIN_IOTEDGE = join(__dirname, "fake-runtime", "iotedge-standin");
 export const STANDIN_CLOUD_INIT = join(__dirname, "fake-runtime", "cloud-init-standin");
+export const STANDIN_DOCKER = join(__dirname, "fake-runtime", "docker-standin");
 /** The users and groups aziot-edge's packages create; chown needs them. */
 export const AZIOT_USERS = ["aziotcs", "aziotks", "aziotid", "aziottpm", "iotedge"] as const;
 
 export interface StandinRuntime {
   readonly aziotEdgeVersion: string;
+  readonly aziotIdentityServiceVersion: string;
   readonly mobyEngineVersion: string;
+  /** Package repository only: a newer aziot-identity-service it also offers (as Microsoft's does once one is out). */
+  readonly newerIdentityServiceVersion?: string;
 }
 
 export interface TestHostOptions {
@@ -70,7 +74,7 @@ export function rootHome(): string {
 /** Not 22 or 2222, which other local sshds like to use. */
 export const DEFAULT_PORT = 22005;
 
-export const DEFAULT_STANDIN_RUNTIME: StandinRuntime = { aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1" };
+export const DEFAULT_STANDIN_RUNTIME: StandinRuntime = { aziotEdgeVersion: "1.6.0-1", aziotIdentityServiceVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1" };
 
 /** Private directories of the host: mount point → backing directory name. */
 const PRIVATE_DIRS: Record<string, string> = {
@@ -79,14 +83,16 @@ const PRIVATE_DIRS: Record<string, string> = {
   "/var/lib/aziot": "var-lib-aziot",
   "/var/lib/edge-bootstrap": "var-lib-edge-bootstrap",
   "/usr/local/sbin": "usr-local-sbin",
+  // A copy of the machine's dpkg database (stand-in entries added): dpkg and apt-mark rewrite its
+  // files by rename, which a bind-mounted single file would refuse. Its locks hold on this host only.
+  "/var/lib/dpkg": "var-lib-dpkg",
+  // apt's package cache (pkgcache.bin, written by apt-mark too) and the archives lock.
+  "/var/cache/apt": "var-cache-apt",
 };
-/** Private files: dpkg status (stand-in entries) and the apt/dpkg locks, so a lock held on one host holds only there. */
+/** Private files: apt's locks, so a lock held on one host holds only there. */
 const PRIVATE_FILES: Record<string, string> = {
-  "/var/lib/dpkg/status": "dpkg-status",
-  "/var/lib/dpkg/lock": "dpkg-lock",
-  "/var/lib/dpkg/lock-frontend": "dpkg-lock-frontend",
-  "/var/cache/apt/archives/lock": "apt-archives-lock",
   "/var/lib/apt/lists/lock": "apt-lists-lock",
+  "/var/log/dpkg.log": "dpkg-log",
 };
 
 function ensureUser(user: string, useraddArgs: readonly string[]): void {
@@ -122,7 +128,7 @@ function standinDpkgEntries(runtime: StandinRuntime): string {
       " Lets the bootstrap's install step see the runtime as installed; installs no files.",
       "",
     ].join("\n");
-  return `\n${entry("moby-engine", runtime.mobyEngineVersion)}\n${entry("aziot-edge", runtime.aziotEdgeVersion)}`;
+  return `\n${entry("moby-engine", runtime.mobyEngineVersion)}\n${entry("aziot-identity-service", runtime.aziotIdentityServiceVersion)}\n${entry("aziot-edge", runtime.aziotEdgeVersion)}`;
 }
 
 /**
@@ -181,7 +187,7 @@ export class TestHost {
     this.privateFiles = repo ? { "/var/log/dpkg.log": "dpkg-log" } : PRIVATE_FILES;
     const runtime = repo ? null : options.runtime === undefined ? DEFAULT_STANDIN_RUNTIME : options.runtime;
     this.connection = this.prepare(runtime, options.cloudInit ?? false);
-    if (repo) preparePackageRepo(this.dir, join(this.dir, "fs"), repo, this.iotedgeWrapper());
+    if (repo) preparePackageRepo(this.dir, join(this.dir, "fs"), repo, { iotedge: this.iotedgeWrapper(), docker: this.dockerWrapper() });
   }
 
   static async start(options: TestHostOptions): Promise<TestHost> {
@@ -219,6 +225,18 @@ export class TestHost {
     return `#!/bin/sh\n# TEST STAND-IN: not the IoT Edge runtime (see ${STANDIN_IOTEDGE})\nexec ${process.execPath} ${STANDIN_IOTEDGE} "$@"\n`;
   }
 
+  /** /usr/local/sbin/docker: the docker stand-in (records containers; no engine runs). */
+  private dockerWrapper(): string {
+    return `#!/bin/sh\n# TEST STAND-IN: not docker (see ${STANDIN_DOCKER})\nexec ${process.execPath} ${STANDIN_DOCKER} "$@"\n`;
+  }
+
+  /** Containers the docker stand-in holds: "<name> <image>" each. */
+  containers(): string[] {
+    const file = this.path("/var/lib/aziot/docker-standin/containers.json");
+    if (!existsSync(file)) return [];
+    return (JSON.parse(readFileSync(file, "utf8")) as Array<{ name: string; image: string }>).map((c) => `${c.name} ${c.image}`);
+  }
+
   /** Makes the cloud-init stand-in report "running" for the next `seconds`. */
   cloudInitRunningFor(seconds: number): void {
     writeFileSync(join(this.dir, "fs", "usr-local-sbin", ".cloud-init-done-at"), `${Math.ceil(Date.now() / 1000 + seconds)}\n`);
@@ -228,16 +246,16 @@ export class TestHost {
     ensureAziotUsers();
     mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
     for (const backing of Object.values(this.privateDirs)) mkdirSync(join(this.dir, "fs", backing), { recursive: true });
-    for (const [mount, backing] of Object.entries(this.privateFiles)) {
-      const file = join(this.dir, "fs", backing);
-      if (mount.endsWith("/status")) copyFileSync(mount, file);
-      else writeFileSync(file, "");
-    }
+    for (const backing of Object.values(this.privateFiles)) writeFileSync(join(this.dir, "fs", backing), "");
+    cpSync("/var/lib/dpkg", join(this.dir, "fs", "var-lib-dpkg"), { recursive: true, verbatimSymlinks: true });
+    mkdirSync(join(this.dir, "fs", "var-cache-apt", "archives", "partial"), { recursive: true });
     if (runtime) {
-      writeFileSync(join(this.dir, "fs", "dpkg-status"), standinDpkgEntries(runtime), { flag: "a" });
-      const wrapper = join(this.dir, "fs", "usr-local-sbin", "iotedge");
-      writeFileSync(wrapper, this.iotedgeWrapper());
-      chmodSync(wrapper, 0o755);
+      writeFileSync(join(this.dir, "fs", "var-lib-dpkg", "status"), standinDpkgEntries(runtime), { flag: "a" });
+      for (const [name, text] of [["iotedge", this.iotedgeWrapper()], ["docker", this.dockerWrapper()]]) {
+        const wrapper = join(this.dir, "fs", "usr-local-sbin", name);
+        writeFileSync(wrapper, text);
+        chmodSync(wrapper, 0o755);
+      }
     }
     if (this.osRelease !== undefined) writeFileSync(join(this.dir, "fs", "os-release"), this.osRelease);
     writeFileSync(join(this.dir, "fs", "device-bashrc"), DEVICE_BASHRC);
