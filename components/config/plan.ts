@@ -20,7 +20,7 @@ export function stackPlan(settings: FleetSettings): string[] {
     lines.push(`virtual network ${settings.network.addressSpace}, subnet ${settings.network.subnetPrefix}`);
   }
   if (settings.keyVault) lines.push(`Key Vault ${settings.keyVault.name} (existing; certificates ${settings.keyVault.purgeOnDelete ? "purged" : "soft-deleted"} on destroy)`);
-  if (settings.containerRegistry) lines.push(`container registry ${settings.containerRegistry.loginServer} (credentials injected into deployments)`);
+  for (const registry of settings.registries) lines.push(`container registry ${registry.address} (credentials filled into deployments)`);
   return lines;
 }
 

@@ -229,6 +229,17 @@ export const containerRegistrySchema = z
   })
   .strict();
 
+/** One registry the devices pull from; its address fills the manifest entries with the same address. */
+export const containerRegistryEntrySchema = z
+  .object({
+    /** The login server, as the manifest's registryCredentials entry has it: `myacr.azurecr.io`. */
+    address: nonEmpty("address").regex(/^\S+$/, "must be the registry's login server (no spaces), e.g. myacr.azurecr.io"),
+    username: nonEmpty("username"),
+    /** Set it with `pulumi config set --secret --path`. */
+    password: nonEmpty("password"),
+  })
+  .strict();
+
 export const networkSchema = z
   .object({
     addressSpace: z.string().default("10.40.0.0/16"),
@@ -244,6 +255,7 @@ export const stackSettingsSchema = z
     iotHub: iotHubSchema,
     keyVault: keyVaultSchema.optional(),
     containerRegistry: containerRegistrySchema.optional(),
+    containerRegistries: z.array(containerRegistryEntrySchema).optional(),
     network: networkSchema.default({ addressSpace: "10.40.0.0/16", subnetPrefix: "10.40.1.0/24" }),
     /** Allow an SSH rule open to the whole internet. Off by default, on purpose. */
     allowSshFromInternet: z.boolean().default(false),
@@ -261,7 +273,7 @@ export type CertificateSettings = z.infer<typeof certificateSchema>;
 export type RuntimeSettings = z.infer<typeof runtimeSchema>;
 export type IotHubSettings = z.infer<typeof iotHubSchema>;
 export type KeyVaultSettings = z.infer<typeof keyVaultSchema>;
-export type ContainerRegistrySettings = z.infer<typeof containerRegistrySchema>;
+export type ContainerRegistryEntry = z.infer<typeof containerRegistryEntrySchema>;
 export type NetworkSettings = z.infer<typeof networkSchema>;
 
 /** One device after defaults are applied and every check has passed. */
@@ -283,7 +295,8 @@ export interface FleetSettings {
   readonly resourceGroup?: z.infer<typeof resourceGroupSchema>;
   readonly iotHub: IotHubSettings;
   readonly keyVault?: KeyVaultSettings;
-  readonly containerRegistry?: ContainerRegistrySettings;
+  /** Every registry of the stack (containerRegistry and containerRegistries), passwords secret. */
+  readonly registries: readonly ContainerRegistryEntry[];
   readonly network: NetworkSettings;
   readonly allowSshFromInternet: boolean;
   readonly proofOfConcept: boolean;

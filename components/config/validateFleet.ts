@@ -2,7 +2,9 @@
 // of what is wrong. Pure apart from the manifest reader it is given.
 import { z } from "zod";
 import { certificateRuleErrors } from "../certificates/certificateRules";
-import { manifestProblems, modulesContentOf } from "../manifest/manifestProblems";
+import { modulesContentOf } from "../manifest/modulesContent";
+import { sameRegistry, unfilledRegistryProblems } from "../manifest/registryCredentials";
+import { validateManifest } from "../manifest/validateManifest";
 import { edgeHostnameProblem } from "./edgeHostname";
 import { azureNameFor } from "./naming";
 import { isWholeInternet, sourceKind, sourceRangeProblem, subnetProblem } from "./networkRules";
@@ -57,6 +59,7 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
   const rawDevices = Array.isArray(raw.devices) ? raw.devices : [];
   const rawDefaults = (top.success ? top.data.defaults : isRecord(raw.defaults) ? raw.defaults : {}) as Record<string, unknown>;
   const allowSshFromInternet = raw.allowSshFromInternet === true;
+  const registries = stackRegistries(raw);
 
   const devices: DeviceSettings[] = [];
   const firstIndexById = new Map<string, number>();
@@ -73,7 +76,7 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
       }
       firstIndexById.set(rawId, index);
     }
-    const device = validateDevice(entry, index, rawDefaults, allowSshFromInternet, raw.keyVault !== undefined, readManifest, errors);
+    const device = validateDevice(entry, index, rawDefaults, allowSshFromInternet, raw.keyVault !== undefined, registries, readManifest, errors);
     if (!device) return;
     if (device.host.type === "azureVm") {
       // Also the VM's computer name and its config.toml hostname (edgeVm.ts): iotedge check's rule holds for it.
@@ -103,7 +106,10 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
       resourceGroup: stack.resourceGroup,
       iotHub: stack.iotHub,
       keyVault: stack.keyVault,
-      containerRegistry: stack.containerRegistry,
+      registries: [
+        ...(stack.containerRegistry ? [{ address: stack.containerRegistry.loginServer, username: stack.containerRegistry.username, password: stack.containerRegistry.password }] : []),
+        ...(stack.containerRegistries ?? []),
+      ],
       network: stack.network,
       allowSshFromInternet: stack.allowSshFromInternet,
       proofOfConcept: stack.proofOfConcept,
@@ -118,6 +124,7 @@ function validateDevice(
   defaults: Record<string, unknown>,
   allowSshFromInternet: boolean,
   hasKeyVault: boolean,
+  registries: readonly StackRegistry[],
   readManifest: ManifestReader,
   errors: SettingError[],
 ): DeviceSettings | undefined {
@@ -159,7 +166,7 @@ function validateDevice(
   }
 
   const manifestPath = device.deploymentManifest ?? (defaults.deploymentManifest as string | undefined);
-  const manifest = loadManifest(manifestPath, `${at}.deploymentManifest`, device.id, readManifest, errors);
+  const manifest = loadManifest(manifestPath, `${at}.deploymentManifest`, device.id, registries, readManifest, errors);
 
   if (errors.length > before || !host || !certificateResult.success || !runtimeResult.success || !manifest) return undefined;
   return {
@@ -200,6 +207,12 @@ function stackRuleErrors(stack: z.infer<typeof stackSettingsSchema>, devices: De
         `is required: the device uses certificateAuthority authentication with a CA the stack holds (source ${caDevice.certificate.source}), ` +
         "which the stack registers, verified, on the existing hub; set edge:iotHub.resourceGroup to the hub's resource group",
     });
+  }
+  const seen: StackRegistry[] = [];
+  for (const registry of stackRegistries(stack)) {
+    const first = seen.find((r) => sameRegistry(r.address, registry.address));
+    if (first) errors.push({ setting: `${registry.setting}.${registry.setting === "containerRegistry" ? "loginServer" : "address"}`, message: `names the same registry as ${first.setting}; list each registry once` });
+    else seen.push(registry);
   }
   const vault = stack.keyVault;
   if (vault && !vault.challengeResourceVerification && !/^https:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(vault.url ?? "")) {
@@ -273,10 +286,27 @@ function usableEntry(entry: unknown): z.infer<typeof deviceEntrySchema> | undefi
   return entry as z.infer<typeof deviceEntrySchema>;
 }
 
+/** A registry of the stack as written, with the setting it comes from (for messages). */
+interface StackRegistry {
+  readonly setting: string;
+  readonly address: string;
+  readonly username: string;
+}
+
+/** containerRegistry and each containerRegistries entry that has an address, as written. */
+function stackRegistries(raw: Record<string, unknown>): StackRegistry[] {
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  const single = isRecord(raw.containerRegistry) ? [{ setting: "containerRegistry", address: text(raw.containerRegistry.loginServer), username: text(raw.containerRegistry.username) }] : [];
+  const list = Array.isArray(raw.containerRegistries) ? raw.containerRegistries : [];
+  const entries = list.map((e, i) => ({ setting: `containerRegistries[${i}]`, address: text(isRecord(e) ? e.address : undefined), username: text(isRecord(e) ? e.username : undefined) }));
+  return [...single, ...entries].filter((r) => r.address.trim() !== "");
+}
+
 function loadManifest(
   path: string | undefined,
   setting: string,
   device: string,
+  registries: readonly StackRegistry[],
   readManifest: ManifestReader,
   errors: SettingError[],
 ): Record<string, unknown> | undefined {
@@ -299,12 +329,12 @@ function loadManifest(
     errors.push({ setting, device, message: `file "${path}" is not valid JSON: ${(err as Error).message}` });
     return undefined;
   }
-  const problems = manifestProblems(parsed);
-  if (problems.length > 0) {
-    errors.push({ setting, device, message: `file "${path}" is malformed: ${problems.join("; ")}` });
-    return undefined;
-  }
-  return modulesContentOf(parsed);
+  // The same check the deployment runs before it sends the manifest, and whether the stack's
+  // registries fill every registryCredentials entry: one error per problem.
+  const content = modulesContentOf(parsed);
+  const problems = [...validateManifest(parsed), ...(content ? unfilledRegistryProblems(content, registries) : [])];
+  for (const problem of problems) errors.push({ setting, device, message: `file "${path}": ${problem}` });
+  return problems.length > 0 ? undefined : content;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,6 @@
 // EdgeDeployment: a device's deployment manifest applied through IoT Hub, as a Pulumi resource.
 import * as pulumi from "@pulumi/pulumi";
-import type { ContainerRegistrySettings } from "../config/settings";
-import type { RegistryCredential } from "../manifest/renderManifest";
+import type { RegistryCredential } from "../manifest/registryCredentials";
 import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
 import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
 import { providerModule } from "../dynamicProviders/providerPackage";
@@ -11,7 +10,7 @@ export interface EdgeDeploymentArgs {
   readonly deviceId: pulumi.Input<string>;
   /** The manifest file's parsed content (DeviceSettings.manifest). */
   readonly manifest: pulumi.Input<Record<string, unknown>>;
-  /** The stack's container registry; its credentials are sent as secrets, never written to the manifest file. */
+  /** The stack's container registries; their credentials are sent as secrets, never written to the manifest file. */
   readonly registryCredentials?: pulumi.Input<pulumi.Input<RegistryCredential>[]>;
   /** IotHubDevice.generationId: a re-created identity gets the deployment again. */
   readonly identityGenerationId?: pulumi.Input<string>;
@@ -49,10 +48,4 @@ export class EdgeDeployment extends pulumi.dynamic.Resource {
       "EdgeDeployment",
     );
   }
-}
-
-/** The stack's container registry as deployment credentials (none when the stack sets none). */
-export function registryCredentialsOf(registry: ContainerRegistrySettings | undefined): RegistryCredential[] | undefined {
-  if (!registry) return undefined;
-  return [{ address: registry.loginServer, username: registry.username, password: registry.password }];
 }

@@ -4,8 +4,9 @@
 // a manifest whose content has not changed is never sent again.
 import type * as pulumi from "@pulumi/pulumi";
 import { validateManifest } from "../manifest/validateManifest";
-import { canonicalJson, contentHash, type RegistryCredential, renderManifest } from "../manifest/renderManifest";
-import { modulesContentOf } from "../manifest/manifestProblems";
+import { canonicalJson, contentHash, renderManifest } from "../manifest/renderManifest";
+import type { RegistryCredential } from "../manifest/registryCredentials";
+import { modulesContentOf } from "../manifest/modulesContent";
 import { type HubAccess, withRegistry } from "./hubAccess";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry";
 import { anyUnknown, sameHost } from "./providerInputs";

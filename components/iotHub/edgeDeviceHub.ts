@@ -3,10 +3,11 @@
 // parallel with the host); the deployment waits on the runtime being up (the bootstrap); the gate
 // waits on the deployment.
 import * as pulumi from "@pulumi/pulumi";
-import type { ContainerRegistrySettings, IotHubSettings } from "../config/settings";
+import type { IotHubSettings } from "../config/settings";
+import type { RegistryCredential } from "../manifest/registryCredentials";
 import { validateManifest } from "../manifest/validateManifest";
 import type { IdentityAuthType } from "./deviceIdentity";
-import { EdgeDeployment, registryCredentialsOf } from "./edgeDeployment";
+import { EdgeDeployment } from "./edgeDeployment";
 import { EdgeReadiness } from "./edgeReadinessGate";
 import type { HubAccessArgs } from "./hubAccessArgs";
 import { IotHubDevice } from "./iotHubDevice";
@@ -24,8 +25,8 @@ export interface HubAuthentication {
 export interface FleetHubContext {
   readonly access: HubAccessArgs;
   readonly settings: Pick<IotHubSettings, "adoptExistingIdentities" | "readinessTimeoutSeconds">;
-  /** The stack's container registry: its credentials go with every deployment, as secrets. */
-  readonly containerRegistry?: ContainerRegistrySettings;
+  /** The stack's container registries: their credentials go with every deployment, as secrets. */
+  readonly registries: readonly RegistryCredential[];
   /** What must exist on the hub before any identity: the verified CA certificates, the data-plane role. */
   readonly identityDependsOn?: pulumi.Input<pulumi.Resource>[];
   /** The data-plane role the stack granted on a hub it creates (Entra ID), which identities wait for. */
@@ -35,12 +36,12 @@ export interface FleetHubContext {
 /** The fleet's hub as EdgeFleet has it: FleetHub's host name and connection string, and the settings. */
 export function fleetHubContext(
   hub: { readonly hostName: pulumi.Input<string>; readonly connectionString?: pulumi.Input<string> },
-  settings: { readonly iotHub: IotHubSettings; readonly containerRegistry?: ContainerRegistrySettings },
+  settings: { readonly iotHub: IotHubSettings; readonly registries: readonly RegistryCredential[] },
 ): FleetHubContext {
   return {
     access: { hostName: hub.hostName, auth: settings.iotHub.auth, connectionString: hub.connectionString },
     settings: settings.iotHub,
-    containerRegistry: settings.containerRegistry,
+    registries: settings.registries,
   };
 }
 
@@ -65,12 +66,13 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
 
   constructor(name: string, args: EdgeDeviceHubArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge:iotHub:EdgeDeviceHub", name, {}, opts);
+    // The program's settings check (validateFleet) has refused a bad manifest already; this guards other callers.
     const problems = validateManifest(args.manifest);
     if (problems.length > 0) {
       throw new Error(`device "${args.deviceId}": the deployment manifest is invalid:\n  - ${problems.join("\n  - ")}`);
     }
     const { type, primaryThumbprint, secondaryThumbprint } = args.authentication;
-    const { access, settings, containerRegistry, identityDependsOn, accessGrant } = args.fleetHub;
+    const { access, settings, registries, identityDependsOn, accessGrant } = args.fleetHub;
     if (type === "selfSigned" && primaryThumbprint === undefined) {
       throw new Error(`device "${args.deviceId}": selfSigned authentication needs the identity certificate's thumbprint`);
     }
@@ -95,7 +97,7 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
         hub: access,
         deviceId: this.identity.deviceId,
         manifest: args.manifest,
-        registryCredentials: registryCredentialsOf(containerRegistry),
+        registryCredentials: registries.length > 0 ? [...registries] : undefined,
         identityGenerationId: this.identity.generationId,
       },
       { parent: this, dependsOn: [this.identity, ...(args.runtimeReady ?? [])] },

@@ -5,20 +5,19 @@ export const CREATE_OPTIONS_PART = 512;
 export const CREATE_OPTIONS_PARTS = 8;
 export const MAX_CREATE_OPTIONS_LENGTH = CREATE_OPTIONS_PART * CREATE_OPTIONS_PARTS;
 
-const PART_KEY = /^createOptions(0[1-7])?$/;
+export const PART_KEY = /^createOptions(0[1-7])?$/;
 
 function partKey(index: number): string {
   return index === 0 ? "createOptions" : `createOptions${String(index).padStart(2, "0")}`;
 }
 
 /**
- * The whole createOptions of a module's settings: an object as written in a manifest file, or
- * the string joined from its parts. `undefined` when there is none.
+ * The whole createOptions of a module's settings: the string joined from its parts, or what the
+ * file has when it is not a string (validateManifest refuses that). `undefined` when there is none.
  */
 export function joinCreateOptions(settings: Record<string, unknown>): unknown {
   const first = settings.createOptions;
-  if (first === undefined) return undefined;
-  if (typeof first !== "string") return typeof first === "object" && first !== null && !Array.isArray(first) ? JSON.stringify(first) : first;
+  if (typeof first !== "string") return first;
   let joined = first;
   for (let i = 1; i < CREATE_OPTIONS_PARTS; i++) {
     const part = settings[partKey(i)];
@@ -32,7 +31,8 @@ export function joinCreateOptions(settings: Record<string, unknown>): unknown {
 export function splitCreateOptions(settings: Record<string, unknown>): Record<string, unknown> {
   const whole = joinCreateOptions(settings);
   const rest = Object.fromEntries(Object.entries(settings).filter(([k]) => !PART_KEY.test(k)));
-  if (typeof whole !== "string") return rest;
+  if (whole === undefined) return rest;
+  if (typeof whole !== "string") throw new Error("createOptions must be a string holding JSON");
   if (whole.length > MAX_CREATE_OPTIONS_LENGTH) throw new Error(`createOptions is ${whole.length} characters; at most ${MAX_CREATE_OPTIONS_LENGTH} fit`);
   const parts: Record<string, string> = {};
   for (let i = 0; i * CREATE_OPTIONS_PART < whole.length; i++) parts[partKey(i)] = whole.slice(i * CREATE_OPTIONS_PART, (i + 1) * CREATE_OPTIONS_PART);

@@ -1,33 +1,20 @@
-// Turns a manifest file's modulesContent into what is sent to the hub: the stack's container
-// registry credentials added to $edgeAgent's runtime settings, and every createOptions as a
-// string split into 512-character parts. Pure; the input is never modified.
+// Turns a manifest file's modulesContent into what is sent to the hub: the registry credentials
+// filled in from the stack's registries (registryCredentials.ts), and every createOptions split
+// into 512-character parts. Pure; the input is never modified.
 import { createHash } from "node:crypto";
 import { splitCreateOptions } from "./createOptions";
+import { filledRegistryCredentials, type RegistryCredential } from "./registryCredentials";
 
 type Json = Record<string, unknown>;
-
-export interface RegistryCredential {
-  /** `myregistry.azurecr.io`. */
-  readonly address: string;
-  readonly username: string;
-  readonly password: string;
-}
-
-/** The key a registry's credentials go under: its login server's first label, letters and digits only. */
-export function registryCredentialName(address: string): string {
-  const label = address.split(".")[0].replace(/[^A-Za-z0-9]/g, "");
-  return label || "registry";
-}
 
 export function renderManifest(modulesContent: Json, credentials: readonly RegistryCredential[]): Json {
   const content = structuredClone(modulesContent);
   const agent = (content.$edgeAgent as Json)["properties.desired"] as Json;
-  if (credentials.length > 0) {
-    const runtime = agent.runtime as Json;
-    const settings = (runtime.settings ?? {}) as Json;
-    settings.registryCredentials = Object.fromEntries(
-      credentials.map((c) => [registryCredentialName(c.address), { username: c.username, password: c.password, address: c.address }]),
-    );
+  const runtime = agent.runtime as Json;
+  const settings = (runtime.settings ?? {}) as Json;
+  const written = settings.registryCredentials as Json | undefined;
+  if (credentials.length > 0 || (written && Object.keys(written).length > 0)) {
+    settings.registryCredentials = filledRegistryCredentials(written, credentials);
     runtime.settings = settings;
   }
   const system = agent.systemModules as Record<string, Json>;

@@ -2,12 +2,14 @@
 import { formatSettingError, validateFleet } from "../../components/config/validateFleet";
 import { UNREADABLE_SECRET } from "../../components/config/settings";
 import { existingDevice, stackSettings, vmDevice } from "../support/stacks";
+import { exampleManifest } from "../iotHub/manifestFixture";
 
-const VALID_MANIFEST = JSON.stringify({ modulesContent: { $edgeAgent: { "properties.desired": {} }, $edgeHub: { "properties.desired": {} } } });
+const noHub = exampleManifest();
+delete noHub.modulesContent.$edgeHub;
 const files: Record<string, string> = {
-  "manifests/simulated-temperature.json": VALID_MANIFEST,
+  "manifests/simulated-temperature.json": JSON.stringify(exampleManifest()),
   "manifests/broken.json": "{ not json",
-  "manifests/no-hub.json": JSON.stringify({ modulesContent: { $edgeAgent: { "properties.desired": {} } } }),
+  "manifests/no-hub.json": JSON.stringify(noHub),
 };
 function readManifest(path: string): string {
   if (!(path in files)) throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: "ENOENT" });
@@ -96,7 +98,7 @@ test("a missing, unparsable or incomplete manifest is an error", () => {
   ).toEqual([
     'devices[0].deploymentManifest (device "a"): file "manifests/missing.json" does not exist',
     expect.stringMatching(/^devices\[1\]\.deploymentManifest \(device "b"\): file "manifests\/broken.json" is not valid JSON: /),
-    'devices[2].deploymentManifest (device "c"): file "manifests/no-hub.json" is malformed: modulesContent.$edgeHub["properties.desired"] is missing',
+    'devices[2].deploymentManifest (device "c"): file "manifests/no-hub.json": modulesContent.$edgeHub["properties.desired"] is missing: every deployment needs the $edgeHub section',
   ]);
 });
 

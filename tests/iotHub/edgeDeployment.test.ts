@@ -107,7 +107,7 @@ test("long createOptions reach the hub split into 512-character parts", async ()
   edgeDevice("dep-5");
   const m = exampleManifest();
   const options = { HostConfig: { Binds: Array.from({ length: 40 }, (_, i) => `/data/volume-${i}:/mnt/volume-${i}`) } };
-  agentOf(m).modules.SimulatedTemperatureSensor.settings.createOptions = options;
+  agentOf(m).modules.SimulatedTemperatureSensor.settings.createOptions = JSON.stringify(options);
   await provider.create(inputs("dep-5", { manifest: m }));
   const settings = agentDesired("dep-5").modules.SimulatedTemperatureSensor.settings;
   const parts = Object.keys(settings).filter((k) => k.startsWith("createOptions"));

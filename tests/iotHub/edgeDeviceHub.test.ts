@@ -27,7 +27,7 @@ beforeAll(async () => {
         { hostName: "hub-test.azure-devices.net", connectionString: CS },
         {
           iotHub: iotHubSchema.parse({ name: "hub-test", readinessTimeoutSeconds: 300 }),
-          containerRegistry: { loginServer: "contoso.azurecr.io", username: "puller", password: "registry-password" },
+          registries: [{ address: "contoso.azurecr.io", username: "puller", password: "registry-password" }],
         },
       ),
       authentication: { type: "selfSigned", primaryThumbprint: pulumi.output("A".repeat(64)), secondaryThumbprint: pulumi.output("B".repeat(64)) },
@@ -83,7 +83,7 @@ test("an invalid manifest stops the component before any resource exists", () =>
   const bad = exampleManifest();
   delete bad.modulesContent.$edgeHub;
   expect(() => new EdgeDeviceHub("bad", {
-    deviceId: "edge-02", fleetHub: { access: { hostName: "h", auth: "entraId" }, settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 } },
+    deviceId: "edge-02", fleetHub: { access: { hostName: "h", auth: "entraId" }, settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 }, registries: [] },
     authentication: { type: "certificateAuthority" }, manifest: bad,
   })).toThrow('device "edge-02": the deployment manifest is invalid:\n  - modulesContent.$edgeHub["properties.desired"] is missing');
 });
