@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
+type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
 type Job = { steps: Step[]; if?: string; needs?: string; permissions?: Record<string, string>; strategy?: { matrix: Record<string, string> } };
 const workflow = parse(fs.readFileSync(path.join(__dirname, "../../.github/workflows/pulumi.yml"), "utf8")) as {
   on: Record<string, { branches: string[] }>;
@@ -24,6 +24,15 @@ describe(".github/workflows/pulumi.yml", () => {
     const runs = workflow.jobs.test.steps.map((s) => s.run ?? "");
     expect(runs.findIndex((r) => r.startsWith("npm ci"))).toBeLessThan(runs.indexOf("npm test"));
     expect(runs.some((r) => r.includes("scripts/affected-stacks.ts --base"))).toBe(true);
+  });
+
+  it("on pull requests, preflights each affected stack as JSON and annotates its stack file", () => {
+    const step = workflow.jobs.test.steps.find((s) => s.name === "Preflight the affected stacks") as Step & { env?: Record<string, string> };
+    expect(step?.if).toBe("github.event_name == 'pull_request'");
+    expect(step.env?.STACKS).toBe("${{ steps.affected.outputs.stacks }}");
+    expect(step.run).toMatch(/npm run --silent preflight -- --stack "\$stack" --json > "\$RUNNER_TEMP\/preflight-\$stack.json"/);
+    expect(step.run).toContain('scripts/preflight-annotations.ts < "$RUNNER_TEMP/preflight-$stack.json" || status=1');
+    expect(step.run).toMatch(/exit "\$status"\s*$/);
   });
 
   it("previews each affected stack with the policy pack and comments the diff on the pull request", () => {
