@@ -102,3 +102,44 @@ test("an existing host without host.hostKey passes with a warning that says why 
   expect(pinned.code).toBe(0);
   expect(pinned.stderr).not.toContain("warning");
 });
+
+test("--json prints every problem with its setting, device, stack file and line, for CI; exit code as without it", () => {
+  const dir = projectWith(`config:
+  edge:iotHub: { name: hub, auth: entraId }
+  edge:devices:
+    - id: gw-1
+      host: { type: existing, address: 192.0.2.1, user: edge }
+      deploymentManifest: manifests/simulated-temperature.json
+`);
+  fs.writeFileSync(path.join(dir, "manifests/object-options.json"), fs.readFileSync(path.join(dir, "manifests/simulated-temperature.json"), "utf8").replace('"createOptions": "{}"\n            }\n          }\n        }', '"createOptions": {}\n            }\n          }\n        }'));
+  fs.appendFileSync(path.join(dir, "Pulumi.bad.yaml"), "    - id: gw-2\n      host: { type: existing, address: 192.0.2.2, user: edge, privateKey: { secure: v1:x } }\n      deploymentManifest: manifests/object-options.json\n");
+  const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/preflight.ts", "--stack", "bad", "--dir", dir, "--json"], { cwd: root, encoding: "utf8" });
+  expect(run.status).toBe(1);
+  const report = JSON.parse(run.stdout);
+  expect(report).toEqual({
+    stack: "bad",
+    ok: false,
+    plan: null,
+    warnings: [],
+    problems: [
+      { setting: "devices[0].host.privateKey", device: "gw-1", message: "is required for an existing host (set it as a secret)", file: "Pulumi.bad.yaml", line: 5 },
+      {
+        setting: "devices[1].deploymentManifest",
+        device: "gw-2",
+        message:
+          'file "manifests/object-options.json": modulesContent.$edgeAgent["properties.desired"].modules.SimulatedTemperatureSensor.settings.createOptions is a JSON object; the deployment schema wants a string holding the JSON: write "createOptions": "{}"',
+        file: "Pulumi.bad.yaml",
+        line: 9,
+      },
+    ],
+  });
+  const annotated = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/preflight-annotations.ts"], { cwd: root, input: run.stdout, encoding: "utf8" });
+  expect(annotated.status).toBe(1);
+  expect(annotated.stdout.trim().split("\n")).toEqual([
+    "::error file=Pulumi.bad.yaml,line=5,title=preflight%3A devices[0].host.privateKey::devices[0].host.privateKey (device \"gw-1\"): is required for an existing host (set it as a secret)",
+    `::error file=Pulumi.bad.yaml,line=9,title=preflight%3A devices[1].deploymentManifest::devices[1].deploymentManifest (device "gw-2"): ${report.problems[1].message}`,
+  ]);
+  const valid = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/preflight.ts", "--stack", "dev", "--json"], { cwd: root, encoding: "utf8" });
+  expect(valid.status).toBe(0);
+  expect(JSON.parse(valid.stdout)).toMatchObject({ stack: "dev", ok: true, problems: [], plan: { devices: [{ device: "edge-dev-01" }, { device: "edge-dev-02" }] } });
+});
