@@ -36,12 +36,12 @@ export interface FleetHubContext {
 /** The fleet's hub as EdgeFleet has it: FleetHub's host name and connection string, and the settings. */
 export function fleetHubContext(
   hub: { readonly hostName: pulumi.Input<string>; readonly connectionString?: pulumi.Input<string> },
-  settings: { readonly iotHub: IotHubSettings; readonly registries: readonly RegistryCredential[] },
+  settings: { readonly iotHub: IotHubSettings; readonly registries?: readonly RegistryCredential[] },
 ): FleetHubContext {
   return {
     access: { hostName: hub.hostName, auth: settings.iotHub.auth, connectionString: hub.connectionString },
     settings: settings.iotHub,
-    registries: settings.registries,
+    registries: settings.registries ?? [],
   };
 }
 
