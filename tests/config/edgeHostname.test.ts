@@ -4,8 +4,10 @@ import { edgeHostnameProblem, matchesMachineHostname } from "../../components/co
 import { azureNameFor, dnsLabelFor } from "../../components/config/naming";
 import { formatSettingError, validateFleet } from "../../components/config/validateFleet";
 import { existingDevice, stackSettings } from "../support/stacks";
+import { exampleManifest } from "../iotHub/manifestFixture";
 
-const manifest = JSON.stringify({ modulesContent: { $edgeAgent: { "properties.desired": {} }, $edgeHub: { "properties.desired": {} } } });
+// A manifest validateFleet accepts in full (these tests are about other settings).
+const manifest = JSON.stringify(exampleManifest());
 const errorsOf = (settings: Record<string, unknown>) => {
   const result = validateFleet(settings, () => manifest);
   return result.ok ? [] : result.errors.map(formatSettingError);

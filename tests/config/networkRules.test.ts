@@ -3,8 +3,10 @@ import { sshRules } from "../../components/host/edgeVm";
 import { sourceKind, subnetProblem } from "../../components/config/networkRules";
 import { formatSettingError, validateFleet } from "../../components/config/validateFleet";
 import { stackSettings, vmDevice } from "../support/stacks";
+import { exampleManifest } from "../iotHub/manifestFixture";
 
-const manifest = JSON.stringify({ modulesContent: { $edgeAgent: { "properties.desired": {} }, $edgeHub: { "properties.desired": {} } } });
+// A manifest validateFleet accepts in full (these tests are about other settings).
+const manifest = JSON.stringify(exampleManifest());
 const errorsOf = (settings: Record<string, unknown>) => {
   const result = validateFleet(settings, () => manifest);
   return result.ok ? [] : result.errors.map(formatSettingError);
