@@ -1,7 +1,9 @@
 // Turns the raw `edge:` settings of a stack into validated FleetSettings, or into the full list
 // of what is wrong. Pure apart from the manifest reader it is given.
 import { z } from "zod";
+import { runtimeRuleErrors } from "../bootstrap/validateBootstrap";
 import { certificateRuleErrors } from "../certificates/certificateRules";
+import { hubAccessProblems } from "../iotHub/hubAccess";
 import { modulesContentOf } from "../manifest/modulesContent";
 import { sameRegistry, unfilledRegistryProblems } from "../manifest/registryCredentials";
 import { validateManifest } from "../manifest/validateManifest";
@@ -9,7 +11,6 @@ import { edgeHostnameProblem } from "./edgeHostname";
 import { azureNameFor } from "./naming";
 import { isWholeInternet, sourceKind, sourceRangeProblem, subnetProblem } from "./networkRules";
 import { SettingError, issueToErrors } from "./settingErrors";
-import { identityServiceRequired, identityServiceVersionFor } from "../bootstrap/runtimePackages";
 import {
   DEFAULT_IMAGE,
   DeviceSettings,
@@ -161,8 +162,8 @@ function validateDevice(
 
   const runtimeResult = runtimeSchema.safeParse({ ...asRecord(defaults.runtime), ...device.runtime });
   collect(runtimeResult, [...at, "runtime"]);
-  if (runtimeResult.success && identityServiceVersionFor(runtimeResult.data) === undefined) {
-    errors.push({ setting: `${at}.runtime.aziotIdentityServiceVersion`, device: device.id, message: identityServiceRequired(runtimeResult.data.aziotEdgeVersion) });
+  if (runtimeResult.success) {
+    for (const e of runtimeRuleErrors(runtimeResult.data)) errors.push({ setting: `${at}.runtime.${e.field}`, device: device.id, message: e.message });
   }
 
   const manifestPath = device.deploymentManifest ?? (defaults.deploymentManifest as string | undefined);
@@ -207,6 +208,15 @@ function stackRuleErrors(stack: z.infer<typeof stackSettingsSchema>, devices: De
         `is required: the device uses certificateAuthority authentication with a CA the stack holds (source ${caDevice.certificate.source}), ` +
         "which the stack registers, verified, on the existing hub; set edge:iotHub.resourceGroup to the hub's resource group",
     });
+  }
+  // The hub's own check of its access (hubAccess.ts), where the connection string can be read:
+  // preflight sees an encrypted one as present only.
+  const hub = stack.iotHub;
+  if (!hub.create && hub.auth === "connectionString" && hub.connectionString !== undefined && hub.connectionString !== UNREADABLE_SECRET) {
+    const hubHostName = hub.hostName ?? `${hub.name}.azure-devices.net`;
+    for (const problem of hubAccessProblems({ hubHostName, hubAuth: "connectionString", connectionString: hub.connectionString })) {
+      errors.push({ setting: "iotHub.connectionString", message: problem });
+    }
   }
   const seen: StackRegistry[] = [];
   for (const registry of stackRegistries(stack)) {

@@ -107,6 +107,12 @@ test.each<[string, Record<string, unknown>]>([
   ["an existing hub with auth connectionString and no connection string", stack({ iotHub: { name: "hub-test" } })],
   ["an unknown top-level setting", stack({ containerRegistrys: [] })],
   ["an existing host whose key is not a key", stack({}, [existingDevice("gw-01", { privateKey: "not a key" })])],
+  ["a runtime version apt would not take", stack({}, [{ ...existingDevice("gw-01"), runtime: { aziotEdgeVersion: "1.6 latest" } }])],
+  ["an empty agent image", stack({}, [{ ...existingDevice("gw-01"), runtime: { agentImage: " " } }])],
+  ["an aziot-edge version whose identity service is not known, without aziotIdentityServiceVersion", stack({}, [{ ...existingDevice("gw-01"), runtime: { aziotEdgeVersion: "1.7.0-1" } }])],
+  ["a VM name Azure refuses as admin user", stack({}, [{ id: "vm-01", host: { type: "azureVm", adminUser: "support", sshSourceRanges: ["203.0.113.0/24"] } }])],
+  ["a connection string of another hub", stack({ iotHub: { name: "hub-test", connectionString: "HostName=other-hub.azure-devices.net;SharedAccessKeyName=p;SharedAccessKey=a2V5" } })],
+  ["a connection string without its key", stack({ iotHub: { name: "hub-test", connectionString: "HostName=hub-test.azure-devices.net;SharedAccessKeyName=p" } })],
 ])("%s: the same refusal from preflight and the program", async (_name, settings) => {
   await expectSameRefusal(settings);
 }, 30_000);

@@ -195,3 +195,35 @@ test("every problem is reported, not just the first", () => {
 test("an empty device list is an error", () => {
   expect(errorsOf(stackSettings([]))).toEqual(["devices: list at least one device"]);
 });
+
+test("the bootstrap's runtime rules and the hub's connection-string rules are settings errors, found before anything runs", () => {
+  expect(errorsOf(stackSettings([{ ...existingDevice("gw-01"), runtime: { aziotEdgeVersion: "1.6 latest", agentImage: "" } }]))).toEqual([
+    'devices[0].runtime.agentImage (device "gw-01"): must not be empty (e.g. mcr.microsoft.com/azureiotedge-agent:1.6)',
+    'devices[0].runtime.aziotEdgeVersion (device "gw-01"): "1.6 latest" is not a Debian package version',
+  ]);
+  const hub = (connectionString: string) => ({ iotHub: { name: "hub-test", connectionString } });
+  expect(errorsOf(stackSettings([existingDevice("gw-01")], hub("HostName=other.azure-devices.net;SharedAccessKeyName=p;SharedAccessKey=a2V5")))).toEqual([
+    "iotHub.connectionString: the connection string is for other.azure-devices.net, not for the hub hub-test.azure-devices.net",
+  ]);
+  expect(errorsOf(stackSettings([existingDevice("gw-01")], hub("HostName=hub-test.azure-devices.net;SharedAccessKeyName=p")))).toEqual([
+    "iotHub.connectionString: the connection string must have HostName, SharedAccessKeyName and SharedAccessKey",
+  ]);
+  // Offline, an encrypted connection string counts as present and is not judged.
+  expect(errorsOf(stackSettings([existingDevice("gw-01")], hub(UNREADABLE_SECRET)))).toEqual([]);
+});
+
+test("containerRegistries: each entry strict, each registry once across containerRegistry and containerRegistries", () => {
+  const registries = { containerRegistry: { loginServer: "myacr.azurecr.io", username: "u", password: "p" }, containerRegistries: [{ address: "https://MYACR.azurecr.io/", username: "u", password: "p" }] };
+  expect(errorsOf(stackSettings([existingDevice("gw-01")], registries))).toEqual([
+    "containerRegistries[0].address: names the same registry as containerRegistry; list each registry once",
+  ]);
+  expect(errorsOf(stackSettings([existingDevice("gw-01")], { containerRegistries: [{ address: "b.io", username: "u", passwd: "p" }] }))).toEqual([
+    "containerRegistries[0].password: is required",
+    "containerRegistries[0].passwd: is not a known setting",
+  ]);
+  const result = validateFleet(stackSettings([existingDevice("gw-01")], { containerRegistry: registries.containerRegistry, containerRegistries: [{ address: "b.io", username: "u2", password: "p2" }] }), readManifest);
+  expect(result.ok && result.settings.registries).toEqual([
+    { address: "myacr.azurecr.io", username: "u", password: "p" },
+    { address: "b.io", username: "u2", password: "p2" },
+  ]);
+});
