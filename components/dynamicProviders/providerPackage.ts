@@ -1,18 +1,24 @@
-// The dynamic providers' code as a package in node_modules (`edge-dynamic-providers`), compiled
-// from this project's TypeScript. The engine stores a dynamic provider serialized with every
-// resource, inputs and outputs both; serialized by value, the three IoT Hub providers took ~176 KB
-// of each device's state, and a self-managed backend rewrites the whole state twice per step.
-// A provider that requires this package by name serializes in about 2 KB (delegatingProvider.ts).
+// The IoT Hub providers' code as a package of this project: packages/edge-dynamic-providers, an npm
+// workspace whose `prepare` (run by `npm ci`) compiles the provider modules and the project files they
+// import into its dist/ with tsc. The engine stores a dynamic provider serialized with every resource,
+// inputs and outputs both; serialized by value, the three IoT Hub providers took ~176 KB of each
+// device's state, and a self-managed backend rewrites the whole state twice per step. A provider that
+// requires this package by name serializes in about 2 KB (delegatingProvider.ts).
 //
-// `npm ci` builds it (`prepare`), so `pulumi destroy` and `refresh`, which do not run the program,
-// find it; the program rebuilds it when the sources changed since (compared by hash).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { sourceGraph, sourceHash } from "./providerSources";
+// `pulumi destroy` and `refresh` do not run the program: they require the package where `npm ci`
+// built it. The program refuses to run on a build older than its sources (`npm run build` rebuilds).
+import { readdirSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
 
 export const PROVIDER_PACKAGE = "edge-dynamic-providers";
 
-/** The provider modules, relative to the project root, without extension. */
+const PROJECT_DIR = join(__dirname, "..", "..");
+export const PACKAGE_DIR = join(PROJECT_DIR, "packages", PROVIDER_PACKAGE);
+
+/**
+ * The provider modules, relative to the project root, without extension: the package's tsconfig
+ * compiles them, and its package.json exports each as `edge-dynamic-providers/<entry>.js`.
+ */
 export const PROVIDER_ENTRIES = [
   "components/iotHub/iotHubDeviceProvider",
   "components/iotHub/edgeDeploymentProvider",
@@ -20,84 +26,57 @@ export const PROVIDER_ENTRIES = [
 ] as const;
 export type ProviderEntry = (typeof PROVIDER_ENTRIES)[number];
 
-const PROJECT_DIR = join(__dirname, "..", "..");
-export const PACKAGE_DIR = join(PROJECT_DIR, "node_modules", PROVIDER_PACKAGE);
-const STAMP_FILE = "build-stamp.json";
-
-function readProjectFile(path: string): string | undefined {
-  try {
-    return readFileSync(join(PROJECT_DIR, path), "utf8");
-  } catch {
-    return undefined;
-  }
+/** A module of the package: the name the provider host requires it by, and the module as loaded here. */
+export interface ProviderModule<M> {
+  readonly specifier: string;
+  readonly exports: M;
 }
 
-function builtHash(dir: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(join(dir, STAMP_FILE), "utf8")) as { sourceHash?: string }).sourceHash;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Replaces a file in one step, so a process loading the package never reads half a file. */
-function writeAtomically(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
-}
-
-export interface BuildResult {
-  readonly dir: string;
-  readonly built: boolean;
-  readonly files: number;
-  readonly sourceHash: string;
-}
-
-/**
- * Builds the package into `dir` unless it was built from the same sources. Each file is
- * transpiled on its own (the project compiles with isolatedModules, so this is what tsc emits);
- * the stamp is written last, so a stamp always describes complete files.
- */
-export function ensureProviderPackage(dir: string = PACKAGE_DIR): BuildResult {
-  const files = sourceGraph(PROVIDER_ENTRIES, readProjectFile);
-  const hash = sourceHash(files, (require("typescript/package.json") as { version: string }).version);
-  if (builtHash(dir) === hash) return { dir, built: false, files: files.size, sourceHash: hash };
-  const ts = require("typescript") as typeof import("typescript");
-  for (const [path, text] of files) {
-    if (!path.endsWith(".ts")) {
-      writeAtomically(join(dir, path), text);
-      continue;
-    }
-    const { outputText } = ts.transpileModule(text, {
-      fileName: path,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, isolatedModules: true },
-    });
-    writeAtomically(join(dir, path.replace(/\.ts$/, ".js")), outputText);
-  }
-  writeAtomically(
-    join(dir, "package.json"),
-    `${JSON.stringify({ name: PROVIDER_PACKAGE, private: true, description: "Generated by components/dynamicProviders/providerPackage.ts from this project's sources: do not edit." }, null, 2)}\n`,
+/** Every file under `dir`, as a path relative to `root` (posix). */
+function filesUnder(dir: string, root: string = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name), root) : [relative(root, join(dir, entry.name)).split(sep).join("/")],
   );
-  writeAtomically(join(dir, STAMP_FILE), `${JSON.stringify({ sourceHash: hash, files: [...files.keys()] }, null, 2)}\n`);
-  return { dir, built: true, files: files.size, sourceHash: hash };
 }
 
-let ensured = false;
+function modifiedAt(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * A provider module loaded from the package (built first if needed). Its path lies under
- * node_modules, so Pulumi's closure serialization refers to it as `require("edge-dynamic-providers/…")`.
+ * Refuses a package that was never built, or built before one of its sources last changed: dist/
+ * mirrors the project tree (the tsconfig's rootDir is the project), so `dist/x/y.js` was compiled
+ * from `x/y.ts`, and tsc writes every output on each build.
  */
-export function providerModule<M>(entry: ProviderEntry): M {
-  if (!ensured) {
-    try {
-      ensureProviderPackage();
-    } catch (e) {
-      throw new Error(`cannot build the dynamic providers into ${PACKAGE_DIR} (run \`npm ci\` in ${PROJECT_DIR}): ${e instanceof Error ? e.message : String(e)}`);
-    }
-    ensured = true;
+export function checkProviderPackage(packageDir: string = PACKAGE_DIR, projectDir: string = PROJECT_DIR): void {
+  const distDir = join(packageDir, "dist");
+  const rebuild = `run \`npm run build\` in ${projectDir} (\`npm ci\` builds it too)`;
+  if (modifiedAt(distDir) === undefined) throw new Error(`the IoT Hub providers are not built (no ${distDir}): ${rebuild}`);
+  const changed = filesUnder(distDir)
+    .filter((output) => output.endsWith(".js"))
+    .map((output) => ({ source: output.replace(/\.js$/, ".ts"), builtAt: modifiedAt(join(distDir, output))! }))
+    .filter(({ source, builtAt }) => (modifiedAt(join(projectDir, source)) ?? 0) > builtAt)
+    .map(({ source }) => source);
+  if (changed.length > 0) {
+    throw new Error(`the IoT Hub providers in ${distDir} were built before ${changed.sort().join(", ")} last changed: ${rebuild}`);
   }
-  return require(join(PACKAGE_DIR, `${entry}.js`)) as M;
+}
+
+let checked = false;
+
+/**
+ * A provider module of the package, as Node resolves it by name (node_modules/edge-dynamic-providers
+ * is the workspace's link), after checking the build is complete and current.
+ */
+export function providerModule<M>(entry: ProviderEntry): ProviderModule<M> {
+  if (!checked) {
+    checkProviderPackage();
+    checked = true;
+  }
+  const specifier = `${PROVIDER_PACKAGE}/${entry}.js`;
+  return { specifier, exports: require(specifier) as M };
 }

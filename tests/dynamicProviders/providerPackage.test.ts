@@ -1,45 +1,113 @@
-// The provider package: built from the providers' sources, rebuilt only when they change, and
-// loadable by the dynamic-provider host with node's own resolution (packages from node_modules).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { ensureProviderPackage, PACKAGE_DIR, PROVIDER_ENTRIES } from "../../components/dynamicProviders/providerPackage";
+// The provider package: an npm workspace of this project, compiled by tsc from the providers' sources
+// into its dist/, loaded by name through node_modules, and refused by the program when older than
+// its sources.
+import { builtinModules } from "node:module";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { checkProviderPackage, PACKAGE_DIR, PROVIDER_ENTRIES, PROVIDER_PACKAGE, providerModule } from "../../components/dynamicProviders/providerPackage";
 
-// Inside node_modules, as the real package is: its modules require azure-iothub and friends from there.
-const cacheDir = join(PACKAGE_DIR, "..", ".cache");
-let dir: string;
-beforeEach(() => {
-  mkdirSync(cacheDir, { recursive: true });
-  dir = mkdtempSync(join(cacheDir, "edge-provider-package-test-"));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const PROJECT_DIR = join(__dirname, "..", "..");
+const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"));
 
-const stamp = () => JSON.parse(readFileSync(join(dir, "build-stamp.json"), "utf8")) as { sourceHash: string; files: string[] };
-
-test("a build compiles every file of the providers' import graph; the modules load and export the provider classes", () => {
-  const result = ensureProviderPackage(dir);
-  expect(result.built).toBe(true);
-  expect(stamp()).toEqual({ sourceHash: result.sourceHash, files: expect.arrayContaining(PROVIDER_ENTRIES.map((e) => `${e}.ts`)) });
-  expect(stamp().files).toHaveLength(result.files);
-  for (const file of stamp().files) expect(existsSync(join(dir, file.replace(/\.ts$/, ".js")))).toBe(true);
-  const gate = require(join(dir, "components/iotHub/edgeReadinessProvider.js"));
-  expect(typeof gate.EdgeReadinessProvider.prototype.create).toBe("function");
-  expect(gate.DEFAULT_READINESS_POLL_SECONDS).toBe(5);
-  expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name).toBe("edge-dynamic-providers");
+test("a workspace of the project, linked into node_modules, built by its prepare (npm ci) with tsc", () => {
+  expect(readJson(join(PROJECT_DIR, "package.json")).workspaces).toContain("packages/edge-dynamic-providers");
+  const pkg = readJson(join(PACKAGE_DIR, "package.json"));
+  expect(pkg.name).toBe(PROVIDER_PACKAGE);
+  expect(pkg.scripts).toMatchObject({ build: "tsc -p tsconfig.json", prepare: "npm run build" });
+  expect(lstatSync(join(PROJECT_DIR, "node_modules", PROVIDER_PACKAGE)).isSymbolicLink()).toBe(true);
+  expect(realpathSync(join(PROJECT_DIR, "node_modules", PROVIDER_PACKAGE))).toBe(realpathSync(PACKAGE_DIR));
 });
 
-test("the package's modules load neither the settings schema (zod) nor the Pulumi SDK: the provider host needs neither", () => {
-  ensureProviderPackage(dir);
-  for (const file of stamp().files) {
-    const compiled = readFileSync(join(dir, file.replace(/\.ts$/, ".js")), "utf8");
-    expect({ file, requires: compiled.match(/require\("(zod|@pulumi\/pulumi)"\)/g) }).toEqual({ file, requires: null });
+test("it exports each provider module under the name the state stores, compiled from the tsconfig's entry of the same path", () => {
+  const { exports } = readJson(join(PACKAGE_DIR, "package.json"));
+  expect(exports).toEqual(Object.fromEntries(PROVIDER_ENTRIES.map((entry) => [`./${entry}.js`, `./dist/${entry}.js`])));
+  // tsconfig.json has comments: read as JSONC through typescript's own reader.
+  const ts = require("typescript") as typeof import("typescript");
+  const { config } = ts.readConfigFile(join(PACKAGE_DIR, "tsconfig.json"), ts.sys.readFile);
+  expect(config.files).toEqual(PROVIDER_ENTRIES.map((entry) => `../../${entry}.ts`));
+  expect(config.compilerOptions).toMatchObject({ rootDir: "../..", outDir: "dist" });
+});
+
+test("each module loads by the package's name and exports its provider class", () => {
+  const classes: Record<string, string> = {
+    "components/iotHub/iotHubDeviceProvider": "IotHubDeviceProvider",
+    "components/iotHub/edgeDeploymentProvider": "EdgeDeploymentProvider",
+    "components/iotHub/edgeReadinessProvider": "EdgeReadinessProvider",
+  };
+  for (const entry of PROVIDER_ENTRIES) {
+    const { specifier, exports } = providerModule<Record<string, { prototype: Record<string, unknown> }>>(entry);
+    expect(specifier).toBe(`edge-dynamic-providers/${entry}.js`);
+    expect(require.resolve(specifier)).toBe(realpathSync(join(PACKAGE_DIR, "dist", `${entry}.js`)));
+    expect(typeof exports[classes[entry]].prototype.create).toBe("function");
+  }
+  expect(providerModule<{ DEFAULT_READINESS_POLL_SECONDS: number }>("components/iotHub/edgeReadinessProvider").exports.DEFAULT_READINESS_POLL_SECONDS).toBe(5);
+});
+
+function compiledFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? compiledFiles(join(dir, entry.name)) : entry.name.endsWith(".js") ? [join(dir, entry.name)] : [],
+  );
+}
+
+test("its modules require only Node's own modules and the project's dependencies: neither zod nor the Pulumi SDK, nothing only a developer installs", () => {
+  const { dependencies } = readJson(join(PROJECT_DIR, "package.json"));
+  const allowed = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(dependencies).filter((name) => !["zod", "@pulumi/pulumi"].includes(name))]);
+  const files = compiledFiles(join(PACKAGE_DIR, "dist"));
+  expect(files.length).toBeGreaterThanOrEqual(PROVIDER_ENTRIES.length);
+  for (const file of files) {
+    const packages = [...readFileSync(file, "utf8").matchAll(/require\("([^".][^"]*)"\)/g)].map((m) => m[1]);
+    expect({ file, outside: packages.filter((name) => !allowed.has(name)) }).toEqual({ file, outside: [] });
   }
 });
 
-test("the same sources are not built again; a stamp of other sources is", () => {
-  const first = ensureProviderPackage(dir);
-  const again = ensureProviderPackage(dir);
-  expect(again).toEqual({ ...first, built: false });
-  writeFileSync(join(dir, "build-stamp.json"), JSON.stringify({ sourceHash: "0".repeat(64), files: [] }));
-  expect(ensureProviderPackage(dir).built).toBe(true);
-  expect(stamp().sourceHash).toBe(first.sourceHash);
+test("the build in this checkout is complete and current", () => {
+  expect(() => checkProviderPackage()).not.toThrow();
+});
+
+describe("checkProviderPackage", () => {
+  let root: string;
+  const at = (seconds: number) => new Date(seconds * 1000);
+  /** A project with one source and, unless `built` is false, its output in the package's dist/. */
+  function project(times: { source: number; output?: number }): { packageDir: string; projectDir: string } {
+    const projectDir = join(root, "project");
+    const packageDir = join(projectDir, "packages", "p");
+    const source = join(projectDir, "components", "iotHub", "x.ts");
+    mkdirSync(dirname(source), { recursive: true });
+    writeFileSync(source, "export const x = 1;");
+    utimesSync(source, at(times.source), at(times.source));
+    if (times.output !== undefined) {
+      const output = join(packageDir, "dist", "components", "iotHub", "x.js");
+      mkdirSync(dirname(output), { recursive: true });
+      writeFileSync(output, "exports.x = 1;");
+      utimesSync(output, at(times.output), at(times.output));
+    }
+    return { packageDir, projectDir };
+  }
+  beforeEach(() => (root = mkdtempSync(join(tmpdir(), "provider-package-"))));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  test("a build newer than its sources passes", () => {
+    const { packageDir, projectDir } = project({ source: 1_000, output: 2_000 });
+    expect(() => checkProviderPackage(packageDir, projectDir)).not.toThrow();
+  });
+
+  test("a source changed after the build is named, with the command that rebuilds", () => {
+    const { packageDir, projectDir } = project({ source: 3_000, output: 2_000 });
+    expect(() => checkProviderPackage(packageDir, projectDir)).toThrow(
+      `the IoT Hub providers in ${join(packageDir, "dist")} were built before components/iotHub/x.ts last changed: run \`npm run build\` in ${projectDir} (\`npm ci\` builds it too)`,
+    );
+  });
+
+  test("a package never built is refused", () => {
+    const { packageDir, projectDir } = project({ source: 1_000 });
+    expect(() => checkProviderPackage(packageDir, projectDir)).toThrow(`the IoT Hub providers are not built (no ${join(packageDir, "dist")}): run \`npm run build\``);
+  });
+
+  test("an output whose source is gone (moved or deleted since) is no reason to refuse", () => {
+    const { packageDir, projectDir } = project({ source: 1_000, output: 2_000 });
+    mkdirSync(join(packageDir, "dist", "old"));
+    writeFileSync(join(packageDir, "dist", "old", "gone.js"), "");
+    expect(() => checkProviderPackage(packageDir, projectDir)).not.toThrow();
+  });
 });

@@ -1,6 +1,7 @@
 // The providers as the engine runs them: delegating providers over the provider package
 // (components/dynamicProviders), serialized the way pulumi.dynamic.Resource does it, loaded from that
-// text alone (as the dynamic-provider host loads `__provider`), then driven against the stand-in.
+// text alone (as the dynamic-provider host loads `__provider`, requiring the package by name), then
+// driven against the stand-in.
 // Catches a provider that captured a client instance, leaned on module state, or carries its code.
 import * as pulumi from "@pulumi/pulumi";
 import { delegatingProvider } from "../../components/dynamicProviders/delegatingProvider";
@@ -38,7 +39,7 @@ test("serialized providers create an identity, deploy and pass the gate, and del
   // the whole state twice per step.
   for (const [{ text }, entry] of [[identity, "iotHubDeviceProvider"], [deployment, "edgeDeploymentProvider"], [gate, "edgeReadinessProvider"]] as const) {
     expectPackagedProvider(text);
-    expect(text).toContain(`require("${PROVIDER_PACKAGE}/components/iotHub/${entry}.js")`);
+    expect(text).toContain(`"${PROVIDER_PACKAGE}/components/iotHub/${entry}.js"`);
     expect(text).not.toContain(hub.sharedAccessKeyValue);
     expect(text).not.toMatch(/require\("zod"\)|require\("@pulumi\/pulumi"\)/);
   }
