@@ -1,6 +1,7 @@
-// One IoT Edge device: its host, and (as later pieces land) its certificates, hub identity,
-// bootstrap and deployment, as one component so the graph reads device by device.
+// One IoT Edge device: its host and certificates, its identity in IoT Hub, the runtime on the host,
+// and the deployment, as one component so the graph reads device by device.
 import * as pulumi from "@pulumi/pulumi";
+import type { AzureScope } from "./azureScope";
 import { DeviceSettings } from "./config/settings";
 import { CertificateSource } from "./certificates/certificateSources";
 import { DeviceCertificates, KeyVaultBinding } from "./certificates/deviceCertificates";
@@ -11,21 +12,17 @@ import { bootstrapCertificatesOf, bootstrapForHost } from "./bootstrap/bootstrap
 import { EdgeHost, sshTarget } from "./host/edgeHost";
 import { EdgeVm } from "./host/edgeVm";
 import { ExistingHost } from "./host/existingHost";
-import { EdgeDeviceHub, FleetHubContext } from "./iotHub/edgeDeviceHub";
+import { assertValidManifest, EdgeDeviceHub, edgeDeviceIdentity, FleetHubContext } from "./iotHub/edgeDeviceHub";
+import type { IotHubDevice } from "./iotHub/iotHubDevice";
 
 /** What every device shares from the fleet. */
-export interface FleetContext {
-  readonly resourceGroupName: pulumi.Input<string>;
-  readonly location: pulumi.Input<string>;
+export interface FleetContext extends AzureScope {
   /** Subnet for VM hosts; absent when the fleet has none. */
   readonly subnetId?: pulumi.Input<string>;
   /** Makes DNS labels unique per stack. */
   readonly stackKey: string;
-  readonly tags: Record<string, string>;
-  /** The hub's host name (config.toml). The device is bootstrapped over SSH once this is set. */
-  readonly iotHubHostName?: pulumi.Input<string>;
-  /** The fleet's IoT Hub access and settings. Once set, the device gets its identity, deployment and readiness gate. */
-  readonly hub?: FleetHubContext;
+  /** The fleet's IoT Hub: its host name (config.toml), access and settings. */
+  readonly hub: FleetHubContext;
 }
 
 /** The device's resolved certificate source and what signs or stores its certificates. */
@@ -45,10 +42,12 @@ export class EdgeDevice extends pulumi.ComponentResource {
   readonly deviceId: string;
   readonly host: EdgeHost;
   readonly certificates: DeviceCertificates;
+  /** The device's identity in IoT Hub. */
+  readonly identity: IotHubDevice;
   /** The runtime on the host; `bootstrap.ready` is its last step (apply + health). */
-  readonly bootstrap?: DeviceBootstrap;
-  /** Identity, deployment and readiness gate in IoT Hub. */
-  readonly iotHub?: EdgeDeviceHub;
+  readonly bootstrap: DeviceBootstrap;
+  /** The deployment and the readiness gate in IoT Hub. */
+  readonly iotHub: EdgeDeviceHub;
   readonly privateIp: pulumi.Output<string>;
   readonly publicFqdn: pulumi.Output<string>;
   readonly sshTarget: pulumi.Output<string>;
@@ -56,38 +55,35 @@ export class EdgeDevice extends pulumi.ComponentResource {
   constructor(name: string, args: EdgeDeviceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge:device:EdgeDevice", name, {}, opts);
     const { device } = args;
+    const { hub } = args.fleet;
     this.deviceId = device.id;
+    // Checked by preflight too; here again so that nothing of the device is registered with a bad one.
+    assertValidManifest(device.id, device.manifest);
 
+    // identity → bootstrap → deployment. The host, the certificates and the identity do not wait
+    // on each other (the identity needs only the thumbprints); the bootstrap waits for the host and
+    // the identity (a renewed certificate is registered before the device presents it); the
+    // deployment waits for the bootstrap's last step, the gate for the deployment.
     this.host = createHost(name, args, this);
-    // Parallel with the host: nothing here waits on the machine.
     this.certificates = new DeviceCertificates(`${name}-certs`, { deviceId: device.id, ...args.certificates }, { parent: this });
-    // The identity needs only the thumbprints (parallel with the host). The bootstrap waits for the
-    // host and the identity (a renewed certificate is registered before the device presents it);
-    // the deployment waits for the bootstrap's last step, resolved once the bootstrap exists.
-    let markRuntimeReady: (ready: pulumi.Resource) => void = () => undefined;
-    const runtimeReady = new Promise<pulumi.Resource>((resolve) => (markRuntimeReady = resolve));
-    const iotHubHostName = args.fleet.iotHubHostName;
-    const withBootstrap = iotHubHostName !== undefined;
-    if (args.fleet.hub !== undefined) {
-      const hubArgs = { deviceId: device.id, fleetHub: args.fleet.hub, authentication: this.certificates.hubAuthentication(), manifest: device.manifest };
-      // A decommissioned device never reports: no gate, and nothing on the host to wait for.
-      const gated = withBootstrap && !device.decommissioned;
-      this.iotHub = new EdgeDeviceHub(
-        `${name}-iothub`,
-        { ...hubArgs, runtimeReady: gated ? [runtimeReady] : [], readinessGate: !device.decommissioned },
-        { parent: this },
-      );
-    }
-    if (iotHubHostName !== undefined) {
-      const certificates = bootstrapCertificatesOf(this.certificates);
-      const waitFor = this.iotHub ? [this.iotHub.identity] : [];
-      this.bootstrap = bootstrapForHost(
-        `${name}-bootstrap`,
-        { device, host: this.host, iotHubHostName, certificates, waitFor },
-        { parent: this },
-      );
-      if (this.bootstrap.ready) markRuntimeReady(this.bootstrap.ready);
-    }
+    this.identity = edgeDeviceIdentity(
+      `${name}-iothub-identity`,
+      { deviceId: device.id, fleetHub: hub, authentication: this.certificates.hubAuthentication() },
+      // It was the `${name}-iothub` component's child: the alias keeps its URN, so stacks made
+      // before are not told to replace (re-register) the identity.
+      { parent: this, aliases: [{ parent: pulumi.createUrn(`${name}-iothub`, "edge:iotHub:EdgeDeviceHub", this) }] },
+    );
+    this.bootstrap = bootstrapForHost(
+      `${name}-bootstrap`,
+      { device, host: this.host, iotHubHostName: hub.access.hostName, certificates: bootstrapCertificatesOf(this.certificates), waitFor: [this.identity] },
+      { parent: this },
+    );
+    // A decommissioned device has no bootstrap steps (no `ready`): no gate, nothing to wait for.
+    this.iotHub = new EdgeDeviceHub(
+      `${name}-iothub`,
+      { deviceId: device.id, identity: this.identity, fleetHub: hub, manifest: device.manifest, runtimeReady: this.bootstrap.ready },
+      { parent: this },
+    );
 
     this.privateIp = this.host.privateIp;
     this.publicFqdn = this.host.fqdn;

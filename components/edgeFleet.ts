@@ -68,7 +68,6 @@ export class EdgeFleet extends pulumi.ComponentResource {
           device,
           fleet: {
             resourceGroupName: this.resourceGroupName, location, subnetId: network?.subnetId, stackKey: args.stackKey, tags,
-            iotHubHostName: this.hub.hostName,
             hub: {
               ...fleetHubContext(this.hub, settings),
               identityDependsOn: [...this.hub.caCertificates, ...(this.hub.dataRoleAssignment ? [this.hub.dataRoleAssignment] : [])],

@@ -2,6 +2,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as iothub from "@pulumi/azure-native/iothub";
 import * as pulumi from "@pulumi/pulumi";
+import type { AzureScope } from "../azureScope";
 import { IotHubSettings } from "../config/settings";
 import { type AccessGrant, IOT_HUB_DATA_CONTRIBUTOR, principalTypeOfToken } from "../iotHub/accessGrant";
 
@@ -11,11 +12,8 @@ export interface HubCaCertificate {
   readonly certificatePem: pulumi.Input<string>;
 }
 
-export interface FleetHubArgs {
+export interface FleetHubArgs extends AzureScope {
   readonly settings: IotHubSettings;
-  readonly resourceGroupName: pulumi.Input<string>;
-  readonly location: pulumi.Input<string>;
-  readonly tags?: Record<string, string>;
   /** Signing CAs of certificateAuthority devices; validateFleet makes sure the hub's resource group is known. */
   readonly caCertificates?: readonly HubCaCertificate[];
 }

@@ -1,13 +1,11 @@
 // The virtual network that the fleet's Azure VMs share.
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
+import type { AzureScope } from "../azureScope";
 import { NetworkSettings } from "../config/settings";
 
-export interface FleetNetworkArgs {
+export interface FleetNetworkArgs extends AzureScope {
   readonly settings: NetworkSettings;
-  readonly resourceGroupName: pulumi.Input<string>;
-  readonly location: pulumi.Input<string>;
-  readonly tags?: Record<string, string>;
 }
 
 export class FleetNetwork extends pulumi.ComponentResource {

@@ -4,21 +4,19 @@ import * as network from "@pulumi/azure-native/network";
 import * as azureTypes from "@pulumi/azure-native/types";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import type { AzureScope } from "../azureScope";
 import { SourceKind, sourceKind } from "../config/networkRules";
 import { AzureVmHost } from "../config/settings";
 import { EdgeHost, SshConnection } from "./edgeHost";
 import { hostKeyCustomData } from "./hostKeyCloudConfig";
 
-export interface EdgeVmArgs {
+export interface EdgeVmArgs extends AzureScope {
   /** Azure name of the VM and prefix of its NIC, NSG and IP (see naming.ts). */
   readonly vmName: string;
   readonly host: AzureVmHost;
   /** DNS label of the public IP; unused when the host has no public IP. */
   readonly dnsLabel: string;
-  readonly resourceGroupName: pulumi.Input<string>;
-  readonly location: pulumi.Input<string>;
   readonly subnetId: pulumi.Input<string>;
-  readonly tags?: Record<string, string>;
 }
 
 export class EdgeVm extends pulumi.ComponentResource implements EdgeHost {

@@ -1,7 +1,7 @@
-// One device's presence in IoT Hub: its identity, its deployment and the readiness gate, in the
-// order the graph needs. The identity waits on nothing but its thumbprints (so it is created in
-// parallel with the host); the deployment waits on the runtime being up (the bootstrap); the gate
-// waits on the deployment.
+// One device in IoT Hub, in the order the device's graph needs: its identity (edgeDeviceIdentity),
+// which waits only on its thumbprints and so is made in parallel with the host, before the
+// bootstrap; then, once the bootstrap has the runtime up, the deployment and the readiness gate
+// that waits for it (EdgeDeviceHub).
 import * as pulumi from "@pulumi/pulumi";
 import type { IotHubSettings } from "../config/settings";
 import type { RegistryCredential } from "../manifest/registryCredentials";
@@ -45,74 +45,102 @@ export function fleetHubContext(
   };
 }
 
-export interface EdgeDeviceHubArgs {
+/** What a device's hub identity is made from. */
+export interface EdgeDeviceIdentityArgs {
   readonly deviceId: string;
   readonly fleetHub: FleetHubContext;
   readonly authentication: HubAuthentication;
-  /** The device's deployment manifest, parsed (DeviceSettings.manifest). */
-  readonly manifest: Record<string, unknown>;
-  /** What must be done before the deployment is sent: the bootstrap's last step. */
-  readonly runtimeReady?: pulumi.Input<pulumi.Resource>[];
-  /** false: no readiness gate (a decommissioned device never reports). Default true. */
-  readonly readinessGate?: boolean;
 }
 
-export class EdgeDeviceHub extends pulumi.ComponentResource {
+/**
+ * The device's identity in IoT Hub (edge-enabled, X.509 by thumbprints or by CA), made after what
+ * the hub needs first (FleetHubContext.identityDependsOn) and nothing else.
+ */
+export function edgeDeviceIdentity(name: string, args: EdgeDeviceIdentityArgs, opts: pulumi.CustomResourceOptions = {}): IotHubDevice {
+  const { type, primaryThumbprint, secondaryThumbprint } = args.authentication;
+  const { access, settings, identityDependsOn, accessGrant } = args.fleetHub;
+  if (type === "selfSigned" && primaryThumbprint === undefined) {
+    throw new Error(`device "${args.deviceId}": selfSigned authentication needs the identity certificate's thumbprint`);
+  }
+  return new IotHubDevice(
+    name,
+    {
+      hub: access,
+      deviceId: args.deviceId,
+      authType: type,
+      primaryThumbprint: type === "selfSigned" ? primaryThumbprint : undefined,
+      secondaryThumbprint: type === "selfSigned" ? secondaryThumbprint : undefined,
+      adoptExisting: settings.adoptExistingIdentities,
+      accessGrant,
+    },
+    pulumi.mergeOptions(opts, { dependsOn: identityDependsOn ?? [] }),
+  );
+}
+
+/** Throws, naming the device, when its deployment manifest is invalid. */
+export function assertValidManifest(deviceId: string, manifest: Record<string, unknown>): void {
+  const problems = validateManifest(manifest);
+  if (problems.length > 0) {
+    throw new Error(`device "${deviceId}": the deployment manifest is invalid:\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+export interface EdgeDeviceHubArgs {
+  readonly deviceId: string;
+  /** The device's identity (edgeDeviceIdentity): the deployment goes to it, and again when it is re-created. */
   readonly identity: IotHubDevice;
+  readonly fleetHub: FleetHubContext;
+  /** The device's deployment manifest, parsed (DeviceSettings.manifest). */
+  readonly manifest: Record<string, unknown>;
+  /**
+   * The bootstrap's last step (DeviceBootstrap.ready): the deployment is sent once the runtime is up.
+   * Absent for a decommissioned device, which gets no bootstrap steps and no readiness gate.
+   */
+  readonly runtimeReady?: pulumi.Resource;
+}
+
+/**
+ * The device's deployment and the readiness gate on it. The deployment waits for the identity and
+ * the running runtime; the gate for the deployment.
+ */
+export class EdgeDeviceHub extends pulumi.ComponentResource {
   readonly deployment: EdgeDeployment;
+  /** Absent for a decommissioned device (it never reports). */
   readonly readiness?: EdgeReadiness;
   /** runtimeStatus by module when the device passed the gate. */
   readonly modules: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: EdgeDeviceHubArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The type token is older than this split (the component held the identity too); it stays, as
+    // it is part of the URNs of the deployment and the gate in every existing stack.
     super("edge:iotHub:EdgeDeviceHub", name, {}, opts);
-    // The program's settings check (validateFleet) has refused a bad manifest already; this guards other callers.
-    const problems = validateManifest(args.manifest);
-    if (problems.length > 0) {
-      throw new Error(`device "${args.deviceId}": the deployment manifest is invalid:\n  - ${problems.join("\n  - ")}`);
-    }
-    const { type, primaryThumbprint, secondaryThumbprint } = args.authentication;
-    const { access, settings, registries, identityDependsOn, accessGrant } = args.fleetHub;
-    if (type === "selfSigned" && primaryThumbprint === undefined) {
-      throw new Error(`device "${args.deviceId}": selfSigned authentication needs the identity certificate's thumbprint`);
-    }
-
-    this.identity = new IotHubDevice(
-      `${name}-identity`,
-      {
-        hub: access,
-        deviceId: args.deviceId,
-        authType: type,
-        primaryThumbprint: type === "selfSigned" ? primaryThumbprint : undefined,
-        secondaryThumbprint: type === "selfSigned" ? secondaryThumbprint : undefined,
-        adoptExisting: settings.adoptExistingIdentities,
-        accessGrant,
-      },
-      { parent: this, dependsOn: identityDependsOn ?? [] },
-    );
+    assertValidManifest(args.deviceId, args.manifest);
+    const { access, settings, registries } = args.fleetHub;
+    const { identity } = args;
 
     this.deployment = new EdgeDeployment(
       `${name}-deployment`,
       {
         hub: access,
-        deviceId: this.identity.deviceId,
+        deviceId: identity.deviceId,
         manifest: args.manifest,
         registryCredentials: registries.length > 0 ? [...registries] : undefined,
-        identityGenerationId: this.identity.generationId,
+        identityGenerationId: identity.generationId,
       },
-      { parent: this, dependsOn: [this.identity, ...(args.runtimeReady ?? [])] },
+      { parent: this, dependsOn: [identity, ...(args.runtimeReady ? [args.runtimeReady] : [])] },
     );
 
-    if (args.readinessGate === false) {
+    if (args.runtimeReady === undefined) {
       this.modules = pulumi.output({} as Record<string, string>);
       this.registerOutputs({ modules: this.modules });
       return;
     }
+
     this.readiness = new EdgeReadiness(
       `${name}-ready`,
       {
         hub: access,
-        deviceId: this.identity.deviceId,
+        deviceId: identity.deviceId,
         desiredVersion: this.deployment.desiredVersion,
         timeoutSeconds: settings.readinessTimeoutSeconds,
       },

@@ -1,14 +1,15 @@
 // EdgeDevice wires the bootstrap: its host's connection and its certificates' PEMs reach the steps.
 import * as pulumi from "@pulumi/pulumi";
-import type { DeviceSettings } from "../../components/config/settings";
+import { iotHubSchema, type DeviceSettings } from "../../components/config/settings";
 import { byName, isSecretValue, runUnderMocks } from "../support/pulumiMocks";
+import { exampleManifest } from "../iotHub/manifestFixture";
 
 const device = {
   id: "line-3-gateway",
   host: { type: "existing", address: "192.0.2.30", port: 22, user: "edge", privateKey: "SSH-KEY-BODY" },
   certificate: { source: "generate" },
-  deploymentManifest: "manifests/default.json",
-  manifest: {},
+  deploymentManifest: "manifests/simulated-temperature.json",
+  manifest: exampleManifest(),
   runtime: { preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" },
 } as unknown as DeviceSettings;
 
@@ -21,16 +22,18 @@ function tlsState(args: pulumi.runtime.MockResourceArgs) {
   return undefined;
 }
 
-async function build(iotHubHostName?: string) {
+async function build(iotHubHostName: string) {
   return runUnderMocks(
     {},
     () => {
       const { EdgeDevice } = require("../../components/edgeDevice");
       const { FleetCertificateAuthority } = require("../../components/certificates/fleetCa");
+      const { fleetHubContext } = require("../../components/iotHub/edgeDeviceHub");
       const fleetCa = new FleetCertificateAuthority("ca", { commonName: "Fleet root", intermediate: false });
+      const hub = fleetHubContext({ hostName: iotHubHostName }, { iotHub: iotHubSchema.parse({ name: "contoso", auth: "entraId" }) });
       return new EdgeDevice("fleet-gw", {
         device,
-        fleet: { resourceGroupName: "rg", location: "westeurope", stackKey: "k", tags: {}, iotHubHostName },
+        fleet: { resourceGroupName: "rg", location: "westeurope", stackKey: "k", tags: {}, hub },
         certificates: { source: { kind: "generate", settings: { source: "generate", keyAlgorithm: "ECDSA", validityDays: 365, renewBeforeDays: 30, intermediate: false, authentication: "selfSigned" } }, fleetCa },
       });
     },
@@ -38,7 +41,7 @@ async function build(iotHubHostName?: string) {
   );
 }
 
-test("with the hub's host name, EdgeDevice bootstraps its host with its certificates", async () => {
+test("EdgeDevice bootstraps its host with its certificates", async () => {
   const run = await build("contoso.azure-devices.net");
   const bootstrap = byName(run.resources, "fleet-gw-bootstrap");
   expect(bootstrap.type).toBe("edge:bootstrap:DeviceBootstrap");
@@ -54,7 +57,8 @@ test("with the hub's host name, EdgeDevice bootstraps its host with its certific
   expect(byName(run.resources, "fleet-gw-bootstrap-cleanup").inputs.delete).toContain("'edge-bootstrap-cleanup' 'remove'");
 });
 
-test("without it, no bootstrap yet", async () => {
-  const run = await build(undefined);
-  expect(run.resources.filter((r) => r.type === "command:remote:Command")).toEqual([]);
+test("config.toml names the hub the device's identity is registered in", async () => {
+  const run = await build("hub-b.azure-devices.net");
+  expect(byName(run.resources, "fleet-gw-iothub-identity").inputs.hubHostName).toBe("hub-b.azure-devices.net");
+  expect(byName(run.resources, "fleet-gw-bootstrap-config").inputs.stdin).toContain('iothub_hostname = "hub-b.azure-devices.net"');
 });

@@ -1,8 +1,10 @@
-// EdgeDeviceHub under Pulumi mocks: its three resources, their order in the graph, and secrets.
+// A device in IoT Hub under Pulumi mocks: the identity (edgeDeviceIdentity), then the deployment and
+// the gate (EdgeDeviceHub), their order in the graph, and secrets.
 import * as pulumi from "@pulumi/pulumi";
 import { byName, isSecretValue, type RecordedResource, runUnderMocks } from "../support/pulumiMocks";
 import { iotHubSchema } from "../../components/config/settings";
 import { exampleManifest } from "./manifestFixture";
+import type { IotHubDevice } from "../../components/iotHub/iotHubDevice";
 
 type Hub = typeof import("../../components/iotHub/edgeDeviceHub");
 const CS = "HostName=hub-test.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=bW9jay1odWIta2V5";
@@ -17,41 +19,44 @@ class Placeholder extends pulumi.CustomResource {
 
 beforeAll(async () => {
   const run = await runUnderMocks({}, () => {
-    const { EdgeDeviceHub, fleetHubContext } = require("../../components/iotHub/edgeDeviceHub") as Hub;
-    // Stand-ins for the device's host and its bootstrap's last step.
-    const host = new Placeholder("test:index:Host", "dev-host");
-    const bootstrap = new Placeholder("test:index:Bootstrap", "dev-bootstrap", { dependsOn: [host] });
-    return new EdgeDeviceHub("dev", {
+    const { EdgeDeviceHub, edgeDeviceIdentity, fleetHubContext } = require("../../components/iotHub/edgeDeviceHub") as Hub;
+    const fleetHub = fleetHubContext(
+      { hostName: "hub-test.azure-devices.net", connectionString: CS },
+      {
+        iotHub: iotHubSchema.parse({ name: "hub-test", readinessTimeoutSeconds: 300 }),
+        registries: [{ address: "contoso.azurecr.io", username: "puller", password: "registry-password" }],
+      },
+    );
+    const identity = edgeDeviceIdentity("dev-identity", {
       deviceId: "edge-01",
-      fleetHub: fleetHubContext(
-        { hostName: "hub-test.azure-devices.net", connectionString: CS },
-        {
-          iotHub: iotHubSchema.parse({ name: "hub-test", readinessTimeoutSeconds: 300 }),
-          registries: [{ address: "contoso.azurecr.io", username: "puller", password: "registry-password" }],
-        },
-      ),
+      fleetHub,
       authentication: { type: "selfSigned", primaryThumbprint: pulumi.output("A".repeat(64)), secondaryThumbprint: pulumi.output("B".repeat(64)) },
-      manifest: exampleManifest(),
-      runtimeReady: [bootstrap],
     });
+    // Stand-ins for the device's host and its bootstrap's last step, which waits for the identity.
+    const host = new Placeholder("test:index:Host", "dev-host");
+    const bootstrap = new Placeholder("test:index:Bootstrap", "dev-bootstrap", { dependsOn: [host, identity] });
+    return new EdgeDeviceHub("dev", { deviceId: "edge-01", identity, fleetHub, manifest: exampleManifest(), runtimeReady: bootstrap });
   });
   resources = run.resources;
 }, 60_000);
 
 const urn = (name: string) => byName(resources, name).urn;
 
-test("one identity, one deployment and one gate, children of the component", () => {
+test("one identity; one deployment and one gate, children of the component", () => {
   expect(resources.filter((r) => r.type.startsWith("pulumi-nodejs") || r.type.startsWith("edge:")).map((r) => `${r.type} ${r.name}`).sort()).toEqual([
     "edge:iotHub:EdgeDeviceHub dev",
     "pulumi-nodejs:dynamic/iotHub:EdgeDeployment dev-deployment",
     "pulumi-nodejs:dynamic/iotHub:EdgeReadiness dev-ready",
     "pulumi-nodejs:dynamic/iotHub:IotHubDevice dev-identity",
   ]);
-  for (const child of ["dev-identity", "dev-deployment", "dev-ready"]) expect(byName(resources, child).parent).toBe(urn("dev"));
+  for (const child of ["dev-deployment", "dev-ready"]) expect(byName(resources, child).parent).toBe(urn("dev"));
+  // The identity is made before the bootstrap, so it is not the component's (EdgeDevice parents it).
+  expect(byName(resources, "dev-identity").parent).not.toBe(urn("dev"));
 });
 
-test("the identity waits on nothing; the deployment waits on the bootstrap and the identity; the gate on the deployment", () => {
+test("the identity waits on nothing; the bootstrap on it; the deployment on the bootstrap and the identity; the gate on the deployment", () => {
   expect(byName(resources, "dev-identity").dependencies).toEqual([]);
+  expect(byName(resources, "dev-bootstrap").dependencies).toContain(urn("dev-identity"));
   expect(byName(resources, "dev-deployment").dependencies.sort()).toEqual([urn("dev-bootstrap"), urn("dev-identity")].sort());
   expect(byName(resources, "dev-ready").dependencies).toEqual(expect.arrayContaining([urn("dev-deployment")]));
   expect(byName(resources, "dev-ready").dependencies).not.toContain(urn("dev-host"));
@@ -82,8 +87,18 @@ test("an invalid manifest stops the component before any resource exists", () =>
   const { EdgeDeviceHub } = require("../../components/iotHub/edgeDeviceHub") as Hub;
   const bad = exampleManifest();
   delete bad.modulesContent.$edgeHub;
+  const identity = { deviceId: pulumi.output("edge-02"), generationId: pulumi.output("g") } as unknown as IotHubDevice;
+  const runtimeReady = {} as pulumi.Resource;
   expect(() => new EdgeDeviceHub("bad", {
-    deviceId: "edge-02", fleetHub: { access: { hostName: "h", auth: "entraId" }, settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 }, registries: [] },
-    authentication: { type: "certificateAuthority" }, manifest: bad,
+    deviceId: "edge-02", identity, runtimeReady, manifest: bad,
+    fleetHub: { access: { hostName: "h", auth: "entraId" }, settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 }, registries: [] },
   })).toThrow('device "edge-02": the deployment manifest is invalid:\n  - modulesContent.$edgeHub["properties.desired"] is missing');
+});
+
+test("a selfSigned identity without a thumbprint is refused, naming the device, before it is registered", () => {
+  const { edgeDeviceIdentity } = require("../../components/iotHub/edgeDeviceHub") as Hub;
+  const fleetHub = { access: { hostName: "h", auth: "entraId" as const }, settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 }, registries: [] };
+  expect(() => edgeDeviceIdentity("bad-identity", { deviceId: "edge-03", fleetHub, authentication: { type: "selfSigned" } })).toThrow(
+    `device "edge-03": selfSigned authentication needs the identity certificate's thumbprint`,
+  );
 });

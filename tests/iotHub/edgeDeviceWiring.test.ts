@@ -1,8 +1,9 @@
-// EdgeDevice wires the hub pieces: the identity from the certificates' thumbprint slots, in
-// parallel with the host; the deployment after the bootstrap's ready step; the gate after it.
+// EdgeDevice wires the hub pieces in the order identity → bootstrap → deployment: the identity from
+// the certificates' thumbprint slots, in parallel with the host; the bootstrap after it; the
+// deployment after the bootstrap's ready step; the gate after the deployment.
 import * as pulumi from "@pulumi/pulumi";
 import { iotHubSchema, type DeviceSettings } from "../../components/config/settings";
-import { byName, isSecretValue, type RecordedResource, runUnderMocks } from "../support/pulumiMocks";
+import { aliasUrn, byName, isSecretValue, type RecordedResource, runUnderMocks } from "../support/pulumiMocks";
 import { exampleManifest } from "./manifestFixture";
 
 const device = {
@@ -25,7 +26,8 @@ function state(args: pulumi.runtime.MockResourceArgs) {
   return undefined;
 }
 
-async function build(withHub: boolean): Promise<RecordedResource[]> {
+/** The resources registered; with `failure`, a throw of the program is kept there instead of failing the run. */
+async function build(manifest: Record<string, unknown> = device.manifest, failure?: { error?: Error }): Promise<RecordedResource[]> {
   const run = await runUnderMocks(
     {},
     () => {
@@ -33,22 +35,29 @@ async function build(withHub: boolean): Promise<RecordedResource[]> {
       const { FleetCertificateAuthority } = require("../../components/certificates/fleetCa");
       const { fleetHubContext } = require("../../components/iotHub/edgeDeviceHub");
       const fleetCa = new FleetCertificateAuthority("ca", { commonName: "Fleet root", intermediate: false });
-      const hub = withHub ? fleetHubContext({ hostName: "contoso.azure-devices.net", connectionString: CS }, { iotHub: iotHubSchema.parse({ name: "contoso" }) }) : undefined;
-      return new EdgeDevice("fleet-gw", {
-        device,
-        fleet: { resourceGroupName: "rg", location: "westeurope", stackKey: "k", tags: {}, iotHubHostName: "contoso.azure-devices.net", hub },
-        certificates: { source: { kind: "generate", settings: { source: "generate", keyAlgorithm: "ECDSA", validityDays: 365, renewBeforeDays: 30, intermediate: false, authentication: "selfSigned" } }, fleetCa },
-      });
+      const hub = fleetHubContext({ hostName: "contoso.azure-devices.net", connectionString: CS }, { iotHub: iotHubSchema.parse({ name: "contoso" }) });
+      try {
+        return new EdgeDevice("fleet-gw", {
+          device: { ...device, manifest },
+          fleet: { resourceGroupName: "rg", location: "westeurope", stackKey: "k", tags: {}, hub },
+          certificates: { source: { kind: "generate", settings: { source: "generate", keyAlgorithm: "ECDSA", validityDays: 365, renewBeforeDays: 30, intermediate: false, authentication: "selfSigned" } }, fleetCa },
+        });
+      } catch (err) {
+        if (!failure) throw err;
+        failure.error = err as Error;
+      }
     },
     state,
   );
   return run.resources;
 }
 
-test("the identity waits only on the thumbprints; the deployment on the bootstrap; the gate on the deployment", async () => {
-  const resources = await build(true);
+test("the identity waits only on the thumbprints; the bootstrap on the identity; the deployment on the bootstrap; the gate on the deployment", async () => {
+  const resources = await build();
   const urn = (name: string) => byName(resources, name).urn;
-  expect(byName(resources, "fleet-gw-iothub").parent).toBe(urn("fleet-gw"));
+  for (const child of ["fleet-gw-host", "fleet-gw-certs", "fleet-gw-iothub-identity", "fleet-gw-bootstrap", "fleet-gw-iothub"]) {
+    expect(byName(resources, child).parent).toBe(urn("fleet-gw"));
+  }
   const identity = byName(resources, "fleet-gw-iothub-identity");
   expect(identity.inputs).toMatchObject({ deviceId: "line-3-gateway", authType: "selfSigned", primaryThumbprint: "A".repeat(64), secondaryThumbprint: "B".repeat(64) });
   expect(isSecretValue(identity.inputs.connectionString)).toBe(true);
@@ -56,11 +65,28 @@ test("the identity waits only on the thumbprints; the deployment on the bootstra
   const hostAndBootstrap = resources.filter((r) => r.name.startsWith("fleet-gw-host") || r.name.startsWith("fleet-gw-bootstrap")).map((r) => r.urn);
   expect(hostAndBootstrap.length).toBeGreaterThan(3);
   expect(identity.dependencies.filter((d) => hostAndBootstrap.includes(d))).toEqual([]);
+  // The bootstrap's first step waits for the identity (a component's dependsOn would not reach its steps).
+  expect(byName(resources, "fleet-gw-bootstrap-wait").dependencies).toContain(urn("fleet-gw-iothub-identity"));
   expect(byName(resources, "fleet-gw-iothub-deployment").dependencies).toEqual(expect.arrayContaining([urn("fleet-gw-bootstrap-apply"), urn("fleet-gw-iothub-identity")]));
   expect(byName(resources, "fleet-gw-iothub-ready").dependencies).toContain(urn("fleet-gw-iothub-deployment"));
 }, 60_000);
 
-test("without the fleet's hub context, no hub resources yet", async () => {
-  const resources = await build(false);
-  expect(resources.filter((r) => r.type.includes("iotHub"))).toEqual([]);
+test("the hub resources keep their URNs: deployment and gate under the `-iothub` component, the identity by an alias", async () => {
+  const resources = await build();
+  const component = byName(resources, "fleet-gw-iothub");
+  expect([component.type, component.parent]).toEqual(["edge:iotHub:EdgeDeviceHub", byName(resources, "fleet-gw").urn]);
+  for (const child of ["fleet-gw-iothub-deployment", "fleet-gw-iothub-ready"]) expect(byName(resources, child).parent).toBe(component.urn);
+  // The identity was that component's child: its alias names the URN it had there.
+  const identity = byName(resources, "fleet-gw-iothub-identity");
+  const before = component.urn.replace(/::fleet-gw-iothub$/, "$pulumi-nodejs:dynamic/iotHub:IotHubDevice::fleet-gw-iothub-identity");
+  expect(identity.aliases.map((a) => aliasUrn(identity, a))).toEqual([before]);
+}, 60_000);
+
+test("an invalid manifest stops the device before any of its resources is registered", async () => {
+  const bad = exampleManifest();
+  delete (bad.modulesContent as Record<string, unknown>).$edgeHub;
+  const failure: { error?: Error } = {};
+  const resources = await build(bad, failure);
+  expect(failure.error?.message).toMatch(/^device "line-3-gateway": the deployment manifest is invalid:\n {2}- /);
+  expect(resources.filter((r) => r.name !== "fleet-gw" && r.name.startsWith("fleet-gw")).map((r) => r.name)).toEqual([]);
 }, 60_000);

@@ -31,7 +31,7 @@ test("creates exactly the shared pieces, the fleet CA, and one host and one set 
     `tls:index/privateKey:PrivateKey fleet-${d}-certs-edge-ca-key`,
     `tls:index/privateKey:PrivateKey fleet-${d}-certs-identity-key`,
   ];
-  // The bootstrap over SSH, then the hub identity, deployment and readiness gate (EdgeFleet passes the hub).
+  // The hub identity, the bootstrap over SSH, then the deployment and the readiness gate.
   const runtimeAndHub = (d: string) => [
     `edge:bootstrap:DeviceBootstrap fleet-${d}-bootstrap`,
     ...["wait", "install", "certs", "config", "apply"].map((step) => `command:remote:Command fleet-${d}-bootstrap-${step}`),
@@ -85,6 +85,10 @@ test("every child's parent is its component", () => {
   expect(parentOf("fleet-ca")).toBe(urnOf("fleet"));
   expect(parentOf("fleet-edge-vm-01-certs")).toBe(urnOf("fleet-edge-vm-01"));
   expect(parentOf("fleet-edge-vm-01-certs-identity-cert")).toBe(urnOf("fleet-edge-vm-01-certs"));
+  // identity → bootstrap → deployment: the identity and the bootstrap are the device's own; the
+  // deployment and the gate are the `-iothub` component's.
+  for (const child of ["iothub-identity", "bootstrap", "iothub"]) expect(parentOf(`fleet-edge-vm-01-${child}`)).toBe(urnOf("fleet-edge-vm-01"));
+  for (const child of ["deployment", "ready"]) expect(parentOf(`fleet-edge-vm-01-iothub-${child}`)).toBe(urnOf("fleet-edge-vm-01-iothub"));
 });
 
 test("the engine is told the dependencies between resources", () => {
@@ -101,8 +105,11 @@ test("the engine is told the dependencies between resources", () => {
   expect(deps("fleet-edge-vm-01-certs-identity-cert")).not.toContain(urnOf("fleet-edge-vm-01-host-vm"));
   // The host of one device never waits on another device.
   expect(deps("fleet-edge-vm-01-host-vm")).not.toContain(urnOf("fleet-line-3-gateway-host"));
-  // The hub identity needs only the thumbprints: it does not wait for the VM.
+  // The hub identity needs only the thumbprints: it waits for neither the VM nor the bootstrap.
+  expect(deps("fleet-edge-vm-01-iothub-identity")).toContain(urnOf("fleet-edge-vm-01-certs-thumbprints"));
   expect(deps("fleet-edge-vm-01-iothub-identity")).not.toContain(urnOf("fleet-edge-vm-01-host-vm"));
+  const bootstrapSteps = resources.filter((r) => r.name.startsWith("fleet-edge-vm-01-bootstrap")).map((r) => r.urn);
+  expect(deps("fleet-edge-vm-01-iothub-identity").filter((d) => bootstrapSteps.includes(d))).toEqual([]);
   // The bootstrap's first step waits for the VM itself (not just its IP) and for the identity, so a
   // renewed certificate is registered before the device presents it.
   expect(deps("fleet-edge-vm-01-bootstrap-wait")).toEqual(

@@ -13,6 +13,30 @@ export interface RecordedResource {
   /** URNs the resource depends on, from `dependsOn` and from its inputs. */
   readonly dependencies: string[];
   readonly additionalSecretOutputs: string[];
+  /** The aliases sent with the registration, as the engine receives them (`aliasSpecs`). */
+  readonly aliases: RecordedAlias[];
+}
+
+/** An alias as sent to the engine: a URN, or a spec whose empty fields mean "as the resource is now". */
+export interface RecordedAlias {
+  readonly urn: string;
+  readonly spec?: { readonly name: string; readonly type: string; readonly stack: string; readonly project: string; readonly parenturn: string; readonly noparent: boolean };
+}
+
+/**
+ * The URN an alias spec names, by the engine's rule for URNs
+ * (`urn:pulumi:<stack>::<project>::<parent's type chain>$<type>::<name>`, the root stack left out:
+ * NewURN in pulumi sdk/go/common/resource/urn.go).
+ */
+export function aliasUrn(resource: RecordedResource, alias: RecordedAlias): string {
+  if (alias.urn) return alias.urn;
+  const spec = alias.spec!;
+  const [stackPart, project, , ...name] = resource.urn.split("::");
+  const parentUrn = spec.noparent ? "" : spec.parenturn || resource.parent;
+  const parentChain = parentUrn === "" ? "" : parentUrn.split("::")[2];
+  const chain = parentChain === "" || parentChain === "pulumi:pulumi:Stack" ? "" : `${parentChain}$`;
+  const stack = spec.stack ? `urn:pulumi:${spec.stack}` : stackPart;
+  return `${stack}::${spec.project || project}::${chain}${spec.type || resource.type}::${spec.name || name.join("::")}`;
 }
 
 /** Pulumi's wire envelope around a secret value. */
@@ -127,6 +151,7 @@ export async function runUnderMocks<T>(config: Record<string, string>, program: 
           parent: req.getParent(),
           dependencies: req.getDependenciesList(),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+          aliases: req.getAliasesList().map((a: any) => a.toObject()),
         });
       }
       callback(err, response);
