@@ -136,11 +136,6 @@ export function certificatePayload(certs: DeviceCertificates): string {
     .join("");
 }
 
-/** Which optional files a payload places (decides the config.toml tables). */
-export function placedFiles(certs: DeviceCertificates): DeviceFileName[] {
-  return payloadEntries(certs).map(([name]) => name);
-}
-
 /**
  * A fingerprint of what the apply step depends on (config text and every file with its target
  * path): its trigger. SHA-256, so it reveals nothing of the keys it covers.

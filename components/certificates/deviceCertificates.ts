@@ -27,8 +27,6 @@ export interface DeviceCertificatesArgs {
   readonly fleetCa?: FleetCertificateAuthority;
   /** Where generated identities are imported; absent: no import. */
   readonly keyVault?: KeyVaultBinding;
-  /** See ThumbprintSlotsArgs.promote. */
-  readonly promoteRenewedThumbprint?: pulumi.Input<boolean>;
   /** Seams for tests: the providers of the dynamic resources. */
   readonly providers?: { readonly keyVault?: KeyVaultCertificateProvider; readonly edgeCa?: EdgeCaCertificateProvider };
 }
@@ -131,7 +129,7 @@ export class DeviceCertificates extends pulumi.ComponentResource {
     if (this.authentication === "selfSigned") {
       const slots = new ThumbprintSlots(
         `${name}-thumbprints`,
-        { current: this.thumbprints.apply((t) => t.sha256), promote: args.promoteRenewedThumbprint },
+        { current: this.thumbprints.apply((t) => t.sha256) },
         parent,
       );
       this.hubThumbprints = pulumi.all([slots.primary, slots.secondary]).apply(([primary, secondary]) => ({ primary, secondary }));
@@ -147,17 +145,6 @@ export class DeviceCertificates extends pulumi.ComponentResource {
       hubThumbprints: this.hubThumbprints,
       keyVaultCertificateId: this.keyVaultCertificateId,
     });
-  }
-
-  /** The files the bootstrap writes to the device (BootstrapCertificates). */
-  bootstrapCertificates() {
-    return {
-      identityCertPem: this.identity.certPem,
-      identityKeyPem: this.identity.keyPem,
-      edgeCaCertPem: this.edgeCa.certPem,
-      edgeCaKeyPem: this.edgeCa.keyPem,
-      trustBundlePem: this.trustBundlePem,
-    };
   }
 
   /** How the hub identity authenticates the device (HubAuthentication): thumbprint slots, or its CA. */
