@@ -24,8 +24,11 @@ export interface ResolveOptions {
 
 export type ResolveResult = { ok: true; sources: Map<string, CertificateSource> } | { ok: false; errors: SettingError[] };
 
-/** The host name IoT Edge will use for a device: its VM's computer name, or the address of an existing host. */
-export function hostNameOf(device: DeviceSettings): string {
+/**
+ * The device's host name as its settings give it before anything runs, for the edge CA's name
+ * check: its VM's computer name, or the address of an existing host.
+ */
+export function settingsHostNameOf(device: DeviceSettings): string {
   return device.host.type === "azureVm" ? azureNameFor(device.id) : device.host.address;
 }
 
@@ -87,7 +90,7 @@ export async function resolveCertificateSources(settings: FleetSettings, options
         if (edgeCa && certificate.edgeCaCertificateName) {
           const name = certificate.edgeCaCertificateName;
           check("edgeCaCertificateName", name, caProblems(edgeCa, { renewBeforeDays: certificate.renewBeforeDays, now: options.now, pathLength: { exactly: 0 } }));
-          const nameProblem = edgeCaNameProblem(parseCertificate(edgeCa.certificatePem).subjectCommonName, device.id, hostNameOf(device));
+          const nameProblem = edgeCaNameProblem(parseCertificate(edgeCa.certificatePem).subjectCommonName, device.id, settingsHostNameOf(device));
           if (nameProblem) check("edgeCaCertificateName", name, [nameProblem]);
         }
         if (identity && (edgeCa || !certificate.edgeCaCertificateName)) sources.set(device.id, { kind: "keyVault", settings: certificate, identity, edgeCa });

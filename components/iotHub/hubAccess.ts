@@ -24,7 +24,7 @@ export interface HubAccess {
 }
 
 /** The `HostName` of a connection string, or undefined when it has none. */
-export function hostNameOf(connectionString: string): string | undefined {
+export function hostNameInConnectionString(connectionString: string): string | undefined {
   for (const part of connectionString.split(";")) {
     const at = part.indexOf("=");
     if (at > 0 && part.slice(0, at).trim().toLowerCase() === "hostname") return part.slice(at + 1).trim() || undefined;
@@ -39,7 +39,7 @@ export function hubAccessProblems(access: Partial<HubAccess>): string[] {
   if (access.hubAuth !== "connectionString" && access.hubAuth !== "entraId") {
     problems.push(`hubAuth must be "connectionString" or "entraId", not ${JSON.stringify(access.hubAuth)}`);
   } else if (access.hubAuth === "connectionString") {
-    const host = access.connectionString ? hostNameOf(access.connectionString) : undefined;
+    const host = access.connectionString ? hostNameInConnectionString(access.connectionString) : undefined;
     if (!access.connectionString) problems.push("a connection string is required when hubAuth is connectionString (iotHub.connectionString)");
     else if (!host || !/SharedAccessKey=/i.test(access.connectionString)) problems.push("the connection string must have HostName, SharedAccessKeyName and SharedAccessKey");
     else if (access.hubHostName && host.toLowerCase() !== access.hubHostName.toLowerCase()) {

@@ -2,7 +2,7 @@
 // reaching the stand-in through Registry.fromTokenCredential.
 import * as pulumi from "@pulumi/pulumi";
 import type { TokenCredential } from "@azure/identity";
-import { hostNameOf, hubAccessProblems, withRegistry } from "../../components/iotHub/hubAccess";
+import { hostNameInConnectionString, hubAccessProblems, withRegistry } from "../../components/iotHub/hubAccess";
 import { hubAccessInputs } from "../../components/iotHub/hubAccessArgs";
 import { useAgent } from "../../components/iotHub/registryAgent";
 import { iotHubSchema } from "../../components/config/settings";
@@ -15,7 +15,7 @@ afterAll(() => hub.stop());
 const CS = "HostName=h.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5";
 
 test("access problems name the field and never quote the connection string", () => {
-  expect(hostNameOf(CS)).toBe("h.azure-devices.net");
+  expect(hostNameInConnectionString(CS)).toBe("h.azure-devices.net");
   expect(hubAccessProblems({ hubHostName: "h.azure-devices.net", hubAuth: "connectionString", connectionString: CS })).toEqual([]);
   expect(hubAccessProblems({ hubHostName: "h.azure-devices.net", hubAuth: "entraId" })).toEqual([]);
   expect(hubAccessProblems({ hubHostName: "h.azure-devices.net", hubAuth: "connectionString" })).toEqual([
