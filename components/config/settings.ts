@@ -37,6 +37,16 @@ export const DEFAULT_IMAGE = {
   version: "latest",
 } as const;
 
+/** An Azure VM host's settings where neither the device nor `defaults.azureVm` sets them. */
+export const DEFAULT_AZURE_VM = {
+  size: "Standard_B2s",
+  image: DEFAULT_IMAGE,
+  adminUser: "azureuser",
+  sshSourceRanges: [] as string[],
+  publicIp: true,
+  osDiskSizeGb: 64,
+};
+
 /** Settings of an Azure VM host that `defaults.azureVm` may set fleet-wide. */
 const azureVmFields = {
   size: nonEmpty("size"),
@@ -256,7 +266,8 @@ export const stackSettingsSchema = z
     keyVault: keyVaultSchema.optional(),
     containerRegistry: containerRegistrySchema.optional(),
     containerRegistries: z.array(containerRegistryEntrySchema).optional(),
-    network: networkSchema.default({ addressSpace: "10.40.0.0/16", subnetPrefix: "10.40.1.0/24" }),
+    // Absent: the defaults of networkSchema's fields.
+    network: networkSchema.prefault({}),
     /** Allow an SSH rule open to the whole internet. Off by default, on purpose. */
     allowSshFromInternet: z.boolean().default(false),
     /** A proof-of-concept stack: destroy may purge what it made; policies relax retention. */

@@ -12,7 +12,7 @@ import { azureNameFor } from "./naming";
 import { isWholeInternet, sourceKind, sourceRangeProblem, subnetProblem } from "./networkRules";
 import { SettingError, issueToErrors } from "./settingErrors";
 import {
-  DEFAULT_IMAGE,
+  DEFAULT_AZURE_VM,
   DeviceSettings,
   FleetSettings,
   HostSettings,
@@ -32,15 +32,6 @@ export type ValidationResult = { ok: true; settings: FleetSettings } | { ok: fal
 
 /** Reads a manifest file by its project-relative path; throws like fs.readFileSync. */
 export type ManifestReader = (path: string) => string;
-
-const DEFAULT_AZURE_VM = {
-  size: "Standard_B2s",
-  image: DEFAULT_IMAGE,
-  adminUser: "azureuser",
-  sshSourceRanges: [] as string[],
-  publicIp: true,
-  osDiskSizeGb: 64,
-};
 
 /**
  * Validates every setting and device, collecting all errors rather than stopping at the first.

@@ -9,8 +9,8 @@ export interface EdgeReadinessArgs {
   readonly deviceId: pulumi.Input<string>;
   /** EdgeDeployment.desiredVersion: a new deployment makes the gate wait again. */
   readonly desiredVersion: pulumi.Input<number>;
-  /** Default 600 (iotHub.readinessTimeoutSeconds). */
-  readonly timeoutSeconds?: pulumi.Input<number>;
+  /** iotHub.readinessTimeoutSeconds. */
+  readonly timeoutSeconds: pulumi.Input<number>;
   readonly pollIntervalSeconds?: pulumi.Input<number>;
 }
 

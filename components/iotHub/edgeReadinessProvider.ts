@@ -10,8 +10,8 @@ export interface EdgeReadinessInputs extends HubAccess {
   readonly deviceId: string;
   /** The deployment's desired version: a new one makes the gate wait again. */
   readonly desiredVersion: number;
-  /** How long to wait in all. Default 600. */
-  readonly timeoutSeconds?: number;
+  /** How long to wait in all (iotHub.readinessTimeoutSeconds). */
+  readonly timeoutSeconds: number;
   /** Time between two looks at the hub. Default DEFAULT_READINESS_POLL_SECONDS. */
   readonly pollIntervalSeconds?: number;
 }
@@ -27,7 +27,6 @@ export interface EdgeReadinessOutputs {
   readonly readyAfterSeconds: number;
 }
 
-export const DEFAULT_READINESS_TIMEOUT_SECONDS = 600;
 /** A real edge agent takes tens of seconds to pull and start modules; a look every 5 s is plenty. */
 export const DEFAULT_READINESS_POLL_SECONDS = 5;
 
@@ -51,7 +50,7 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
   async delete(): Promise<void> {}
 
   private async waitReady(inputs: EdgeReadinessInputs): Promise<EdgeReadinessOutputs> {
-    const timeoutMs = (inputs.timeoutSeconds ?? DEFAULT_READINESS_TIMEOUT_SECONDS) * 1000;
+    const timeoutMs = inputs.timeoutSeconds * 1000;
     const intervalMs = (inputs.pollIntervalSeconds ?? DEFAULT_READINESS_POLL_SECONDS) * 1000;
     const started = Date.now();
     const where = `device '${inputs.deviceId}' on ${inputs.hubHostName}`;
