@@ -1,16 +1,10 @@
 // No SSH open to the internet: an inbound Allow rule that reaches TCP port 22 from everywhere.
+import { isWholeInternet } from "../components/config/wholeInternet";
 import { type Props, oneAndMany, sameWord } from "./inputs";
 import { mandatoryPolicy } from "./mandatoryPolicy";
 
 export const NSG_TYPE = "azure-native:network:NetworkSecurityGroup";
 export const RULE_TYPE = "azure-native:network:SecurityRule";
-
-/** Source prefixes that mean "anyone": the wildcard, the IPv4/IPv6 default routes and Azure's service tags. */
-const INTERNET_SOURCES = ["*", "0.0.0.0/0", "internet", "any", "::/0"];
-
-export function isInternetSource(prefix: string): boolean {
-  return INTERNET_SOURCES.includes(prefix.trim().toLowerCase());
-}
 
 /** True when a destination port range (`*`, `22`, `20-25`) includes `port`. */
 export function portRangeIncludes(range: string, port: number): boolean {
@@ -31,7 +25,7 @@ export function sshRuleProblem(rule: Props, where: string): string | undefined {
   if (!sameWord(rule.direction, "Inbound") || !sameWord(rule.access, "Allow") || !carriesTcp(rule.protocol)) return undefined;
   const ports = oneAndMany(rule.destinationPortRange, rule.destinationPortRanges);
   if (!ports.some((range) => portRangeIncludes(range, 22))) return undefined;
-  const open = oneAndMany(rule.sourceAddressPrefix, rule.sourceAddressPrefixes).filter(isInternetSource);
+  const open = oneAndMany(rule.sourceAddressPrefix, rule.sourceAddressPrefixes).filter(isWholeInternet);
   if (open.length === 0) return undefined;
   return (
     `${where} allows inbound SSH (port 22) from ${open.map((s) => JSON.stringify(s)).join(", ")}, i.e. the whole internet. ` +

@@ -1,12 +1,7 @@
 // Rules about SSH source ranges and the fleet network. Pure.
+import { isWholeInternet } from "./wholeInternet";
 
-// Every way an NSG rule can say "the whole internet".
-const WHOLE_INTERNET = new Set(["*", "any", "internet", "0.0.0.0/0", "0.0.0.0", "::/0", "::"]);
-
-/** True when a source range admits any address on the internet. */
-export function isWholeInternet(range: string): boolean {
-  return WHOLE_INTERNET.has(range.trim().toLowerCase());
-}
+export { isWholeInternet };
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
 const IPV6 = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;

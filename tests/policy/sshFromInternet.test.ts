@@ -41,6 +41,9 @@ describe("no-ssh-from-internet", () => {
     ["Internet service tag", { sourceAddressPrefix: "Internet", sourceAddressPrefixes: undefined }],
     ["Any", { sourceAddressPrefixes: ["Any"] }],
     ["::/0", { sourceAddressPrefixes: ["10.0.0.0/8", "::/0"] }],
+    // The same list as preflight's (components/config/wholeInternet.ts): a bare unspecified address is taken as "anyone".
+    ["0.0.0.0", { sourceAddressPrefixes: ["0.0.0.0"] }],
+    [":: (IPv6)", { sourceAddressPrefixes: ["::"] }],
     ["port *", { destinationPortRange: "*", sourceAddressPrefix: "*", sourceAddressPrefixes: undefined }],
     ["range 20-25", { destinationPortRange: undefined, destinationPortRanges: ["443", "20-25"], sourceAddressPrefix: "Internet", sourceAddressPrefixes: undefined }],
     ["22 in destinationPortRanges", { destinationPortRange: undefined, destinationPortRanges: ["22"], sourceAddressPrefix: "*", sourceAddressPrefixes: undefined }],
