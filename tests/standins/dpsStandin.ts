@@ -45,6 +45,7 @@ export class DpsStandin {
   readonly model: ProvisioningModel;
   readonly requests: DpsLoggedRequest[] = [];
   private readonly queued: number[] = [];
+  private readonly lostAnswers: number[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -91,6 +92,11 @@ export class DpsStandin {
     this.queued.push(...statuses);
   }
 
+  /** Serve the next service requests, then answer them with these statuses anyway: an answer lost after the work was done. */
+  loseNextAnswers(...statuses: number[]): void {
+    this.lostAnswers.push(...statuses);
+  }
+
   clearLog(): void {
     this.requests.length = 0;
   }
@@ -111,6 +117,8 @@ export class DpsStandin {
       let payload: unknown;
       try {
         [status, payload] = this.serve(req, Buffer.concat(chunks).toString("utf8"), headers);
+        const lost = entry.url.includes("/enrollmentGroups/") ? this.lostAnswers.shift() : undefined;
+        if (lost !== undefined) throw new DpsError(lost, lost, `Injected ${lost} after serving the request`);
       } catch (e) {
         const err = e instanceof DpsError ? e : new DpsError(500, 500, String(e));
         status = err.status;
