@@ -32,4 +32,4 @@ export function dpsErrorOf(error: unknown): HubErrorInfo {
   return { status, code, message };
 }
 
-export const DPS_SERVICE: RetriedService = { name: "Device Provisioning Service", errorOf: dpsErrorOf };
+export const DPS_SERVICE: RetriedService = { refusedPrefix: "Device Provisioning Service refused ", errorOf: dpsErrorOf };

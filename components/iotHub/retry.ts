@@ -3,13 +3,13 @@
 // providers make goes through here.
 import { describeHubError, type HubErrorInfo, hubErrorOf, isRetryable } from "./hubErrors";
 
-/** The service being called: its name in messages and how to read its error answers. */
+/** The service being called: how its final error begins, and how to read its error answers. */
 export interface RetriedService {
-  readonly name: string;
+  readonly refusedPrefix: string;
   readonly errorOf: (error: unknown) => HubErrorInfo;
 }
 
-export const IOT_HUB_SERVICE: RetriedService = { name: "IoT Hub", errorOf: hubErrorOf };
+export const IOT_HUB_SERVICE: RetriedService = { refusedPrefix: "IoT Hub refused ", errorOf: hubErrorOf };
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -61,7 +61,7 @@ export async function withRetry<T>(
       const retryable = isRetryable(info);
       if (!retryable || attempt >= policy.maxAttempts) {
         const tail = retryable ? ` (gave up after ${attempt} attempts)` : "";
-        throw new HubRequestError(`${service.name} refused ${what}: ${describeHubError(info)}${tail}`, info.status, info.code, attempt);
+        throw new HubRequestError(`${service.refusedPrefix}${what}: ${describeHubError(info)}${tail}`, info.status, info.code, attempt);
       }
       const delay = backoffDelayMs(policy, attempt);
       onRetry?.(attempt, delay);
