@@ -61,6 +61,16 @@ function provisioningTable(p: EdgeConfigInput["provisioning"]): Record<string, u
   };
 }
 
+const DPS_REGISTRATION_ID = /^[A-Za-z0-9]([A-Za-z0-9:._-]{0,126}[A-Za-z0-9])?$/;
+
+function isHttpsUrl(text: string): boolean {
+  try {
+    return new URL(text).protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
 /** Problems with the input, each naming the field; empty when it can be rendered. */
 export function configInputProblems(input: EdgeConfigInput): string[] {
   const problems: string[] = [];
@@ -73,9 +83,18 @@ export function configInputProblems(input: EdgeConfigInput): string[] {
     nonEmpty(input.provisioning.iothubHostname, "provisioning.iothubHostname");
     nonEmpty(input.provisioning.deviceId, "provisioning.deviceId");
   } else {
-    nonEmpty(input.provisioning.idScope, "provisioning.idScope");
-    if (input.provisioning.globalEndpoint !== undefined && !/^https:\/\//.test(input.provisioning.globalEndpoint)) {
-      problems.push("provisioning.globalEndpoint must be an https:// URL");
+    const p = input.provisioning;
+    nonEmpty(p.idScope, "provisioning.idScope");
+    if (p.idScope !== undefined && /\s/.test(p.idScope.trim())) problems.push("provisioning.idScope must not contain spaces");
+    if (p.globalEndpoint !== undefined && !isHttpsUrl(p.globalEndpoint)) problems.push("provisioning.globalEndpoint must be an https:// URL");
+    // Like the manual form's device id, a registration id given must be one DPS accepts: up to 128
+    // letters, digits and `: . _ -`, none of those four at either end (learn.microsoft.com REST
+    // "Runtime Registration - Register Device", DeviceRegistration.registrationId).
+    if (p.registrationId !== undefined) {
+      nonEmpty(p.registrationId, "provisioning.registrationId");
+      if (p.registrationId.trim() !== "" && !DPS_REGISTRATION_ID.test(p.registrationId)) {
+        problems.push(`provisioning.registrationId ${JSON.stringify(p.registrationId)} must be 1-128 letters, digits and ': . _ -', starting and ending with a letter or digit`);
+      }
     }
   }
   return problems;

@@ -1,7 +1,15 @@
-// Bounded exponential backoff with full jitter for IoT Hub calls. The `azure-iothub` SDK does not
+// Bounded exponential backoff with full jitter for IoT Hub (and DPS) calls. The `azure-iothub` SDK does not
 // retry, and the hub throttles registry operations (100/min per S1 unit), so every call the
 // providers make goes through here.
-import { describeHubError, hubErrorOf, isRetryable } from "./hubErrors";
+import { describeHubError, type HubErrorInfo, hubErrorOf, isRetryable } from "./hubErrors";
+
+/** The service being called: how its final error begins, and how to read its error answers. */
+export interface RetriedService {
+  readonly refusedPrefix: string;
+  readonly errorOf: (error: unknown) => HubErrorInfo;
+}
+
+export const IOT_HUB_SERVICE: RetriedService = { refusedPrefix: "IoT Hub refused ", errorOf: hubErrorOf };
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -42,17 +50,18 @@ export async function withRetry<T>(
   op: (attempt: number) => Promise<T>,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   onRetry?: (attempt: number, delayMs: number) => void,
+  service: RetriedService = IOT_HUB_SERVICE,
 ): Promise<RetryOutcome<T>> {
   for (let attempt = 1; ; attempt++) {
     try {
       return { value: await op(attempt), attempts: attempt };
     } catch (error) {
       if (error instanceof HubRequestError) throw error;
-      const info = hubErrorOf(error);
+      const info = service.errorOf(error);
       const retryable = isRetryable(info);
       if (!retryable || attempt >= policy.maxAttempts) {
         const tail = retryable ? ` (gave up after ${attempt} attempts)` : "";
-        throw new HubRequestError(`IoT Hub refused ${what}: ${describeHubError(info)}${tail}`, info.status, info.code, attempt);
+        throw new HubRequestError(`${service.refusedPrefix}${what}: ${describeHubError(info)}${tail}`, info.status, info.code, attempt);
       }
       const delay = backoffDelayMs(policy, attempt);
       onRetry?.(attempt, delay);

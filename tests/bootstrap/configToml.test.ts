@@ -146,4 +146,22 @@ describe("renderConfigToml", () => {
       "provisioning.globalEndpoint must be an https:// URL",
     ]);
   });
+
+  test("the DPS form is held to the manual form's rules: an id that is there and well formed, a usable endpoint", () => {
+    const withDps = (p: Partial<Extract<EdgeConfigInput["provisioning"], { source: "dps" }>>) =>
+      configInputProblems({ ...dps, provisioning: { source: "dps", idScope: "0ne00ABCDEF", ...p } });
+    expect(withDps({ registrationId: "edge-02.site_1:a" })).toEqual([]);
+    expect(withDps({ registrationId: " " })).toEqual(["provisioning.registrationId must not be empty"]);
+    expect(withDps({ registrationId: "-edge-02" })).toEqual([
+      "provisioning.registrationId \"-edge-02\" must be 1-128 letters, digits and ': . _ -', starting and ending with a letter or digit",
+    ]);
+    expect(withDps({ registrationId: "e".repeat(129) })).toHaveLength(1);
+    expect(withDps({ registrationId: "edge 02" })).toHaveLength(1);
+    expect(withDps({ idScope: "0ne 1" })).toEqual(["provisioning.idScope must not contain spaces"]);
+    expect(withDps({ idScope: "" })).toEqual(["provisioning.idScope must not be empty"]);
+    expect(withDps({ globalEndpoint: "https://" })).toEqual(["provisioning.globalEndpoint must be an https:// URL"]);
+    expect(() => renderConfigToml({ ...dps, provisioning: { source: "dps", idScope: "0ne1", registrationId: "bad id" } })).toThrow(
+      "cannot render config.toml: provisioning.registrationId \"bad id\" must be",
+    );
+  });
 });

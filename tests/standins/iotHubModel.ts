@@ -26,6 +26,8 @@ export interface Identity {
   modules: Map<string, Twin>;
   /** Every modulesContent applied with applyConfigurationContent, oldest first. */
   applied: Json[];
+  /** The device twin's tags (set by the service side, e.g. a DPS initial twin). */
+  tags?: Json;
 }
 
 const NEVER = "0001-01-01T00:00:00Z";
@@ -120,8 +122,13 @@ export class RegistryModel {
       lastActivityTime: d.lastActivityTime, cloudToDeviceMessageCount: 0,
       authenticationType: (d.authentication as Json).type, x509Thumbprint: (d.authentication as Json).x509Thumbprint,
       modelId: "", version: Number(identity.twin.desired.$version) + Number(identity.twin.reported.$version),
-      capabilities: d.capabilities, properties: { desired: identity.twin.desired, reported: identity.twin.reported },
+      capabilities: d.capabilities, tags: identity.tags ?? {}, properties: { desired: identity.twin.desired, reported: identity.twin.reported },
     };
+  }
+
+  /** Replaces the device twin's tags, as DPS does with an enrollment's initial twin on registration. */
+  setTags(deviceId: string, tags: Json): void {
+    this.get(deviceId).tags = { ...tags };
   }
 
   moduleTwin(deviceId: string, moduleId: string): Json {

@@ -1,0 +1,30 @@
+// Shared set-up of the DPS tests: a hub stand-in and a DPS stand-in linked to it, each on this
+// file's own loopback addresses, and a fleet CA with device certificates it signs.
+import type { ProvisioningAccess } from "../../components/dps/provisioningAccess";
+import { IotHubStandin } from "../standins/iotHubStandin";
+import { DpsStandin } from "../standins/dpsStandin";
+import { LEAF_EXT, type Pair, ROOT_CA_EXT, selfSigned, signedBy } from "../certificates/support/openssl";
+
+export const INTERMEDIATE_EXT = ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign"];
+
+export interface DpsLab {
+  readonly hub: IotHubStandin;
+  readonly dps: DpsStandin;
+  readonly access: ProvisioningAccess;
+}
+
+export async function startDps(dpsAddress: string, hubAddress: string): Promise<DpsLab> {
+  const hub = await IotHubStandin.start({ address: hubAddress });
+  const dps = await DpsStandin.start({ address: dpsAddress, linkedHubs: new Map([[hub.hostName, hub.model]]) });
+  return { hub, dps, access: { dpsHostName: dps.hostName, dpsConnectionString: dps.connectionString, dpsTrustedCaPem: dps.caCertPem } };
+}
+
+export function makeRootCa(cn: string): Pair {
+  return selfSigned({ cn, ext: ROOT_CA_EXT });
+}
+
+/** A device identity certificate (CN = `cn`) signed by `issuer`; `chain` is appended after the leaf, as the device sends it. */
+export function deviceCert(issuer: Pair, cn: string, chain: readonly string[] = []): Pair {
+  const leaf = signedBy(issuer, { cn, ext: LEAF_EXT });
+  return { certPem: leaf.certPem + chain.join(""), keyPem: leaf.keyPem };
+}
