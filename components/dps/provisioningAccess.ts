@@ -3,7 +3,7 @@
 // SharedAccessKeyName=…;SharedAccessKey=…`). Travels as dynamic provider inputs, kept as a secret
 // output because `delete` receives only outputs.
 import type { ProvisioningServiceClient } from "azure-iot-provisioning-service";
-import { hostNameOf } from "../iotHub/hubAccess";
+import { hostNameInConnectionString } from "../iotHub/hubAccess";
 import { useProvisioningAgent } from "./provisioningAgent";
 
 export interface ProvisioningAccess {
@@ -19,7 +19,7 @@ export interface ProvisioningAccess {
 export function provisioningAccessProblems(access: Partial<ProvisioningAccess>): string[] {
   const problems: string[] = [];
   if (!access.dpsHostName) problems.push("dpsHostName is required");
-  const host = access.dpsConnectionString ? hostNameOf(access.dpsConnectionString) : undefined;
+  const host = access.dpsConnectionString ? hostNameInConnectionString(access.dpsConnectionString) : undefined;
   if (!access.dpsConnectionString) problems.push("a DPS service connection string is required");
   else if (!host || !/SharedAccessKeyName=/i.test(access.dpsConnectionString) || !/SharedAccessKey=/i.test(access.dpsConnectionString)) {
     problems.push("the DPS connection string must have HostName, SharedAccessKeyName and SharedAccessKey");
