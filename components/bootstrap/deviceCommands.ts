@@ -73,6 +73,8 @@ export interface InstallInput {
   /** Unset: any installed moby-engine will do; when missing, the repository's current one. */
   readonly mobyEngineVersion?: string;
   readonly preinstalled: boolean;
+  /** Existing hosts: destroy also purges aziot-edge and aziot-identity-service (never with preinstalled). */
+  readonly purgeOnDestroy?: boolean;
 }
 
 /** The command of every step. `cleanupDelete` is the destroy-time command for existing hosts. */
@@ -102,7 +104,8 @@ export function stepCommands(install: InstallInput, timeouts: StepTimeouts = DEF
     config: deviceCommand("write-config"),
     apply: deviceCommand("apply-config", [String(timeouts.healthSeconds)]),
     cleanupCreate: deviceCommand("cleanup", ["register"]),
-    cleanupDelete: deviceCommand("cleanup", ["remove"]),
+    // The flag is in the command, so a change of the setting updates the step's stored delete.
+    cleanupDelete: deviceCommand("cleanup", install.purgeOnDestroy ? ["remove", "purge", String(timeouts.aptLockSeconds)] : ["remove"]),
   };
 }
 

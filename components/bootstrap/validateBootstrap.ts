@@ -5,7 +5,7 @@ import { identityServiceRequired, identityServiceVersionFor } from "./runtimePac
 
 /** A rule on one `runtime` field: the field and what is wrong with it. */
 export interface RuntimeRuleError {
-  readonly field: "aziotEdgeVersion" | "aziotIdentityServiceVersion" | "mobyEngineVersion" | "agentImage";
+  readonly field: "aziotEdgeVersion" | "aziotIdentityServiceVersion" | "mobyEngineVersion" | "agentImage" | "purgeOnDestroy";
   readonly message: string;
 }
 
@@ -25,6 +25,10 @@ export function runtimeRuleErrors(runtime: DeviceBootstrapArgs["runtime"]): Runt
     errors.push({ field: "aziotIdentityServiceVersion", message: identityServiceRequired(runtime.aziotEdgeVersion) });
   }
   for (const field of malformed) errors.push({ field, message: `"${runtime[field]}" is not a Debian package version` });
+  // Preinstalled packages are the operator's: destroy must not purge what the bootstrap did not install.
+  if (runtime.preinstalled && runtime.purgeOnDestroy) {
+    errors.push({ field: "purgeOnDestroy", message: "cannot be true with runtime.preinstalled: the operator installed those packages, so destroy leaves them" });
+  }
   return errors;
 }
 

@@ -157,6 +157,8 @@ export const runtimeSchema = z
     aziotIdentityServiceVersion: z.string().optional(),
     mobyEngineVersion: z.string().optional(),
     agentImage: z.string().default("mcr.microsoft.com/azureiotedge-agent:1.6"),
+    /** Existing hosts: destroy also purges the runtime packages the install step put there (not moby-engine). */
+    purgeOnDestroy: z.boolean().default(false),
   })
   .strict();
 

@@ -151,7 +151,9 @@ function validateDevice(
     }
   }
 
-  const runtimeResult = runtimeSchema.safeParse({ ...asRecord(defaults.runtime), ...device.runtime });
+  // The device's runtime as written: its parsed form carries the schema's defaults (zod's partial()
+  // keeps them), which would reset every field defaults.runtime sets.
+  const runtimeResult = runtimeSchema.safeParse({ ...asRecord(defaults.runtime), ...asRecord(isRecord(entry) ? entry.runtime : undefined) });
   collect(runtimeResult, [...at, "runtime"]);
   if (runtimeResult.success) {
     for (const e of runtimeRuleErrors(runtimeResult.data)) errors.push({ setting: `${at}.runtime.${e.field}`, device: device.id, message: e.message });

@@ -2,9 +2,11 @@
 # Destroy of an existing (physical) host: stop the runtime, remove the module containers edgeAgent
 # created, and what the bootstrap put there and the runtime derived from it (config.toml, the files
 # `iotedge config apply` wrote, certificates, keys, the keys and certificates keyd and certd keep,
-# its own state). Installed packages stay. Every command is bounded so a destroy never hangs on the device.
-# Usage: cleanup.sh register   (create: records that this host is managed)
-#        cleanup.sh remove     (delete)
+# its own state). Installed packages stay, unless runtime.purgeOnDestroy asks to purge the runtime's.
+# Every command is bounded so a destroy never hangs on the device.
+# Usage: cleanup.sh register                            (create: records that this host is managed)
+#        cleanup.sh remove                              (delete)
+#        cleanup.sh remove purge <apt lock timeout s>   (delete, runtime.purgeOnDestroy)
 set -euo pipefail
 EDGE_STEP="cleanup"
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -64,6 +66,30 @@ remove_derived_material() {
   done
 }
 
+# runtime.purgeOnDestroy: aziot-edge and aziot-identity-service, the packages the install step put
+# there (validation refuses the setting with runtime.preinstalled), released from their hold (apt
+# refuses to remove a held package) and purged with their configuration. moby-engine stays: the
+# install step skips it when the host already has it, so the host cannot tell whether the bootstrap
+# installed it, and other containers may run on it. Counts a removed package whose configuration
+# files remain ("deinstall ok config-files") as present: purge removes those too.
+purge_runtime_packages() {
+  local lock_timeout="$1" name status present=()
+  wait_for_package_manager "$lock_timeout"
+  for name in "${RUNTIME_PACKAGES[@]}"; do
+    status="$(dpkg-query -W -f='${Status}' "$name" 2>/dev/null || true)"
+    if [ -n "$status" ] && [ "${status##* }" != "not-installed" ]; then present+=("$name"); fi
+  done
+  if [ "${#present[@]}" -eq 0 ]; then
+    packages="none to purge"
+    log "skipped: ${RUNTIME_PACKAGES[*]} not installed, nothing to purge"
+    return 0
+  fi
+  apt-mark unhold "${present[@]}" >&2
+  apt_get "$lock_timeout" purge -y "${present[@]}"
+  packages="purged ${present[*]}"
+  log "purged ${present[*]} (runtime.purgeOnDestroy); moby-engine left installed"
+}
+
 remove_file() {
   if [ -e "$1" ]; then
     rm -f "$1"
@@ -73,7 +99,8 @@ remove_file() {
 }
 
 remove() {
-  local name path owner mode dir stopped="not installed"
+  local purge="${1:-}" lock_timeout="${2:-}" name path owner mode dir stopped="not installed"
+  [ -z "$purge" ] || [ "$purge" = "purge" ] || die "usage: cleanup.sh remove [purge <apt lock timeout s>]"
   removed=0
   containers="none"
   if command -v iotedge >/dev/null 2>&1; then
@@ -103,15 +130,21 @@ remove() {
     rm -rf "$EDGE_STATE_DIR" 2>/dev/null || rm -rf "${EDGE_STATE_DIR:?}"/*
     log "removed $EDGE_STATE_DIR"
   fi
-  summary "removed $removed files (runtime: $stopped; module containers: $containers)"
+  if [ "$purge" = "purge" ]; then
+    purge_runtime_packages "${lock_timeout:?apt lock timeout seconds}"
+    summary "removed $removed files (runtime: $stopped; module containers: $containers; packages: $packages)"
+  else
+    log "skipped: the runtime's packages stay installed (runtime.purgeOnDestroy is not set)"
+    summary "removed $removed files (runtime: $stopped; module containers: $containers)"
+  fi
 }
 
 main() {
   require_root
   case "${1:-}" in
     register) register ;;
-    remove) remove ;;
-    *) die "usage: cleanup.sh register|remove" ;;
+    remove) remove "${@:2}" ;;
+    *) die "usage: cleanup.sh register | remove [purge <apt lock timeout s>]" ;;
   esac
 }
 

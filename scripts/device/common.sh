@@ -98,3 +98,73 @@ install_file_from_stdin() {
   mv -f "$staged" "$path"
   printf 'changed\n'
 }
+
+# The runtime's two packages: aziot-edge depends on exactly one aziot-identity-service version
+# (Azure/iotedge edgelet/contrib/debian/control), so both are pinned and installed together.
+readonly RUNTIME_PACKAGES=(aziot-edge aziot-identity-service)
+
+held_packages() {
+  apt-mark showhold "${RUNTIME_PACKAGES[@]}" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# Every lock apt and dpkg take. dpkg's two are what DPkg::Lock::Timeout waits for; apt takes the
+# lists lock (`update`) and the archives lock (`install`) without waiting (apt apt-pkg/acquire.cc
+# pkgAcquire::GetLock: a non-blocking fcntl lock). On a fresh VM apt-daily often holds them.
+readonly PACKAGE_LOCKS=(/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/cache/apt/archives/lock /var/lib/apt/lists/lock)
+
+# Prints "<pid> <lock>" of a process holding one of them (POSIX locks, as apt and dpkg take them), or nothing.
+package_lock_holder() {
+  local lock inode pid
+  for lock in "${PACKAGE_LOCKS[@]}"; do
+    [ -e "$lock" ] || continue
+    inode="$(stat -c %i "$lock")"
+    # /proc/locks: "1: POSIX ADVISORY WRITE <pid> <maj>:<min>:<inode> 0 EOF" (waiters add a "->" field).
+    pid="$(awk -v inode="$inode" '{ for (i = 2; i <= NF; i++) if ($i ~ ":" inode "$") { print $(i - 1); exit } }' /proc/locks)"
+    if [ -n "$pid" ]; then
+      printf '%s %s\n' "$pid" "$lock"
+      return 0
+    fi
+  done
+}
+
+# Waits (bounded) until no other apt/dpkg run holds any of the locks, so the package state read
+# next is not a half-configured one and apt does not fail on a lock it would not wait for. Says
+# who held which lock, and how long it waited.
+wait_for_package_manager() {
+  local lock_timeout="$1" start holder pid lock said=""
+  start="$(date +%s)"
+  while holder="$(package_lock_holder)" && [ -n "$holder" ]; do
+    read -r pid lock <<<"$holder"
+    if [ "$holder" != "$said" ]; then
+      log "$lock held by pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null || echo unknown)); waiting for it (at most ${lock_timeout}s)"
+      said="$holder"
+    fi
+    if [ $(($(date +%s) - start)) -ge "$lock_timeout" ]; then
+      die "the package manager stayed locked for ${lock_timeout}s: $lock held by pid $pid (another apt/dpkg run: cloud-init or unattended-upgrades?)"
+    fi
+    sleep 1
+  done
+  [ -z "$said" ] || log "package manager free again after $(($(date +%s) - start))s"
+}
+
+# apt-get after waiting for every lock. Retried with backoff (2, 4, 8, 16 s) when another run took
+# a lock in between (apt does not wait for the lists and archives locks), and `update` also on any
+# other failure (a repository's brief outage).
+apt_get() {
+  local lock_timeout="$1" attempt=1 delay=2 output rc
+  shift
+  while :; do
+    wait_for_package_manager "$lock_timeout"
+    rc=0
+    output="$(DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout="$lock_timeout" "$@" 2>&1)" || rc=$?
+    printf '%s\n' "$output" >&2
+    [ "$rc" -ne 0 ] || return 0
+    if [ "$attempt" -ge 5 ] || { [ "$1" != "update" ] && ! grep -q 'Could not get lock' <<<"$output"; }; then
+      return "$rc"
+    fi
+    log "apt-get $1 failed (attempt $attempt of 5); retrying in ${delay}s"
+    sleep "$delay"
+    attempt=$((attempt + 1))
+    delay=$((delay * 2))
+  done
+}

@@ -7,7 +7,7 @@ import { byName, isSecretValue, RecordedResource, runUnderMocks } from "../suppo
 
 type Module = typeof import("../../components/bootstrap/bootstrap");
 
-const RUNTIME = { preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" };
+const RUNTIME = { preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6", purgeOnDestroy: false };
 const CERTS = {
   identityCertPem: "-----BEGIN CERTIFICATE-----\nIDENTITY-1\n-----END CERTIFICATE-----\n",
   identityKeyPem: "-----BEGIN PRIVATE KEY-----\nIDENTITY-KEY-BODY\n-----END PRIVATE KEY-----\n",
@@ -172,6 +172,7 @@ describe("validation", () => {
     [{ runtime: { ...RUNTIME, aziotEdgeVersion: "1.6; rm -rf /" } }, 'runtime.aziotEdgeVersion "1.6; rm -rf /" is not a Debian package version'],
     [{ runtime: { ...RUNTIME, aziotEdgeVersion: "1.7.0-1" } }, "runtime.aziotIdentityServiceVersion is required with aziotEdgeVersion 1.7.0-1"],
     [{ runtime: { ...RUNTIME, aziotIdentityServiceVersion: "1.6.0-1 x" } }, 'runtime.aziotIdentityServiceVersion "1.6.0-1 x" is not a Debian package version'],
+    [{ runtime: { ...RUNTIME, preinstalled: true, purgeOnDestroy: true } }, "runtime.purgeOnDestroy cannot be true with runtime.preinstalled"],
     [{ certificates: { identityCertPem: "c", identityKeyPem: "k", edgeCaCertPem: "ca" } }, "certificates: give both edgeCaCertPem and edgeCaKeyPem, or neither"],
     [{ timeouts: { healthSeconds: 0 } }, "timeouts.healthSeconds must be a positive whole number of seconds"],
   ])("refuses %j before creating any step", async (override, message) => {

@@ -11,7 +11,7 @@ const device: DeviceSettings = {
   certificate: { source: "generate", authentication: "selfSigned" } as unknown as DeviceSettings["certificate"],
   deploymentManifest: "manifests/default.json",
   manifest: {},
-  runtime: { preinstalled: true, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" },
+  runtime: { preinstalled: true, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6", purgeOnDestroy: false },
   decommissioned: false,
 };
 const certificates = { identityCertPem: "CERT", identityKeyPem: pulumi.secret("KEY"), trustBundlePem: "ROOT" };

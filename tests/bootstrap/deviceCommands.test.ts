@@ -95,6 +95,10 @@ describe("deviceCommand", () => {
     expect(c.wait.endsWith(`'edge-bootstrap-wait-ready' '11'`)).toBe(true);
     expect(c.apply.endsWith(`'edge-bootstrap-apply-config' '33'`)).toBe(true);
     expect(c.cleanupDelete.endsWith(`'edge-bootstrap-cleanup' 'remove'`)).toBe(true);
+    // runtime.purgeOnDestroy is in the delete command itself: the step's stored delete changes with it.
+    const purging = stepCommands({ aziotEdgeVersion: "1.6.0-1", preinstalled: false, purgeOnDestroy: true }, { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 });
+    expect(purging.cleanupDelete.endsWith(`'edge-bootstrap-cleanup' 'remove' 'purge' '22'`)).toBe(true);
+    expect(purging.cleanupCreate).toBe(c.cleanupCreate);
     expect(stepCommands({ aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: true }).install).toContain(
       `'1.6.0-1' '1.6.0-1' '25.0.5-1' 'true' '600'`,
     );

@@ -151,6 +151,8 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
     expect(readdirSync(host.path("/var/lib/aziot/keyd"))).toEqual([]);
     expect(readdirSync(host.path("/var/lib/aziot/certd"))).toEqual([]);
     expect(readdirSync(host.path("/var/lib/edge-bootstrap"))).toEqual([]);
+    // runtime.purgeOnDestroy is not set: the packages stay, held as the install step left them.
+    expect((await runRemoteCommand(host.connection, "dpkg -s aziot-edge")).stdout).toMatch(/^Status: hold ok installed$/m);
     // Running it again (a retried destroy) is harmless.
     expect((await runCleanupDelete(run)).stdout.trim()).toBe("cleanup: removed 0 files (runtime: stopped; module containers: none)");
   });
@@ -316,7 +318,7 @@ describe("install from the package repository (stand-in packages configured as M
     host = await TestHost.start({ address: "127.0.5.13", name: "repo", packageRepo: { ...DEFAULT_STANDIN_RUNTIME, newerIdentityServiceVersion: "1.6.1-1" } });
   });
   afterAll(() => host?.stop());
-  const runOn = (runtime: Partial<typeof RUNTIME> & { aziotIdentityServiceVersion?: string } = {}): BootstrapRun => ({
+  const runOn = (runtime: Partial<typeof RUNTIME> & { aziotIdentityServiceVersion?: string; purgeOnDestroy?: boolean } = {}): BootstrapRun => ({
     connection: host.connection,
     deviceId: "edge-ssh-03",
     iotHubHostName: "hub.azure-devices.net",
@@ -374,6 +376,19 @@ describe("install from the package repository (stand-in packages configured as M
     expect(r.install!.stderr).toContain("edge-bootstrap[install]: apt-get update failed (attempt 1 of 5); retrying in 2s");
     expect(r.install!.stdout.trim()).toBe("install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1)");
     expect(await held()).toBe("aziot-edge\naziot-identity-service\n");
+  });
+
+  test("runtime.purgeOnDestroy → destroy releases the hold and purges aziot-edge and aziot-identity-service; moby-engine stays", async () => {
+    const run = runOn({ purgeOnDestroy: true });
+    const r = await runCleanupDelete(run);
+    expect(r.stdout.trim()).toMatch(/^cleanup: removed \d+ files \(runtime: stopped; module containers: (none|\d+ removed); packages: purged aziot-edge aziot-identity-service\)$/);
+    const edge = await runRemoteCommand(host.connection, "dpkg -s aziot-edge 2>&1 || true");
+    expect(edge.stdout).toContain("package 'aziot-edge' is not installed");
+    expect((await runRemoteCommand(host.connection, "dpkg -s aziot-identity-service 2>&1 || true")).stdout).toContain("is not installed");
+    expect(await held()).toBe("");
+    expect(await packages()).toContain("moby-engine 25.0.5-1 install ok installed");
+    // A retried destroy finds nothing left to purge.
+    expect((await runCleanupDelete(run)).stdout.trim()).toMatch(/packages: none to purge\)$/);
   });
 });
 

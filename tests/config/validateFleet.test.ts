@@ -29,7 +29,7 @@ test("a valid two-device stack passes with defaults applied", () => {
   expect(existing.host).toMatchObject({ type: "existing", port: 22, user: "edgeadmin" });
   expect(vm.certificate).toMatchObject({ source: "generate", keyAlgorithm: "RSA", rsaBits: 2048, validityDays: 365, renewBeforeDays: 30, intermediate: false });
   expect(vm.manifest).toHaveProperty("$edgeAgent");
-  expect(vm.runtime).toEqual({ preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" });
+  expect(vm.runtime).toEqual({ preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6", purgeOnDestroy: false });
 });
 
 test("an aziot-edge version whose identity service is not known needs runtime.aziotIdentityServiceVersion", () => {
@@ -200,6 +200,12 @@ test("the bootstrap's runtime rules and the hub's connection-string rules are se
   expect(errorsOf(stackSettings([{ ...existingDevice("gw-01"), runtime: { aziotEdgeVersion: "1.6 latest", agentImage: "" } }]))).toEqual([
     'devices[0].runtime.agentImage (device "gw-01"): must not be empty (e.g. mcr.microsoft.com/azureiotedge-agent:1.6)',
     'devices[0].runtime.aziotEdgeVersion (device "gw-01"): "1.6 latest" is not a Debian package version',
+  ]);
+  // purgeOnDestroy from the fleet defaults meets a device's own preinstalled: refused for that device.
+  const purging = stackSettings([existingDevice("gw-01"), { ...existingDevice("gw-02"), runtime: { preinstalled: true } }]);
+  (purging.defaults as Record<string, unknown>).runtime = { purgeOnDestroy: true };
+  expect(errorsOf(purging)).toEqual([
+    'devices[1].runtime.purgeOnDestroy (device "gw-02"): cannot be true with runtime.preinstalled: the operator installed those packages, so destroy leaves them',
   ]);
   const hub = (connectionString: string) => ({ iotHub: { name: "hub-test", connectionString } });
   expect(errorsOf(stackSettings([existingDevice("gw-01")], hub("HostName=other.azure-devices.net;SharedAccessKeyName=p;SharedAccessKey=a2V5")))).toEqual([
