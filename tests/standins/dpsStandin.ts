@@ -7,13 +7,14 @@
 //
 // Like the hub's, the DPS SDKs ignore a port in the host name, so it listens on 443 of its own
 // loopback address, with a certificate for that address; trust `caCertPem`.
-import { createHmac, randomBytes, randomUUID, X509Certificate } from "node:crypto";
+import { randomBytes, randomUUID, X509Certificate } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { isJson, type RegistryModel } from "./iotHubModel";
 import { makeStandinTls } from "./iotHubTls";
 import { DpsError, ProvisioningModel } from "./dpsModel";
+import { sasTokenProblem } from "./sasToken";
 
 export interface DpsStandinOptions {
   /** Loopback address to listen on (port 443). Default 127.0.10.1. */
@@ -182,18 +183,8 @@ export class DpsStandin {
   private authorize(header: string | undefined): void {
     const unauthorized = (why: string) => new DpsError(401, 401, `Unauthorized: ${why}`);
     if (!header?.startsWith("SharedAccessSignature ")) throw unauthorized("no SharedAccessSignature authorization");
-    const fields = new Map<string, string>();
-    for (const pair of header.slice("SharedAccessSignature ".length).split("&")) {
-      const at = pair.indexOf("=");
-      fields.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    const [sr, sig, se, skn] = ["sr", "sig", "se", "skn"].map((k) => fields.get(k));
-    if (!sr || !sig || !se) throw unauthorized("the token lacks sr, sig or se");
-    if (decodeURIComponent(sr).toLowerCase().split("/")[0] !== this.hostName.toLowerCase()) throw unauthorized(`token audience ${sr} is not this DPS`);
-    if (decodeURIComponent(skn ?? "") !== this.policyName) throw unauthorized(`unknown policy ${skn ?? "(none)"}`);
-    if (!/^\d+$/.test(se) || Number(se) * 1000 <= Date.now()) throw unauthorized("the token has expired");
-    const expected = createHmac("sha256", Buffer.from(this.sharedAccessKey, "base64")).update(`${sr}\n${se}`).digest("base64");
-    if (decodeURIComponent(sig) !== expected) throw unauthorized("the token signature does not match");
+    const problem = sasTokenProblem(header, { hostName: this.hostName, policyName: this.policyName, sharedAccessKey: this.sharedAccessKey, serviceName: "this DPS" });
+    if (problem) throw unauthorized(problem);
   }
 }
 
