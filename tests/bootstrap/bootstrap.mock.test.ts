@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { renderConfigToml } from "../../components/bootstrap/configToml";
 import { applyFingerprint, stepCommands } from "../../components/bootstrap/deviceCommands";
 import { manualX509Config } from "../../components/bootstrap/steps";
-import { byName, isSecretValue, RecordedResource, runUnderMocks } from "../support/pulumiMocks";
+import { byName, isSecretValue, RecordedResource, runUnderMocks } from "../../lab/mocks/pulumiMocks";
 
 type Module = typeof import("../../components/bootstrap/bootstrap");
 

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DeviceSettings } from "../../components/config/settings";
 import type { EdgeHost } from "../../components/host/edgeHost";
-import { byName, isSecretValue, RecordedResource, runUnderMocks } from "../support/pulumiMocks";
+import { byName, isSecretValue, RecordedResource, runUnderMocks } from "../../lab/mocks/pulumiMocks";
 
 const device: DeviceSettings = {
   id: "line-3-gateway",

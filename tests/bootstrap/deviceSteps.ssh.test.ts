@@ -1,16 +1,16 @@
-// The bootstrap's real device scripts, run over real SSH on local test hosts (tests/hosts) with
+// The bootstrap's real device scripts, run over real SSH on local test hosts (lab/hosts) with
 // exactly the commands, stdin and triggers DeviceBootstrap gives remote.Command. The slow fault
 // cases (slowFaults.ts) start first, on hosts of their own, and are checked at the end.
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { DEVICE_FILES } from "../../components/bootstrap/devicePaths";
 import { StepName } from "../../components/bootstrap/steps";
-import { BootstrapRun, plannedSteps, runBootstrap, runCleanupDelete } from "../hosts/bootstrapOverSsh";
-import { RemoteCommandError, RunResult, runRemoteCommand } from "../hosts/sshRunner";
-import { makeDeviceCertificates } from "../hosts/testCertificates";
-import { DEFAULT_STANDIN_RUNTIME, DEVICE_BASHRC, rootHome, TestHost } from "../hosts/testHost";
+import { BootstrapRun, plannedSteps, runBootstrap, runCleanupDelete } from "../../lab/hosts/bootstrapOverSsh";
+import { RemoteCommandError, RunResult, runRemoteCommand } from "../../lab/hosts/sshRunner";
+import { makeDeviceCertificates } from "../../lab/hosts/testCertificates";
+import { DEFAULT_STANDIN_RUNTIME, DEVICE_BASHRC, rootHome, TestHost } from "../../lab/hosts/testHost";
 import { BOOT_DIAL_ERROR_LIMIT } from "../../components/bootstrap/connection";
-import { withBootRetries } from "../hosts/bootstrapOverSsh";
+import { withBootRetries } from "../../lab/hosts/bootstrapOverSsh";
 import {
   APT_LOCK_SECONDS,
   AptLockOutcome,

@@ -1,7 +1,7 @@
 // EdgeDevice wires the bootstrap: its host's connection and its certificates' PEMs reach the steps.
 import * as pulumi from "@pulumi/pulumi";
 import { iotHubSchema, type DeviceSettings } from "../../components/config/settings";
-import { byName, isSecretValue, runUnderMocks } from "../support/pulumiMocks";
+import { byName, isSecretValue, runUnderMocks } from "../../lab/mocks/pulumiMocks";
 import { exampleManifest } from "../iotHub/manifestFixture";
 
 const device = {

@@ -1,10 +1,10 @@
 // The slow fault cases — dpkg's lock held for 30 s, apt's lists lock held for 30 s as an install
 // from the repository starts, an sshd that refuses connections for 20 s — as scenarios that run on hosts of their own while the other SSH cases run, so the suite
 // waits for them once. Both use the real device scripts and the component's connection settings.
-import { BootstrapRun, runBootstrap } from "../hosts/bootstrapOverSsh";
-import { dial, RemoteCommandError, RunResult, runRemoteCommand } from "../hosts/sshRunner";
-import { makeDeviceCertificates } from "../hosts/testCertificates";
-import { TestHost } from "../hosts/testHost";
+import { BootstrapRun, runBootstrap } from "../../lab/hosts/bootstrapOverSsh";
+import { dial, RemoteCommandError, RunResult, runRemoteCommand } from "../../lab/hosts/sshRunner";
+import { makeDeviceCertificates } from "../../lab/hosts/testCertificates";
+import { TestHost } from "../../lab/hosts/testHost";
 
 export const APT_LOCK_SECONDS = 30;
 export const SSHD_REFUSAL_SECONDS = 20;

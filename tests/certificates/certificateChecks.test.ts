@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import { caProblems, edgeCaNameProblem, identityProblems } from "../../components/certificates/certificateChecks";
 import { validateFleet } from "../../components/config/validateFleet";
-import { existingDevice, stackSettings } from "../support/stacks";
+import { existingDevice, stackSettings } from "../../lab/mocks/stacks";
 import { edgeCaCommonName, keyVaultCertificateName } from "../../components/certificates/certificateNaming";
 import { dueForRenewal } from "../../components/certificates/edgeCaCertificate";
 import { initialSlots, nextSlots } from "../../components/certificates/thumbprintSlots";

@@ -9,9 +9,9 @@ import { DeviceCertificates } from "../../components/certificates/deviceCertific
 import { createFleetCa, keyVaultBindingFor, loadCertificateSources } from "../../components/certificates/fleetCertificates";
 import type { KeyVaultAccess } from "../../components/certificates/keyVaultAccess";
 import { certificatePems, parseCertificate, OID } from "../../components/certificates/x509";
-import { RecordedResource, byName, isSecretValue, runUnderMocks, valueOf } from "../support/pulumiMocks";
-import { existingDevice, stackSettings, vmDevice } from "../support/stacks";
-import { KeyVaultStandin } from "../standins/keyVaultStandin";
+import { RecordedResource, byName, isSecretValue, runUnderMocks, valueOf } from "../../lab/mocks/pulumiMocks";
+import { existingDevice, stackSettings, vmDevice } from "../../lab/mocks/stacks";
+import { KeyVaultStandin } from "../../lab/standins/keyVaultStandin";
 import { certificateMocks } from "./support/certificateMocks";
 import { LEAF_EXT, ROOT_CA_EXT, certText, fingerprint, selfSigned, signedBy, toPfx, verify } from "./support/openssl";
 
@@ -271,7 +271,7 @@ describe("bad inputs: every problem, and nothing created", () => {
 });
 
 test("the program: a Key Vault source without edge:keyVault stops the run before its first resource", async () => {
-  const { asConfigMap } = await import("../support/stacks");
+  const { asConfigMap } = await import("../../lab/mocks/stacks");
   const settings = stackSettings([{ ...vmDevice("edge-01"), certificate: { source: "keyVault", certificateName: "edge-01-identity" } }]);
   let thrown: unknown;
   const mocked = await runUnderMocks(asConfigMap(settings), async () => {

@@ -6,7 +6,7 @@ import { KeyVaultCertificateInputs, KeyVaultCertificateOutputs, KeyVaultCertific
 import { readKeyVaultCertificate } from "../../components/certificates/keyVaultSource";
 import { thumbprintsOf } from "../../components/certificates/thumbprint";
 import { LEAF_EXT, ROOT_CA_EXT, selfSigned, signedBy, toPfx } from "./support/openssl";
-import { KeyVaultStandin } from "../standins/keyVaultStandin";
+import { KeyVaultStandin } from "../../lab/standins/keyVaultStandin";
 
 let vault: KeyVaultStandin;
 beforeAll(async () => (vault = await KeyVaultStandin.start("127.0.6.1")));

@@ -1,7 +1,7 @@
 // Names Azure refuses are refused before anything is created, each with its rule and source (issue 12, item 9).
 import { RESERVED_ADMIN_USERS } from "../../components/config/azureNames";
 import { formatSettingError, validateFleet } from "../../components/config/validateFleet";
-import { existingDevice, stackSettings, vmDevice } from "../support/stacks";
+import { existingDevice, stackSettings, vmDevice } from "../../lab/mocks/stacks";
 import { exampleManifest } from "../iotHub/manifestFixture";
 
 // A manifest validateFleet accepts in full (these tests are about other settings).

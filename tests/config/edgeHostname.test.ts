@@ -3,7 +3,7 @@
 import { edgeHostnameProblem, matchesMachineHostname } from "../../components/config/edgeHostname";
 import { azureNameFor, dnsLabelFor } from "../../components/config/naming";
 import { formatSettingError, validateFleet } from "../../components/config/validateFleet";
-import { existingDevice, stackSettings } from "../support/stacks";
+import { existingDevice, stackSettings } from "../../lab/mocks/stacks";
 import { exampleManifest } from "../iotHub/manifestFixture";
 
 // A manifest validateFleet accepts in full (these tests are about other settings).

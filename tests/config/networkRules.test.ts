@@ -2,7 +2,7 @@
 import { sshRules } from "../../components/host/edgeVm";
 import { sourceKind, subnetProblem } from "../../components/config/networkRules";
 import { formatSettingError, validateFleet } from "../../components/config/validateFleet";
-import { stackSettings, vmDevice } from "../support/stacks";
+import { stackSettings, vmDevice } from "../../lab/mocks/stacks";
 import { exampleManifest } from "../iotHub/manifestFixture";
 
 // A manifest validateFleet accepts in full (these tests are about other settings).

@@ -9,8 +9,8 @@ import * as YAML from "yaml";
 import { settingsFromStackFiles } from "../../components/config/readSettings";
 import { FleetSettingsError } from "../../components/config/validateFleet";
 import { preflightReport } from "../../scripts/preflight";
-import { isSecretValue, runUnderMocks } from "../support/pulumiMocks";
-import { asConfigMap, existingDevice } from "../support/stacks";
+import { isSecretValue, runUnderMocks } from "../../lab/mocks/pulumiMocks";
+import { asConfigMap, existingDevice } from "../../lab/mocks/stacks";
 
 const root = path.resolve(__dirname, "../..");
 const manifestDir = path.join(__dirname, "../manifests");

@@ -1,7 +1,7 @@
 // Stack settings validation: every rule with its exact message, and all errors at once.
 import { formatSettingError, validateFleet } from "../../components/config/validateFleet";
 import { UNREADABLE_SECRET } from "../../components/config/settings";
-import { existingDevice, stackSettings, vmDevice } from "../support/stacks";
+import { existingDevice, stackSettings, vmDevice } from "../../lab/mocks/stacks";
 import { exampleManifest } from "../iotHub/manifestFixture";
 
 const noHub = exampleManifest();

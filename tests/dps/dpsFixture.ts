@@ -1,8 +1,8 @@
 // Shared set-up of the DPS tests: a hub stand-in and a DPS stand-in linked to it, each on this
 // file's own loopback addresses, and a fleet CA with device certificates it signs.
 import type { ProvisioningAccess } from "../../components/dps/provisioningAccess";
-import { IotHubStandin } from "../standins/iotHubStandin";
-import { DpsStandin } from "../standins/dpsStandin";
+import { IotHubStandin } from "../../lab/standins/iotHubStandin";
+import { DpsStandin } from "../../lab/standins/dpsStandin";
 import { LEAF_EXT, type Pair, ROOT_CA_EXT, selfSigned, signedBy } from "../certificates/support/openssl";
 
 export const INTERMEDIATE_EXT = ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign"];

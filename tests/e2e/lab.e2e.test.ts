@@ -1,4 +1,4 @@
-// End to end with the real engine: the lab's Pulumi CLI (scripts/install-pulumi), the command provider
+// End to end with the real engine: the lab's Pulumi CLI (lab/tools/install-pulumi), the command provider
 // and the program's dynamic providers run for real against a lab of three devices — SSH test hosts
 // with the edge-runtime simulator — and the IoT Hub and Key Vault stand-ins, all on 127.0.8.x. The
 // third authenticates with certificateAuthority: its CA is put on the hub as an operator would.
@@ -9,11 +9,11 @@ import { X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import { labConfigValues, labStackYaml } from "../../scripts/lab/labConfig";
-import { labPulumi } from "../../scripts/lab/labMachine";
-import { LabServices, labDevices } from "../../scripts/lab/labServices";
-import { type LabPulumi, LabStack, PROJECT_DIR } from "../../scripts/lab/labStack";
-import { changedUrns, changeSummary } from "../../scripts/lab/upEvents";
+import { labConfigValues, labStackYaml } from "../../lab/drivers/labConfig";
+import { labPulumi } from "../../lab/drivers/labMachine";
+import { LabServices, labDevices } from "../../lab/drivers/labServices";
+import { type LabPulumi, LabStack, PROJECT_DIR } from "../../lab/drivers/labStack";
+import { changedUrns, changeSummary } from "../../lab/drivers/upEvents";
 import { expectPackagedProvider } from "../support/packagedProviders";
 import { treeListing } from "../support/treeListing";
 

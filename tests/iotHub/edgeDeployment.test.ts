@@ -1,7 +1,7 @@
 // EdgeDeploymentProvider against the IoT Hub stand-in, through the real azure-iothub client.
 import { EdgeDeploymentProvider, type EdgeDeploymentInputs, type EdgeDeploymentOutputs } from "../../components/iotHub/edgeDeploymentProvider";
 import type { HubAccess } from "../../components/iotHub/hubAccess";
-import type { IotHubStandin } from "../standins/iotHubStandin";
+import type { IotHubStandin } from "../../lab/standins/iotHubStandin";
 import { FAST_RETRY, startHub, THUMB_C } from "./hubFixture";
 import { agentOf, exampleManifest } from "./manifestFixture";
 

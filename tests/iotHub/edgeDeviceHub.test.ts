@@ -1,7 +1,7 @@
 // A device in IoT Hub under Pulumi mocks: the identity (edgeDeviceIdentity), then the deployment and
 // the gate (EdgeDeviceHub), their order in the graph, and secrets.
 import * as pulumi from "@pulumi/pulumi";
-import { byName, isSecretValue, type RecordedResource, runUnderMocks } from "../support/pulumiMocks";
+import { byName, isSecretValue, type RecordedResource, runUnderMocks } from "../../lab/mocks/pulumiMocks";
 import { iotHubSchema } from "../../components/config/settings";
 import { exampleManifest } from "./manifestFixture";
 import type { IotHubDevice } from "../../components/iotHub/iotHubDevice";

@@ -3,7 +3,7 @@
 // deployment after the bootstrap's ready step; the gate after the deployment.
 import * as pulumi from "@pulumi/pulumi";
 import { iotHubSchema, type DeviceSettings } from "../../components/config/settings";
-import { aliasUrn, byName, isSecretValue, type RecordedResource, runUnderMocks } from "../support/pulumiMocks";
+import { aliasUrn, byName, isSecretValue, type RecordedResource, runUnderMocks } from "../../lab/mocks/pulumiMocks";
 import { exampleManifest } from "./manifestFixture";
 
 const device = {

@@ -4,7 +4,7 @@ import { EdgeDeploymentProvider } from "../../components/iotHub/edgeDeploymentPr
 import { describeReadiness, evaluateReadiness, runtimeNotReachingHub } from "../../components/iotHub/edgeReadiness";
 import { EdgeReadinessProvider, type EdgeReadinessInputs } from "../../components/iotHub/edgeReadinessProvider";
 import type { HubAccess } from "../../components/iotHub/hubAccess";
-import type { IotHubStandin } from "../standins/iotHubStandin";
+import type { IotHubStandin } from "../../lab/standins/iotHubStandin";
 import { FAST_RETRY, startHub, THUMB_C } from "./hubFixture";
 import { agentOf, exampleManifest } from "./manifestFixture";
 import { AGENT_1_1, documentDesired, documentReported, HUB_1_1, moduleTwin, running, SENSOR_1_0, SENSOR_1_1 } from "./reportedStatesFixture";

@@ -6,7 +6,7 @@ import { hostNameInConnectionString, hubAccessProblems, withRegistry } from "../
 import { hubAccessInputs } from "../../components/iotHub/hubAccessArgs";
 import { useAgent } from "../../components/iotHub/registryAgent";
 import { iotHubSchema } from "../../components/config/settings";
-import { IotHubStandin } from "../standins/iotHubStandin";
+import { IotHubStandin } from "../../lab/standins/iotHubStandin";
 
 let hub: IotHubStandin;
 beforeAll(async () => (hub = await IotHubStandin.start({ address: "127.0.4.5", bearerTokens: ["entra-token-1"] })));

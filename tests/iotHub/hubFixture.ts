@@ -2,7 +2,7 @@
 // the access fields that reach it (the stand-in's CA passed as a trust anchor).
 import type { HubAccess } from "../../components/iotHub/hubAccess";
 import type { RetryPolicy } from "../../components/iotHub/retry";
-import { IotHubStandin, type IotHubStandinOptions } from "../standins/iotHubStandin";
+import { IotHubStandin, type IotHubStandinOptions } from "../../lab/standins/iotHubStandin";
 
 /** Short delays: the tests exercise the retry logic, not the wall clock. */
 export const FAST_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 5, maxDelayMs: 40 };

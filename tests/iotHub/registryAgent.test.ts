@@ -3,7 +3,7 @@
 // public way that would replace it.
 import * as https from "node:https";
 import { CHECKED_AZURE_IOTHUB_VERSION, useAgent } from "../../components/iotHub/registryAgent";
-import { IotHubStandin } from "../standins/iotHubStandin";
+import { IotHubStandin } from "../../lab/standins/iotHubStandin";
 
 let hub: IotHubStandin;
 beforeAll(async () => (hub = await IotHubStandin.start({ address: "127.0.4.14" })));

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { delegatingProvider } from "../../components/dynamicProviders/delegatingProvider";
 import { PROVIDER_PACKAGE, providerModule } from "../../components/dynamicProviders/providerPackage";
 import type { HubAccess } from "../../components/iotHub/hubAccess";
-import type { IotHubStandin } from "../standins/iotHubStandin";
+import type { IotHubStandin } from "../../lab/standins/iotHubStandin";
 import { expectPackagedProvider } from "../support/packagedProviders";
 import { FAST_RETRY, startHub, THUMB_A } from "./hubFixture";
 import { exampleManifest } from "./manifestFixture";

@@ -13,7 +13,7 @@ let started: { hostName: string; caFile: string; connectionStringFile: string };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "iothub-main-"));
-  standin = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tests/standins/iotHub-main.ts", "--address", "127.0.4.4", "--out", dir], {
+  standin = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "lab/standins/iotHub-main.ts", "--address", "127.0.4.4", "--out", dir], {
     cwd: ROOT, stdio: ["ignore", "pipe", "inherit"],
   });
   const line = await new Promise<string>((resolve, reject) => {

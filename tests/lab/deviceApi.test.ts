@@ -5,8 +5,8 @@
 import { X509Certificate } from "node:crypto";
 import { Agent, request } from "node:https";
 import { Registry } from "azure-iothub";
-import { IotHubStandin } from "../standins/iotHubStandin";
-import { makeCaSignedDevice, makeDeviceCertificates } from "../hosts/testCertificates";
+import { IotHubStandin } from "../../lab/standins/iotHubStandin";
+import { makeCaSignedDevice, makeDeviceCertificates } from "../../lab/hosts/testCertificates";
 
 let hub: IotHubStandin;
 let registry: Registry;

@@ -2,9 +2,9 @@
 // its copy, the settings that exist for it, and the per-device results read from engine events.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { labConfigValues, labPlanOf, labStackYaml } from "../../scripts/lab/labConfig";
-import { labDevices, type LabEndpoints } from "../../scripts/lab/labServices";
-import { changedUrns, deviceResults, readEvents } from "../../scripts/lab/upEvents";
+import { labConfigValues, labPlanOf, labStackYaml } from "../../lab/drivers/labConfig";
+import { labDevices, type LabEndpoints } from "../../lab/drivers/labServices";
+import { changedUrns, deviceResults, readEvents } from "../../lab/drivers/upEvents";
 import { settingsFromStackFiles } from "../../components/config/readSettings";
 import { validateFleet } from "../../components/config/validateFleet";
 

@@ -1,8 +1,8 @@
 // The program's own resources pass its guardrails: the stack is run under Pulumi mocks, and every
 // resource's inputs, in the wire form the engine receives them (secrets marked), go through the
 // real analyze RPC of the policy pack.
-import { type RecordedResource, runUnderMocks } from "../support/pulumiMocks";
-import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../support/stacks";
+import { type RecordedResource, runUnderMocks } from "../../lab/mocks/pulumiMocks";
+import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../../lab/mocks/stacks";
 import { loadAnalyzer } from "./analyzeRpc";
 
 type Program = typeof import("../../components/program");

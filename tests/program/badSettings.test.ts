@@ -1,6 +1,6 @@
 // The program refuses bad settings before it registers a single resource.
-import { runUnderMocks } from "../support/pulumiMocks";
-import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../support/stacks";
+import { runUnderMocks } from "../../lab/mocks/pulumiMocks";
+import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../../lab/mocks/stacks";
 
 test("bad settings stop the program with every problem and nothing registered", async () => {
   const settings = stackSettings([vmDevice("edge-01", { sshSourceRanges: ["0.0.0.0/0"] }), existingDevice("edge-01")]);

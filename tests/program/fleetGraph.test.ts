@@ -1,7 +1,7 @@
 // The resource graph of a two-device stack (one Azure VM, one existing host) under mocks.
-import { RecordedResource, byName, isSecretValue, runUnderMocks, valueOf } from "../support/pulumiMocks";
+import { RecordedResource, byName, isSecretValue, runUnderMocks, valueOf } from "../../lab/mocks/pulumiMocks";
 import { expectPackagedProvider } from "../support/packagedProviders";
-import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../support/stacks";
+import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../../lab/mocks/stacks";
 
 type Program = typeof import("../../components/program");
 

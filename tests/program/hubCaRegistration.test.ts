@@ -9,9 +9,9 @@ import { validateFleet } from "../../components/config/validateFleet";
 import { loadCertificateSources } from "../../components/certificates/fleetCertificates";
 import { EdgeFleet } from "../../components/edgeFleet";
 import { hubCertificateName } from "../../components/fleet/hubCaCertificates";
-import { RecordedResource, byName, runUnderMocks, valueOf } from "../support/pulumiMocks";
-import { existingDevice, stackSettings } from "../support/stacks";
-import { KeyVaultStandin } from "../standins/keyVaultStandin";
+import { RecordedResource, byName, runUnderMocks, valueOf } from "../../lab/mocks/pulumiMocks";
+import { existingDevice, stackSettings } from "../../lab/mocks/stacks";
+import { KeyVaultStandin } from "../../lab/standins/keyVaultStandin";
 import { certificateMocks, plainInputs } from "../certificates/support/certificateMocks";
 import { ROOT_CA_EXT, selfSigned, toPfx } from "../certificates/support/openssl";
 

@@ -7,8 +7,8 @@ import { validateFleet } from "../../components/config/validateFleet";
 import { loadCertificateSources } from "../../components/certificates/fleetCertificates";
 import { EdgeFleet } from "../../components/edgeFleet";
 import { principalTypeOfToken } from "../../components/iotHub/accessGrant";
-import { MOCK_PRINCIPAL_ID, RecordedResource, byName, runUnderMocks } from "../support/pulumiMocks";
-import { existingDevice, stackSettings } from "../support/stacks";
+import { MOCK_PRINCIPAL_ID, RecordedResource, byName, runUnderMocks } from "../../lab/mocks/pulumiMocks";
+import { existingDevice, stackSettings } from "../../lab/mocks/stacks";
 import { certificateMocks, plainInputs } from "../certificates/support/certificateMocks";
 
 function fleet(iotHub: Record<string, unknown>): FleetSettings {

@@ -1,6 +1,6 @@
-// Runs the Go tests of our own Pulumi plugins (tools/pulumi-resource-command, including
-// a real sshd on 127.0.77.1, and tools/pulumi-language-nodejs) through
-// `scripts/install-pulumi --go-test`, which tests them in a module with the same go.mod as
+// Runs the Go tests of our own Pulumi plugins (lab/tools/pulumi-resource-command, including
+// a real sshd on 127.0.77.1, and lab/tools/pulumi-language-nodejs) through
+// `lab/tools/install-pulumi --go-test`, which tests them in a module with the same go.mod as
 // the build, without building the CLI. Needs Go (as scripts/install-test-tools does for
 // actionlint) and openssh-server, which scripts/install-test-tools installs before jest.
 // The first run on a fresh machine downloads the sdk/v3 modules and compiles them (about a
@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 const root = path.join(__dirname, "../..");
-const script = path.join(root, "scripts/install-pulumi");
+const script = path.join(root, "lab/tools/install-pulumi");
 
 function run(file: string, args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -22,7 +22,7 @@ function run(file: string, args: string[]): Promise<{ code: number; output: stri
 }
 
 describe("tools/ Go programs", () => {
-  it("pass `go test ./...` (via scripts/install-pulumi --go-test)", async () => {
+  it("pass `go test ./...` (via lab/tools/install-pulumi --go-test)", async () => {
     const { code, output } = await run("bash", [script, "--go-test"]);
     if (code !== 0) throw new Error(`go test of tools/ failed (exit ${code}):\n${output}`);
     // Both packages must have run tests, not just compiled.
@@ -30,7 +30,7 @@ describe("tools/ Go programs", () => {
     expect(output).toMatch(/^ok\s+\S+\/cmd\/pulumi-language-nodejs\s/m);
   }, 600_000);
 
-  it("scripts/install-pulumi is shellcheck-clean and carries no embedded Go", () => {
+  it("lab/tools/install-pulumi is shellcheck-clean and carries no embedded Go", () => {
     const result = spawnSync("shellcheck", [script], { encoding: "utf8" });
     expect(`${result.stdout}${result.stderr}`).toBe("");
     expect(result.status).toBe(0);

@@ -1,4 +1,4 @@
-// scripts/install-pulumi installs the lab's Pulumi only into its cache folder: the CLI into
+// lab/tools/install-pulumi installs the lab's Pulumi only into its cache folder: the CLI into
 // bin/, our `command` plugin into the cache's own Pulumi home. The user's Pulumi (~/.pulumi,
 // or $PULUMI_HOME) is never written: a `command` plugin of ours there would replace upstream's
 // for the user's own stacks.
@@ -14,7 +14,7 @@ import { treeListing } from "../support/treeListing";
 jest.setTimeout(40 * 60_000);
 
 const root = join(__dirname, "../..");
-const script = join(root, "scripts/install-pulumi");
+const script = join(root, "lab/tools/install-pulumi");
 const commandVersion = JSON.parse(readFileSync(join(root, "node_modules/@pulumi/command/package.json"), "utf8")).version as string;
 const pluginDir = (home: string) => join(home, "plugins", `resource-command-v${commandVersion}`);
 const tmp = mkdtempSync(join(tmpdir(), "edge-install-pulumi-"));
@@ -85,7 +85,7 @@ test("a command plugin an older install-pulumi put into ~/.pulumi: named in a wa
   const old = pluginDir(join(home, ".pulumi"));
   mkdirSync(old, { recursive: true });
   writeFileSync(join(old, "pulumi-resource-command"), "#!/bin/sh\n", { mode: 0o755 });
-  writeFileSync(join(old, "BUILT-BY-install-pulumi"), "Built by scripts/install-pulumi from Go modules; see that script.\n");
+  writeFileSync(join(old, "BUILT-BY-install-pulumi"), "Built by lab/tools/install-pulumi from Go modules; see that script.\n");
   const before = treeListing(join(home, ".pulumi"));
   const r = install({ HOME: home, PULUMI_BUILD_CACHE: cache });
   expect(r.code).toBe(0);

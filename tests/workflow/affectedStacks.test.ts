@@ -19,7 +19,7 @@ describe("affectedStacks", () => {
     ["package.json", ["package.json"], STACKS.slice().sort()],
     ["a device script", ["scripts/device/install-runtime.sh"], STACKS.slice().sort()],
     ["the policy pack", ["policy/sshFromInternet.ts"], STACKS.slice().sort()],
-    ["docs and tests affect none", ["README.md", "docs/operator-guide.md", "tests/policy/pack.test.ts", "scripts/bench-program.ts"], []],
+    ["docs and tests affect none", ["README.md", "docs/operator-guide.md", "tests/policy/pack.test.ts", "lab/bench/bench-program.ts"], []],
     ["a deleted stack's file affects none", ["Pulumi.staging.yaml"], []],
     ["a stack file in a subfolder is not a stack file", ["examples/Pulumi.dev.yaml"], []],
     ["nothing changed", [], []],

@@ -4,8 +4,8 @@
 //
 // Why it exists: the Go module proxy this project can reach refuses the upstream
 // provider module (github.com/pulumi/pulumi-command/provider) and its framework
-// (pulumi-go-provider), so scripts/install-pulumi builds this program against sdk/v3
-// instead. It keeps upstream's inputs, outputs and lifecycle; tools/README.md lists
+// (pulumi-go-provider), so lab/tools/install-pulumi builds this program against sdk/v3
+// instead. It keeps upstream's inputs, outputs and lifecycle; lab/tools/README.md lists
 // where it still differs.
 package main
 

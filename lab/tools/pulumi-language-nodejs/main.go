@@ -1,8 +1,8 @@
 // pulumi-language-nodejs: a small Node.js language host for the Pulumi engine,
-// written for scripts/install-pulumi because the upstream host's Go module is not
+// written for lab/tools/install-pulumi because the upstream host's Go module is not
 // served by the Go module proxy this project can reach. It runs programs through
 // @pulumi/pulumi's own cmd/run (and plugins through cmd/run-plugin or
-// cmd/run-policy-pack), which hold all the SDK-side logic. See tools/README.md.
+// cmd/run-policy-pack), which hold all the SDK-side logic. See lab/tools/README.md.
 package main
 
 import (

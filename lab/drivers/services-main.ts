@@ -1,5 +1,5 @@
 // The lab's local services as one process (started by `npm start`, stopped by `npm run lab:down`):
-//   npx ts-node --transpile-only scripts/lab/services-main.ts --stack-file Pulumi.lab.yaml --dir <lab folder>
+//   npx ts-node --transpile-only lab/drivers/services-main.ts --stack-file Pulumi.lab.yaml --dir <lab folder>
 // Starts what the stack file needs (labServices.ts), writes <dir>/endpoints.json (no secrets in it:
 // secrets are in 0600 files beside it) and serves until SIGINT/SIGTERM, then stops everything.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";

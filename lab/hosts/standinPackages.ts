@@ -35,7 +35,7 @@ function buildDeb(work: string, name: string, version: string, extra: { depends?
       "Architecture: all",
       "Maintainer: edge test hosts <nobody@localhost>",
       ...(extra.depends ? [`Depends: ${extra.depends}`] : []),
-      `Description: TEST STAND-IN for ${name} (tests/hosts/standinPackages.ts)`,
+      `Description: TEST STAND-IN for ${name} (lab/hosts/standinPackages.ts)`,
       " Not the real package: installs only what the bootstrap's tests need.",
       "",
     ].join("\n"),

@@ -19,7 +19,7 @@ export const PROJECT_DIR = resolve(__dirname, "..", "..");
  */
 export const LAB_PARALLEL = 64;
 
-/** The lab's Pulumi, from scripts/install-pulumi: never the user's own Pulumi home. */
+/** The lab's Pulumi, from lab/tools/install-pulumi: never the user's own Pulumi home. */
 export interface LabPulumi {
   /** Folder with `pulumi` (and, when built, our language host beside it). */
   readonly bin: string;

@@ -3,8 +3,8 @@
 // the 50-device run is the baseline; the goal is 500 devices at no more than 1.5x that cost.
 import { spawnSync } from "child_process";
 import { performance } from "perf_hooks";
-import { runUnderMocks } from "../tests/support/pulumiMocks";
-import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../tests/support/stacks";
+import { runUnderMocks } from "../mocks/pulumiMocks";
+import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../mocks/stacks";
 
 const COUNTS = [1, 50, 500];
 const GOAL_RATIO = 1.5;
@@ -21,7 +21,7 @@ async function measure(devices: number): Promise<Figures> {
   const entries = Array.from({ length: devices }, (_, i) => (i % 2 === 0 ? vmDevice(`edge-${i}`) : existingDevice(`gw-${i}`)));
   const config = asConfigMap(stackSettings(entries));
   const start = performance.now();
-  const run = await runUnderMocks(config, () => require("../components/program").defineStack({ projectDir: process.cwd() }));
+  const run = await runUnderMocks(config, () => require("../../components/program").defineStack({ projectDir: process.cwd() }));
   const ms = performance.now() - start;
   return { devices, resources: run.resources.length, ms, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }

@@ -1,5 +1,5 @@
 // Runs the IoT Hub stand-in as a process, for a local lab (`pulumi up` against local services).
-//   npx ts-node --transpile-only tests/standins/iotHub-main.ts --address 127.0.4.50 --out .lab/iothub [--simulate-devices-ms 2000]
+//   npx ts-node --transpile-only lab/standins/iotHub-main.ts --address 127.0.4.50 --out .lab/iothub [--simulate-devices-ms 2000]
 // Writes <out>/ca.pem (give it to NODE_EXTRA_CA_CERTS) and <out>/connection-string (mode 0600: a
 // secret, so it is never printed), then prints one JSON line {hostName, caFile, connectionStringFile}
 // and serves until SIGINT/SIGTERM.

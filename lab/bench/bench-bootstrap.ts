@@ -1,9 +1,9 @@
 // Benchmark: the bootstrap's device steps over SSH on local test hosts (runtime already present),
 // one host alone vs eight in parallel, fresh and re-run. Prints wall times and their ratios.
 // Usage: npm run bench:bootstrap   (as root; needs openssh-server, openssl — scripts/install-test-tools)
-import { runBootstrap, BootstrapRun } from "../tests/hosts/bootstrapOverSsh";
-import { makeDeviceCertificates } from "../tests/hosts/testCertificates";
-import { TestHost } from "../tests/hosts/testHost";
+import { runBootstrap, BootstrapRun } from "../hosts/bootstrapOverSsh";
+import { makeDeviceCertificates } from "../hosts/testCertificates";
+import { TestHost } from "../hosts/testHost";
 import * as os from "os";
 
 const PARALLEL = 8;

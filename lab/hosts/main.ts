@@ -1,7 +1,7 @@
 // Starts SSH test hosts as a local service (for the lab / a full `pulumi up` against local hosts)
 // and keeps them until SIGINT/SIGTERM. Prints one JSON line per host: address, port, user,
 // the client private key's file and the host key, to put in a stack's `existing` host settings.
-// Usage (as root): npx ts-node --transpile-only tests/hosts/main.ts [--count N] [--first-address 127.0.5.201] [--port 22005] [--no-runtime]
+// Usage (as root): npx ts-node --transpile-only lab/hosts/main.ts [--count N] [--first-address 127.0.5.201] [--port 22005] [--no-runtime]
 import { DEFAULT_PORT, TestHost } from "./testHost";
 import { join } from "path";
 

@@ -4,7 +4,7 @@
 // run there for real, as root, through SSH. Where the runtime cannot be installed here, the host gets
 // the clearly named stand-ins: fake-runtime/iotedge-standin as /usr/local/sbin/iotedge and
 // "TEST STAND-IN" entries for moby-engine, aziot-identity-service and aziot-edge in its private dpkg status.
-// Needs root, openssh-server, openssl, util-linux (unshare). Used by tests/bootstrap and tests/hosts/main.ts.
+// Needs root, openssh-server, openssl, util-linux (unshare). Used by tests/bootstrap and lab/hosts/main.ts.
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir, userInfo } from "os";
@@ -64,7 +64,7 @@ export interface SshConnection {
 }
 
 /** The start of Ubuntu's /root/.bashrc: nothing for a shell that is not interactive. */
-export const DEVICE_BASHRC = "# TEST HOST: a device's .bashrc (tests/hosts/testHost.ts)\ncase $- in\n  *i*) ;;\n  *) return;;\nesac\n";
+export const DEVICE_BASHRC = "# TEST HOST: a device's .bashrc (lab/hosts/testHost.ts)\ncase $- in\n  *i*) ;;\n  *) return;;\nesac\n";
 
 /** The home of the user the hosts log in as (root, as the tests run): from the password file, not $HOME. */
 export function rootHome(): string {
@@ -124,7 +124,7 @@ function standinDpkgEntries(runtime: StandinRuntime): string {
       "Maintainer: edge test hosts <nobody@localhost>",
       "Architecture: all",
       `Version: ${version}`,
-      `Description: TEST STAND-IN for ${pkg}, recorded by tests/hosts/testHost.ts`,
+      `Description: TEST STAND-IN for ${pkg}, recorded by lab/hosts/testHost.ts`,
       " Lets the bootstrap's install step see the runtime as installed; installs no files.",
       "",
     ].join("\n");

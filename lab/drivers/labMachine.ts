@@ -1,4 +1,4 @@
-// What the lab needs from this machine: root, the test tools, the lab's Pulumi (scripts/install-pulumi),
+// What the lab needs from this machine: root, the test tools, the lab's Pulumi (lab/tools/install-pulumi),
 // a folder outside the repository, and the lab's services as a background process.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -31,13 +31,13 @@ export function checkMachine(): void {
   }
 }
 
-/** The lab's Pulumi CLI and its own PULUMI_HOME, from scripts/install-pulumi (builds the CLI once; ~7 min cold). */
+/** The lab's Pulumi CLI and its own PULUMI_HOME, from lab/tools/install-pulumi (builds the CLI once; ~7 min cold). */
 export function labPulumi(): LabPulumi {
-  progress("getting the lab's Pulumi (scripts/install-pulumi; the first build takes minutes)");
+  progress("getting the lab's Pulumi (lab/tools/install-pulumi; the first build takes minutes)");
   const out = execFileSync(join(PROJECT_DIR, "scripts", "install-pulumi"), [], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 35 * 60_000 });
   const [bin = "", home = ""] = out.trim().split("\n").slice(-2);
-  if (!existsSync(join(bin, "pulumi"))) throw new Error(`scripts/install-pulumi printed "${bin}" as the CLI's folder, which has no pulumi`);
-  if (!existsSync(join(home, "plugins"))) throw new Error(`scripts/install-pulumi printed "${home}" as the lab's Pulumi home, which has no plugins`);
+  if (!existsSync(join(bin, "pulumi"))) throw new Error(`lab/tools/install-pulumi printed "${bin}" as the CLI's folder, which has no pulumi`);
+  if (!existsSync(join(home, "plugins"))) throw new Error(`lab/tools/install-pulumi printed "${home}" as the lab's Pulumi home, which has no plugins`);
   return { bin, home };
 }
 
@@ -67,7 +67,7 @@ export function runningServices(dir: string): RunningServices | undefined {
   return { pid: data.pid, endpoints: data };
 }
 
-/** Starts scripts/lab/services-main.ts in the background for `stackFile`; resolves once it serves. */
+/** Starts lab/drivers/services-main.ts in the background for `stackFile`; resolves once it serves. */
 export async function startServices(dir: string, stackFile: string): Promise<RunningServices> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const logFile = join(dir, "services.log");

@@ -1,18 +1,18 @@
 // The local services a lab stack runs against, on loopback only: the IoT Hub stand-in (port 443 of
 // its own address), the Key Vault stand-in with each device's identity and edge CA certificates
 // already in it (as an operator would have imported them), and one SSH test host per device
-// (tests/hosts) with the EDGE-RUNTIME SIMULATOR (lab/edge-runtime-simulator/iotedge) as its iotedge.
-// Used in-process by the end-to-end tests and by scripts/lab/services-main.ts for `npm start`.
+// (lab/hosts) with the EDGE-RUNTIME SIMULATOR (lab/edge-runtime-simulator/iotedge) as its iotedge.
+// Used in-process by the end-to-end tests and by lab/drivers/services-main.ts for `npm start`.
 // Needs root (port 443, mount namespaces), openssh-server, openssl, util-linux.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { IotHubStandin } from "../../tests/standins/iotHubStandin";
-import { KeyVaultStandin } from "../../tests/standins/keyVaultStandin";
-import { TestHost } from "../../tests/hosts/testHost";
-import { makeCaSignedDevice, makeDeviceCertificates } from "../../tests/hosts/testCertificates";
+import { IotHubStandin } from "../standins/iotHubStandin";
+import { KeyVaultStandin } from "../standins/keyVaultStandin";
+import { TestHost } from "../hosts/testHost";
+import { makeCaSignedDevice, makeDeviceCertificates } from "../hosts/testCertificates";
 
-export const SIMULATOR = resolve(__dirname, "..", "..", "lab", "edge-runtime-simulator", "iotedge");
-export const AZ_STANDIN_DIR = resolve(__dirname, "..", "..", "lab", "azure-cli-standin");
+export const SIMULATOR = resolve(__dirname, "..", "edge-runtime-simulator", "iotedge");
+export const AZ_STANDIN_DIR = resolve(__dirname, "..", "azure-cli-standin");
 
 export interface LabDevice {
   readonly id: string;
