@@ -16,15 +16,18 @@ const PROJECT_DIR = join(__dirname, "..", "..");
 export const PACKAGE_DIR = join(PROJECT_DIR, "packages", PROVIDER_PACKAGE);
 
 /**
- * The provider modules, relative to the project root, without extension: the package's tsconfig
- * compiles them, and its package.json exports each as `edge-dynamic-providers/<entry>.js`.
+ * The package's exports: the name a stack's state requires each provider by (`edge-dynamic-providers/
+ * <name>.js`) → the provider module it loads, relative to the project root, without extension. The
+ * names are stable, so keep each while any stack may hold it: they are the modules' paths before
+ * the x.ts / x.provider.ts / x.rules.ts naming, and a new provider takes its module's path as its name.
  */
-export const PROVIDER_ENTRIES = [
-  "components/iotHub/iotHubDeviceProvider",
-  "components/iotHub/edgeDeploymentProvider",
-  "components/iotHub/edgeReadinessProvider",
-] as const;
-export type ProviderEntry = (typeof PROVIDER_ENTRIES)[number];
+export const PROVIDER_EXPORTS = {
+  "components/iotHub/iotHubDeviceProvider": "components/iotHub/iotHubDevice.provider",
+  "components/iotHub/edgeDeploymentProvider": "components/iotHub/edgeDeployment.provider",
+  "components/iotHub/edgeReadinessProvider": "components/iotHub/edgeReadiness.provider",
+} as const;
+export const PROVIDER_ENTRIES = Object.keys(PROVIDER_EXPORTS) as ProviderEntry[];
+export type ProviderEntry = keyof typeof PROVIDER_EXPORTS;
 
 /** A module of the package: the name the provider host requires it by, and the module as loaded here. */
 export interface ProviderModule<M> {

@@ -18,7 +18,7 @@ export interface EdgeDeploymentArgs {
 
 /** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
 const PROVIDER = delegatingProvider(
-  providerModule<typeof import("./edgeDeploymentProvider")>("components/iotHub/edgeDeploymentProvider"),
+  providerModule<typeof import("./edgeDeployment.provider")>("components/iotHub/edgeDeploymentProvider"),
   "EdgeDeploymentProvider",
 );
 

@@ -1,6 +1,6 @@
 // IotHubDevice: the edge device's identity in IoT Hub, as a Pulumi resource.
 import * as pulumi from "@pulumi/pulumi";
-import type { IdentityAuthType, IdentityStatus } from "./deviceIdentity";
+import type { IdentityAuthType, IdentityStatus } from "./iotHubDevice.rules";
 import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
 import type { AccessGrant } from "./accessGrant";
 import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
@@ -26,7 +26,7 @@ export interface IotHubDeviceArgs {
  * Its code is required from the provider package, not stored with each resource (providerPackage.ts).
  */
 const PROVIDER = delegatingProvider(
-  providerModule<typeof import("./iotHubDeviceProvider")>("components/iotHub/iotHubDeviceProvider"),
+  providerModule<typeof import("./iotHubDevice.provider")>("components/iotHub/iotHubDeviceProvider"),
   "IotHubDeviceProvider",
 );
 

@@ -2,7 +2,7 @@
 // policy) against the local IoT Hub stand-in, a share of all requests throttled with 429.
 //   npm run bench:hub [-- --devices 100 --throttle 0.2 --concurrency 10 --seed 7]
 // Prints time and retry figures; exits non-zero unless every identity was created.
-import { IotHubDeviceProvider } from "../../components/iotHub/iotHubDeviceProvider";
+import { IotHubDeviceProvider } from "../../components/iotHub/iotHubDevice.provider";
 import { IotHubStandin } from "../standins/iotHubStandin";
 
 function option(name: string, fallback: number): number {

@@ -9,7 +9,7 @@ import { labConfigValues, labStackYaml } from "./labConfig";
 import { checkMachine, labPulumi, progress } from "./labMachine";
 import { LabServices, labDevices } from "./labServices";
 import { type LabPulumi, LabStack } from "./labStack";
-import { DEFAULT_READINESS_POLL_SECONDS } from "../../components/iotHub/edgeReadinessProvider";
+import { DEFAULT_READINESS_POLL_SECONDS } from "../../components/iotHub/edgeReadiness.provider";
 
 const HUB = "127.0.9.1";
 const VAULT = "127.0.9.2";

@@ -1,6 +1,6 @@
 // EnrollmentGroupProvider against the DPS stand-in, through the real azure-iot-provisioning-service client.
-import { EnrollmentGroupProvider, type EnrollmentGroupInputs, type EnrollmentGroupOutputs } from "../../components/dps/enrollmentGroupProvider";
-import { thumbprintOf } from "../../components/dps/enrollmentGroup";
+import { EnrollmentGroupProvider, type EnrollmentGroupInputs, type EnrollmentGroupOutputs } from "../../components/dps/enrollmentGroup.provider";
+import { thumbprintOf } from "../../components/dps/enrollmentGroup.rules";
 import { FAST_RETRY } from "../iotHub/hubFixture";
 import type { Pair } from "../certificates/support/openssl";
 import { type DpsLab, deviceCert, makeRootCa, startDps } from "./dpsFixture";

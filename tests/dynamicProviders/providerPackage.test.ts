@@ -5,7 +5,7 @@ import { builtinModules } from "node:module";
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { checkProviderPackage, PACKAGE_DIR, PROVIDER_ENTRIES, PROVIDER_PACKAGE, providerModule } from "../../components/dynamicProviders/providerPackage";
+import { checkProviderPackage, PACKAGE_DIR, PROVIDER_ENTRIES, PROVIDER_EXPORTS, PROVIDER_PACKAGE, providerModule } from "../../components/dynamicProviders/providerPackage";
 
 const PROJECT_DIR = join(__dirname, "..", "..");
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"));
@@ -14,18 +14,19 @@ test("a workspace of the project, linked into node_modules, built by its prepare
   expect(readJson(join(PROJECT_DIR, "package.json")).workspaces).toContain("packages/edge-dynamic-providers");
   const pkg = readJson(join(PACKAGE_DIR, "package.json"));
   expect(pkg.name).toBe(PROVIDER_PACKAGE);
-  expect(pkg.scripts).toMatchObject({ build: "tsc -p tsconfig.json", prepare: "npm run build" });
+  // The build empties dist/ first: a module renamed in components/ must not leave its old output behind.
+  expect(pkg.scripts).toMatchObject({ build: "node -e \"require('fs').rmSync('dist', { recursive: true, force: true })\" && tsc -p tsconfig.json", prepare: "npm run build" });
   expect(lstatSync(join(PROJECT_DIR, "node_modules", PROVIDER_PACKAGE)).isSymbolicLink()).toBe(true);
   expect(realpathSync(join(PROJECT_DIR, "node_modules", PROVIDER_PACKAGE))).toBe(realpathSync(PACKAGE_DIR));
 });
 
-test("it exports each provider module under the name the state stores, compiled from the tsconfig's entry of the same path", () => {
+test("it exports each provider module under the name the state stores, compiled from the tsconfig's entry for that module", () => {
   const { exports } = readJson(join(PACKAGE_DIR, "package.json"));
-  expect(exports).toEqual(Object.fromEntries(PROVIDER_ENTRIES.map((entry) => [`./${entry}.js`, `./dist/${entry}.js`])));
+  expect(exports).toEqual(Object.fromEntries(PROVIDER_ENTRIES.map((entry) => [`./${entry}.js`, `./dist/${PROVIDER_EXPORTS[entry]}.js`])));
   // tsconfig.json has comments: read as JSONC through typescript's own reader.
   const ts = require("typescript") as typeof import("typescript");
   const { config } = ts.readConfigFile(join(PACKAGE_DIR, "tsconfig.json"), ts.sys.readFile);
-  expect(config.files).toEqual(PROVIDER_ENTRIES.map((entry) => `../../${entry}.ts`));
+  expect(config.files).toEqual(PROVIDER_ENTRIES.map((entry) => `../../${PROVIDER_EXPORTS[entry]}.ts`));
   expect(config.compilerOptions).toMatchObject({ rootDir: "../..", outDir: "dist" });
 });
 
@@ -35,10 +36,12 @@ test("each module loads by the package's name and exports its provider class", (
     "components/iotHub/edgeDeploymentProvider": "EdgeDeploymentProvider",
     "components/iotHub/edgeReadinessProvider": "EdgeReadinessProvider",
   };
+  // The names states made before the x.provider.ts renames hold (issue 14): they must keep loading.
+  expect(PROVIDER_ENTRIES).toEqual(Object.keys(classes));
   for (const entry of PROVIDER_ENTRIES) {
     const { specifier, exports } = providerModule<Record<string, { prototype: Record<string, unknown> }>>(entry);
     expect(specifier).toBe(`edge-dynamic-providers/${entry}.js`);
-    expect(require.resolve(specifier)).toBe(realpathSync(join(PACKAGE_DIR, "dist", `${entry}.js`)));
+    expect(require.resolve(specifier)).toBe(realpathSync(join(PACKAGE_DIR, "dist", `${PROVIDER_EXPORTS[entry]}.js`)));
     expect(typeof exports[classes[entry]].prototype.create).toBe("function");
   }
   expect(providerModule<{ DEFAULT_READINESS_POLL_SECONDS: number }>("components/iotHub/edgeReadinessProvider").exports.DEFAULT_READINESS_POLL_SECONDS).toBe(5);

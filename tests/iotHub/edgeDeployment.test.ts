@@ -1,5 +1,5 @@
 // EdgeDeploymentProvider against the IoT Hub stand-in, through the real azure-iothub client.
-import { EdgeDeploymentProvider, type EdgeDeploymentInputs, type EdgeDeploymentOutputs } from "../../components/iotHub/edgeDeploymentProvider";
+import { EdgeDeploymentProvider, type EdgeDeploymentInputs, type EdgeDeploymentOutputs } from "../../components/iotHub/edgeDeployment.provider";
 import type { HubAccess } from "../../components/iotHub/hubAccess";
 import type { IotHubStandin } from "../../lab/standins/iotHubStandin";
 import { FAST_RETRY, startHub, THUMB_C } from "./hubFixture";

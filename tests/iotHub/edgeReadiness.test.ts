@@ -1,8 +1,8 @@
 // The readiness gate: the pure verdict, and EdgeReadinessProvider polling the stand-in while the
 // test plays the device side.
-import { EdgeDeploymentProvider } from "../../components/iotHub/edgeDeploymentProvider";
-import { describeReadiness, evaluateReadiness, runtimeNotReachingHub } from "../../components/iotHub/edgeReadiness";
-import { EdgeReadinessProvider, type EdgeReadinessInputs } from "../../components/iotHub/edgeReadinessProvider";
+import { EdgeDeploymentProvider } from "../../components/iotHub/edgeDeployment.provider";
+import { describeReadiness, evaluateReadiness, runtimeNotReachingHub } from "../../components/iotHub/edgeReadiness.rules";
+import { EdgeReadinessProvider, type EdgeReadinessInputs } from "../../components/iotHub/edgeReadiness.provider";
 import type { HubAccess } from "../../components/iotHub/hubAccess";
 import type { IotHubStandin } from "../../lab/standins/iotHubStandin";
 import { FAST_RETRY, startHub, THUMB_C } from "./hubFixture";

@@ -1,5 +1,5 @@
 // IotHubDeviceProvider against the IoT Hub stand-in, through the real azure-iothub client.
-import { IotHubDeviceProvider, type IotHubDeviceInputs, type IotHubDeviceOutputs } from "../../components/iotHub/iotHubDeviceProvider";
+import { IotHubDeviceProvider, type IotHubDeviceInputs, type IotHubDeviceOutputs } from "../../components/iotHub/iotHubDevice.provider";
 import type { IotHubStandin } from "../../lab/standins/iotHubStandin";
 import { FAST_RETRY, startHub, THUMB_A, THUMB_A_HUB, THUMB_B, THUMB_C } from "./hubFixture";
 import { type HubAccess, withRegistry } from "../../components/iotHub/hubAccess";

@@ -27,13 +27,13 @@ async function roundTrip<T extends object>(provider: T): Promise<{ text: string;
 
 test("serialized providers create an identity, deploy and pass the gate, and delete", async () => {
   const identity = await roundTrip(
-    delegatingProvider(providerModule<typeof import("../../components/iotHub/iotHubDeviceProvider")>("components/iotHub/iotHubDeviceProvider"), "IotHubDeviceProvider", FAST_RETRY),
+    delegatingProvider(providerModule<typeof import("../../components/iotHub/iotHubDevice.provider")>("components/iotHub/iotHubDeviceProvider"), "IotHubDeviceProvider", FAST_RETRY),
   );
   const deployment = await roundTrip(
-    delegatingProvider(providerModule<typeof import("../../components/iotHub/edgeDeploymentProvider")>("components/iotHub/edgeDeploymentProvider"), "EdgeDeploymentProvider", FAST_RETRY),
+    delegatingProvider(providerModule<typeof import("../../components/iotHub/edgeDeployment.provider")>("components/iotHub/edgeDeploymentProvider"), "EdgeDeploymentProvider", FAST_RETRY),
   );
   const gate = await roundTrip(
-    delegatingProvider(providerModule<typeof import("../../components/iotHub/edgeReadinessProvider")>("components/iotHub/edgeReadinessProvider"), "EdgeReadinessProvider", FAST_RETRY),
+    delegatingProvider(providerModule<typeof import("../../components/iotHub/edgeReadiness.provider")>("components/iotHub/edgeReadinessProvider"), "EdgeReadinessProvider", FAST_RETRY),
   );
   // The text is stored twice per resource (inputs and outputs) and a self-managed backend rewrites
   // the whole state twice per step.

@@ -7,7 +7,7 @@ import { hubErrorOf } from "./hubErrors";
 import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry } from "./retry";
 import {
   identityBody, identityDiffers, identityProblems, type IdentitySpec, normalizeThumbprint, specOfDevice, UPDATABLE_FIELDS,
-} from "./deviceIdentity";
+} from "./iotHubDevice.rules";
 import { anyUnknown, sameHost } from "./providerInputs";
 import { type AccessGrant, withAccessGrant } from "./accessGrant";
 import type { TokenCredential } from "@azure/identity";

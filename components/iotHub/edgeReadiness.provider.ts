@@ -2,7 +2,7 @@
 // until the hub shows the device running its current deployment, or fails naming what is not.
 import type * as pulumi from "@pulumi/pulumi";
 import { type HubAccess, withRegistry } from "./hubAccess";
-import { describeReadiness, evaluateReadiness, type Readiness, runtimeNotReachingHub } from "./edgeReadiness";
+import { describeReadiness, evaluateReadiness, type Readiness, runtimeNotReachingHub } from "./edgeReadiness.rules";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry";
 import { sameHost } from "./providerInputs";
 

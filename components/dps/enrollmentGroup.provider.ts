@@ -9,7 +9,7 @@ import { DPS_SERVICE, dpsErrorOf } from "./dpsErrors";
 import {
   enrollmentGroupBody, enrollmentGroupProblems, type EnrollmentGroupSpec, GROUP_UPDATABLE_FIELDS, groupDifferences,
   sameHosts, sameTags, type StoredGroup, storedGroupOf, thumbprintOf,
-} from "./enrollmentGroup";
+} from "./enrollmentGroup.rules";
 import { type ProvisioningAccess, provisioningAccessProblems, withProvisioningService } from "./provisioningAccess";
 
 export interface EnrollmentGroupInputs extends ProvisioningAccess, EnrollmentGroupSpec {}
