@@ -75,7 +75,13 @@ export class EdgeDevice extends pulumi.ComponentResource {
     );
     this.bootstrap = bootstrapForHost(
       `${name}-bootstrap`,
-      { device, host: this.host, iotHubHostName: hub.access.hostName, certificates: bootstrapCertificatesOf(this.certificates), waitFor: [this.identity] },
+      {
+        device,
+        host: this.host,
+        iotHubHostName: hub.access.hostName,
+        certificates: bootstrapCertificatesOf(this.certificates),
+        waitFor: [this.identity],
+      },
       { parent: this },
     );
     // A decommissioned device has no bootstrap steps (no `ready`): no gate, nothing to wait for.

@@ -48,14 +48,21 @@ export class EdgeFleet extends pulumi.ComponentResource {
     this.hub = new FleetHub(
       `${name}-iothub`,
       {
-        settings: settings.iotHub, resourceGroupName: settings.iotHub.resourceGroup ?? this.resourceGroupName, location, tags,
+        settings: settings.iotHub,
+        resourceGroupName: settings.iotHub.resourceGroup ?? this.resourceGroupName,
+        location,
+        tags,
         caCertificates: hubCaCertificatesOf(args.certificateSources, fleetCa),
       },
       { parent: this },
     );
 
     const network = hasVms
-      ? new FleetNetwork(`${name}-net`, { settings: settings.network, resourceGroupName: this.resourceGroupName, location, tags }, { parent: this })
+      ? new FleetNetwork(
+          `${name}-net`,
+          { settings: settings.network, resourceGroupName: this.resourceGroupName, location, tags },
+          { parent: this },
+        )
       : undefined;
 
     const keyVault = keyVaultBindingFor(settings.keyVault, tags);
@@ -67,7 +74,11 @@ export class EdgeFleet extends pulumi.ComponentResource {
         {
           device,
           fleet: {
-            resourceGroupName: this.resourceGroupName, location, subnetId: network?.subnetId, stackKey: args.stackKey, tags,
+            resourceGroupName: this.resourceGroupName,
+            location,
+            subnetId: network?.subnetId,
+            stackKey: args.stackKey,
+            tags,
             hub: {
               ...fleetHubContext(this.hub, settings),
               identityDependsOn: [...this.hub.caCertificates, ...(this.hub.dataRoleAssignment ? [this.hub.dataRoleAssignment] : [])],
@@ -115,7 +126,10 @@ function resourceGroup(
 }
 
 /** The PEM of each signing CA the stack registers on the hub (hubCaRegistrations). */
-function hubCaCertificatesOf(sources: ReadonlyMap<string, CertificateSource>, fleetCa: FleetCertificateAuthority | undefined): HubCaCertificate[] {
+function hubCaCertificatesOf(
+  sources: ReadonlyMap<string, CertificateSource>,
+  fleetCa: FleetCertificateAuthority | undefined,
+): HubCaCertificate[] {
   return hubCaRegistrations(sources).map((r) => {
     const signer = r.signer;
     let certificatePem: pulumi.Input<string> | undefined;

@@ -28,7 +28,8 @@ export async function defineStack(options: ProgramOptions = {}) {
   // Key Vault certificates are read and checked here, so a bad one stops the run before the first resource.
   const vault = result.settings.keyVault;
   // Only a local stand-in (validated: loopback URL) turns the challenge's resource check off.
-  const access = vault && !vault.challengeResourceVerification ? { clientOptions: { disableChallengeResourceVerification: true } } : undefined;
+  const access =
+    vault && !vault.challengeResourceVerification ? { clientOptions: { disableChallengeResourceVerification: true } } : undefined;
   const certificateSources = await loadCertificateSources(result.settings, { access }).catch((err: unknown) => {
     throw err instanceof FleetSettingsError ? new pulumi.RunError(err.message) : err;
   });

@@ -20,7 +20,9 @@ export function keyVaultProblems(type: string, props: Props, config: KeyVaultPol
   const problems: string[] = [];
   // Soft delete is on by default (and can no longer be turned off in Azure); only an explicit false is wrong.
   if (at(props, "properties", "enableSoftDelete") === false) {
-    problems.push("properties.enableSoftDelete is false: a vault that holds device credentials must keep deleted keys recoverable (remove the setting or set it to true).");
+    problems.push(
+      "properties.enableSoftDelete is false: a vault that holds device credentials must keep deleted keys recoverable (remove the setting or set it to true).",
+    );
   }
   if (at(props, "properties", "enablePurgeProtection") !== true) {
     problems.push(

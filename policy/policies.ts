@@ -10,4 +10,11 @@ import { x509DeviceIdentity } from "./x509DeviceIdentity";
 
 export const POLICY_PACK_NAME = "edge-guardrails";
 
-export const policies: Policies = [noSshFromInternet, noPasswordLogin, standardPublicIp, keyVaultProtection, x509DeviceIdentity, privateKeysAsSecrets];
+export const policies: Policies = [
+  noSshFromInternet,
+  noPasswordLogin,
+  standardPublicIp,
+  keyVaultProtection,
+  x509DeviceIdentity,
+  privateKeysAsSecrets,
+];

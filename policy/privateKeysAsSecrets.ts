@@ -46,6 +46,8 @@ export function privateKeyProblems(props: Props): string[] {
   );
 }
 
-export const privateKeysAsSecrets = mandatoryPolicy("private-keys-as-secrets", "Resource inputs must hold private keys only as Pulumi secrets.", (args) =>
-  privateKeyProblems(args.props),
+export const privateKeysAsSecrets = mandatoryPolicy(
+  "private-keys-as-secrets",
+  "Resource inputs must hold private keys only as Pulumi secrets.",
+  (args) => privateKeyProblems(args.props),
 );

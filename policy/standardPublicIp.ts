@@ -10,7 +10,9 @@ export function publicIpSkuProblems(type: string, props: Props): string[] {
   const sku = at(props, "sku", "name");
   if (sameWord(sku, "Standard")) return [];
   const got = sku === undefined ? "not set (Azure's default is Basic)" : JSON.stringify(sku);
-  return [`sku.name is ${got}: public IPs must use sku.name "Standard" (with publicIPAllocationMethod "Static"); Basic public IPs are retired.`];
+  return [
+    `sku.name is ${got}: public IPs must use sku.name "Standard" (with publicIPAllocationMethod "Static"); Basic public IPs are retired.`,
+  ];
 }
 
 export const standardPublicIp = mandatoryPolicy("standard-public-ip", "Public IP addresses must use the Standard SKU.", (args) =>

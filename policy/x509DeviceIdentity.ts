@@ -27,7 +27,8 @@ export function x509IdentityProblems(type: string, props: Props): string[] {
     );
   }
   for (const field of KEY_FIELDS) {
-    if (props[field] !== undefined && props[field] !== null) problems.push(`device ${device}: ${field} is set; device identities must not carry symmetric keys.`);
+    if (props[field] !== undefined && props[field] !== null)
+      problems.push(`device ${device}: ${field} is set; device identities must not carry symmetric keys.`);
   }
   return problems;
 }

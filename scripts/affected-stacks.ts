@@ -10,7 +10,15 @@ import * as path from "path";
 const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;
 
 /** Files and folders every stack is built from: the program, its manifests, packages, and the pipeline that previews them. */
-const SHARED_FILES = ["index.ts", "Pulumi.yaml", "package.json", "package-lock.json", "tsconfig.json", "scripts/affected-stacks.ts", "scripts/policy-config.ts"];
+const SHARED_FILES = [
+  "index.ts",
+  "Pulumi.yaml",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "scripts/affected-stacks.ts",
+  "scripts/policy-config.ts",
+];
 const SHARED_FOLDERS = ["components/", "manifests/", "scripts/device/", "policy/", ".github/workflows/"];
 
 /** The stack a path is the settings file of, if it is one. */
@@ -27,7 +35,10 @@ export const LOCAL_STACKS = ["lab"];
 
 /** The stacks of a project: its `Pulumi.<stack>.yaml` files, sorted, without the local lab. */
 export function stacksOfFiles(files: readonly string[]): string[] {
-  return files.map(stackOfFile).filter((s): s is string => s !== undefined && !LOCAL_STACKS.includes(s)).sort();
+  return files
+    .map(stackOfFile)
+    .filter((s): s is string => s !== undefined && !LOCAL_STACKS.includes(s))
+    .sort();
 }
 
 export interface Affected {
@@ -80,7 +91,9 @@ function main(argv: string[]): number {
   const result = affectedStacks(changedFiles(dir, base, option("head") ?? "HEAD"), stacks);
   for (const stack of stacks) {
     const why = result.reasons[stack];
-    console.error(`affected-stacks: ${stack}: ${why ? `preview (${why.slice(0, 5).join(", ")}${why.length > 5 ? ", …" : ""})` : "skipped (nothing it is built from changed)"}`);
+    console.error(
+      `affected-stacks: ${stack}: ${why ? `preview (${why.slice(0, 5).join(", ")}${why.length > 5 ? ", …" : ""})` : "skipped (nothing it is built from changed)"}`,
+    );
   }
   console.log(JSON.stringify(result.stacks));
   return 0;

@@ -11,11 +11,16 @@ const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace
 
 /** One annotation per problem, on the line of its setting when the file has one. Pure. */
 export function annotations(report: PreflightReport): string[] {
-  const lines = (level: "error" | "warning", list: PreflightReport["problems"]) => list.map((p) => {
-    const properties = [`file=${escapeProperty(p.file)}`, ...(p.line !== null ? [`line=${p.line}`] : []), `title=${escapeProperty(`preflight: ${p.setting}`)}`];
-    const device = p.device !== null ? ` (device "${p.device}")` : "";
-    return `::${level} ${properties.join(",")}::${escapeData(`${p.setting}${device}: ${p.message}`)}`;
-  });
+  const lines = (level: "error" | "warning", list: PreflightReport["problems"]) =>
+    list.map((p) => {
+      const properties = [
+        `file=${escapeProperty(p.file)}`,
+        ...(p.line !== null ? [`line=${p.line}`] : []),
+        `title=${escapeProperty(`preflight: ${p.setting}`)}`,
+      ];
+      const device = p.device !== null ? ` (device "${p.device}")` : "";
+      return `::${level} ${properties.join(",")}::${escapeData(`${p.setting}${device}: ${p.message}`)}`;
+    });
   return [...lines("error", report.problems), ...lines("warning", report.warnings ?? [])];
 }
 

@@ -36,7 +36,13 @@ export function preflightReport(projectDir: string, stack: string): PreflightRep
   const stackYaml = fs.readFileSync(path.join(projectDir, file), "utf8");
   const raw = settingsFromStackFiles(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"), stackYaml);
   const result = validateFleet(raw, (manifest) => fs.readFileSync(path.resolve(projectDir, manifest), "utf8"));
-  const located = (e: SettingError) => ({ setting: e.setting, device: e.device ?? null, message: e.message, file, line: settingLine(stackYaml, e.setting) ?? null });
+  const located = (e: SettingError) => ({
+    setting: e.setting,
+    device: e.device ?? null,
+    message: e.message,
+    file,
+    line: settingLine(stackYaml, e.setting) ?? null,
+  });
   if (!result.ok) return { stack, ok: false, plan: null, problems: result.errors.map(located), warnings: [] };
   const plan = { stack: stackPlan(result.settings), devices: result.settings.devices.map(devicePlan) };
   return { stack, ok: true, plan, problems: [], warnings: fleetWarnings(result.settings).map(located) };
@@ -71,7 +77,10 @@ function main(argv: string[]): number {
   for (const line of report.plan!.stack) console.log(`  ${line}`);
   console.log(`\n${renderTable(report.plan!.devices)}`);
   const warnings = report.warnings;
-  if (warnings.length > 0) console.error(`\npreflight: ${warnings.length} warning(s):\n${warnings.map((w) => `  ! ${formatSettingError({ ...w, device: w.device ?? undefined })}`).join("\n")}`);
+  if (warnings.length > 0)
+    console.error(
+      `\npreflight: ${warnings.length} warning(s):\n${warnings.map((w) => `  ! ${formatSettingError({ ...w, device: w.device ?? undefined })}`).join("\n")}`,
+    );
   return 0;
 }
 

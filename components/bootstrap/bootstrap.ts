@@ -58,13 +58,25 @@ export interface DeviceBootstrapArgs {
 }
 
 /** Every input of remote.Command: a decommissioned device's cleanup step keeps the ones in its state. */
-export const COMMAND_INPUTS = ["connection", "create", "update", "delete", "environment", "stdin", "triggers", "logging", "addPreviousOutputInEnv"];
+export const COMMAND_INPUTS = [
+  "connection",
+  "create",
+  "update",
+  "delete",
+  "environment",
+  "stdin",
+  "triggers",
+  "logging",
+  "addPreviousOutputInEnv",
+];
 
 /** What a decommissioned host may still hold: said on every up, since nothing removes it. */
 export function decommissionedWarning(deviceId: string, existingHost: boolean): string {
   return (
     `device ${deviceId} is decommissioned: no bootstrap step runs on its host, and ` +
-    (existingHost ? "destroy (or removing the device) drops its cleanup step without running it. " : "its steps are dropped without running. ") +
+    (existingHost
+      ? "destroy (or removing the device) drops its cleanup step without running it. "
+      : "its steps are dropped without running. ") +
     "If the host comes back it may still hold /etc/aziot/config.toml and the aziot config.d files, the device's certificates and keys " +
     "under /var/aziot, the runtime's keys and certificates under /var/lib/aziot/keyd and /var/lib/aziot/certd, the module containers " +
     "edgeAgent created, /var/lib/edge-bootstrap and the aziot-edge, aziot-identity-service and moby-engine packages: wipe or reimage it."
@@ -89,11 +101,18 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
     const made: Partial<Record<StepName, remote.Command>> = {};
     const childOpts = (step: StepName): pulumi.CustomResourceOptions => ({
       parent: this,
-      dependsOn: [...dependenciesOf(step, args.hostDeletedWithStack).map((d) => made[d]!), ...(step === "wait" ? args.waitFor ?? [] : [])],
+      dependsOn: [
+        ...dependenciesOf(step, args.hostDeletedWithStack).map((d) => made[d]!),
+        ...(step === "wait" ? (args.waitFor ?? []) : []),
+      ],
       ...(args.hostResource ? { deletedWith: args.hostResource } : {}),
     });
     const step = (s: StepName, stepArgs: Omit<remote.CommandArgs, "connection">, extra: pulumi.CustomResourceOptions = {}) =>
-      (made[s] = new remote.Command(`${name}-${s}`, { connection, addPreviousOutputInEnv: false, ...stepArgs }, { ...childOpts(s), ...extra }));
+      (made[s] = new remote.Command(
+        `${name}-${s}`,
+        { connection, addPreviousOutputInEnv: false, ...stepArgs },
+        { ...childOpts(s), ...extra },
+      ));
     if (args.decommissioned) {
       pulumi.log.warn(decommissionedWarning(args.deviceId, !args.hostDeletedWithStack), this);
       if (!args.hostDeletedWithStack) {
@@ -110,41 +129,44 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
     }
     // Nothing a step prints is secret, but no step gets its previous output back in its environment.
     const wait = step("wait", { create: commands.wait });
-    const hostname = args.hostname !== undefined ? pulumi.output(args.hostname) : wait.stdout.apply((out) => hostnameFromWaitSummary(out ?? ""));
+    const hostname =
+      args.hostname !== undefined ? pulumi.output(args.hostname) : wait.stdout.apply((out) => hostnameFromWaitSummary(out ?? ""));
     step("install", { create: commands.install });
     // Existing hosts only: never replaced (no triggers), so its delete runs once, on destroy, after
     // the steps that depend on it are gone.
     if (!args.hostDeletedWithStack) step("cleanup", { create: commands.cleanupCreate, delete: commands.cleanupDelete });
 
     const c = args.certificates;
-    const pems = pulumi.all([c.identityCertPem, c.identityKeyPem, c.edgeCaCertPem, c.edgeCaKeyPem, c.trustBundlePem]).apply(
-      ([identityCertPem, identityKeyPem, edgeCaCertPem, edgeCaKeyPem, trustBundlePem]): DeviceCertificates => ({
+    const pems = pulumi
+      .all([c.identityCertPem, c.identityKeyPem, c.edgeCaCertPem, c.edgeCaKeyPem, c.trustBundlePem])
+      .apply(([identityCertPem, identityKeyPem, edgeCaCertPem, edgeCaKeyPem, trustBundlePem]): DeviceCertificates => ({
         identityCertPem,
         identityKeyPem,
         edgeCaCertPem,
         edgeCaKeyPem,
         trustBundlePem,
-      }),
-    );
+      }));
     // stdin carries the private keys: secret, and the step logs only its stderr progress lines.
-    step("certs", { create: commands.certs, stdin: pulumi.secret(pems.apply(certificatePayload)), logging: "stderr" }, {
-      additionalSecretOutputs: ["stdin"],
-    });
+    step(
+      "certs",
+      { create: commands.certs, stdin: pulumi.secret(pems.apply(certificatePayload)), logging: "stderr" },
+      {
+        additionalSecretOutputs: ["stdin"],
+      },
+    );
 
-    const configToml = pulumi
-      .all([args.iotHubHostName, hostname])
-      .apply(([iothubHostname, hostname]) =>
-        renderConfigToml(
-          manualX509Config({
-            deviceId: args.deviceId,
-            iotHubHostName: iothubHostname,
-            hostname,
-            agentImage: args.runtime.agentImage,
-            edgeCa: c.edgeCaCertPem !== undefined,
-            trustBundle: c.trustBundlePem !== undefined,
-          }),
-        ),
-      );
+    const configToml = pulumi.all([args.iotHubHostName, hostname]).apply(([iothubHostname, hostname]) =>
+      renderConfigToml(
+        manualX509Config({
+          deviceId: args.deviceId,
+          iotHubHostName: iothubHostname,
+          hostname,
+          agentImage: args.runtime.agentImage,
+          edgeCa: c.edgeCaCertPem !== undefined,
+          trustBundle: c.trustBundlePem !== undefined,
+        }),
+      ),
+    );
     step("config", { create: commands.config, stdin: configToml });
 
     // Re-runs (replaced) exactly when config.toml or a certificate/key changes.

@@ -23,7 +23,13 @@ export function bootstrapForHost(name: string, args: BootstrapForHostArgs, opts:
     name,
     {
       deviceId: device.id,
-      connection: { host: c.host, port: c.port, user: c.user, privateKey: c.privateKey, ...(c.hostKey !== undefined ? { hostKey: c.hostKey } : {}) },
+      connection: {
+        host: c.host,
+        port: c.port,
+        user: c.user,
+        privateKey: c.privateKey,
+        ...(c.hostKey !== undefined ? { hostKey: c.hostKey } : {}),
+      },
       hostname: host.hostname,
       iotHubHostName: args.iotHubHostName,
       certificates: args.certificates,

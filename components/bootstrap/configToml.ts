@@ -86,14 +86,17 @@ export function configInputProblems(input: EdgeConfigInput): string[] {
     const p = input.provisioning;
     nonEmpty(p.idScope, "provisioning.idScope");
     if (p.idScope !== undefined && /\s/.test(p.idScope.trim())) problems.push("provisioning.idScope must not contain spaces");
-    if (p.globalEndpoint !== undefined && !isHttpsUrl(p.globalEndpoint)) problems.push("provisioning.globalEndpoint must be an https:// URL");
+    if (p.globalEndpoint !== undefined && !isHttpsUrl(p.globalEndpoint))
+      problems.push("provisioning.globalEndpoint must be an https:// URL");
     // Like the manual form's device id, a registration id given must be one DPS accepts: up to 128
     // letters, digits and `: . _ -`, none of those four at either end (learn.microsoft.com REST
     // "Runtime Registration - Register Device", DeviceRegistration.registrationId).
     if (p.registrationId !== undefined) {
       nonEmpty(p.registrationId, "provisioning.registrationId");
       if (p.registrationId.trim() !== "" && !DPS_REGISTRATION_ID.test(p.registrationId)) {
-        problems.push(`provisioning.registrationId ${JSON.stringify(p.registrationId)} must be 1-128 letters, digits and ': . _ -', starting and ending with a letter or digit`);
+        problems.push(
+          `provisioning.registrationId ${JSON.stringify(p.registrationId)} must be 1-128 letters, digits and ': . _ -', starting and ending with a letter or digit`,
+        );
       }
     }
   }

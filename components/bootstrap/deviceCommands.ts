@@ -90,7 +90,8 @@ export interface StepCommands {
 
 export function stepCommands(install: InstallInput, timeouts: StepTimeouts = DEFAULT_TIMEOUTS): StepCommands {
   const identityVersion = identityServiceVersionFor(install);
-  if (identityVersion === undefined) throw new Error(`runtime.aziotIdentityServiceVersion is required with aziotEdgeVersion ${install.aziotEdgeVersion}`);
+  if (identityVersion === undefined)
+    throw new Error(`runtime.aziotIdentityServiceVersion is required with aziotEdgeVersion ${install.aziotEdgeVersion}`);
   return {
     wait: deviceCommand("wait-ready", [String(timeouts.cloudInitSeconds)]),
     install: deviceCommand("install-runtime", [

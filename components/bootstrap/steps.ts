@@ -50,7 +50,9 @@ export function manualX509Config(p: {
 export function hostnameFromWaitSummary(stdout: string): string {
   const name = /; host name (\S+)\)\s*$/.exec(stdout)?.[1];
   if (name === undefined) {
-    throw new Error(`the wait step did not report the host's name (its output: ${JSON.stringify(stdout.trim())}); set host.edgeHostname, or replace the wait step (pulumi up --replace <its URN>)`);
+    throw new Error(
+      `the wait step did not report the host's name (its output: ${JSON.stringify(stdout.trim())}); set host.edgeHostname, or replace the wait step (pulumi up --replace <its URN>)`,
+    );
   }
   return name;
 }

@@ -13,7 +13,8 @@ export interface RuntimeRuleError {
 export function runtimeRuleErrors(runtime: DeviceBootstrapArgs["runtime"]): RuntimeRuleError[] {
   const errors: RuntimeRuleError[] = [];
   if (!runtime.aziotEdgeVersion.trim()) errors.push({ field: "aziotEdgeVersion", message: "must not be empty (e.g. 1.6.0-1)" });
-  if (!runtime.agentImage.trim()) errors.push({ field: "agentImage", message: "must not be empty (e.g. mcr.microsoft.com/azureiotedge-agent:1.6)" });
+  if (!runtime.agentImage.trim())
+    errors.push({ field: "agentImage", message: "must not be empty (e.g. mcr.microsoft.com/azureiotedge-agent:1.6)" });
   // Versions go to apt as package=version: a space or shell metacharacter is a typo.
   const malformed = (["aziotEdgeVersion", "aziotIdentityServiceVersion", "mobyEngineVersion"] as const).filter((field) => {
     const value = runtime[field];
@@ -27,7 +28,10 @@ export function runtimeRuleErrors(runtime: DeviceBootstrapArgs["runtime"]): Runt
   for (const field of malformed) errors.push({ field, message: `"${runtime[field]}" is not a Debian package version` });
   // Preinstalled packages are the operator's: destroy must not purge what the bootstrap did not install.
   if (runtime.preinstalled && runtime.purgeOnDestroy) {
-    errors.push({ field: "purgeOnDestroy", message: "cannot be true with runtime.preinstalled: the operator installed those packages, so destroy leaves them" });
+    errors.push({
+      field: "purgeOnDestroy",
+      message: "cannot be true with runtime.preinstalled: the operator installed those packages, so destroy leaves them",
+    });
   }
   return errors;
 }

@@ -47,7 +47,11 @@ export interface IdentityCheck {
 }
 
 /** What every existing certificate is checked for, whatever its job: its key, and its lifetime. */
-function baseProblems(material: CertificateMaterial, renewBeforeDays: number, now: Date): { info: CertificateInfo; problems: string[]; lifetimeOk: boolean } {
+function baseProblems(
+  material: CertificateMaterial,
+  renewBeforeDays: number,
+  now: Date,
+): { info: CertificateInfo; problems: string[]; lifetimeOk: boolean } {
   const info = parseCertificate(material.certificatePem);
   const mismatch = keyMismatchProblem(material.certificatePem, material.privateKeyPem);
   const lifetime = lifetimeProblem(info, renewBeforeDays, now);
@@ -104,7 +108,9 @@ export function caProblems(material: CertificateMaterial, check: CaCheck): strin
       problems.push(`has pathlen:${pathLength}; an edge CA signs only module certificates and must have pathlen:0`);
     }
   } else if (pathLength !== undefined && pathLength < check.pathLength.atLeast) {
-    problems.push(`has pathlen:${pathLength}, so it cannot sign the device's edge CA (itself a CA); use a CA with pathlen of at least ${check.pathLength.atLeast}, or none`);
+    problems.push(
+      `has pathlen:${pathLength}, so it cannot sign the device's edge CA (itself a CA); use a CA with pathlen of at least ${check.pathLength.atLeast}, or none`,
+    );
   }
   return problems;
 }
@@ -115,7 +121,8 @@ export function caProblems(material: CertificateMaterial, check: CaCheck): strin
  */
 export function edgeCaNameProblem(commonName: string | undefined, deviceId: string, hostName?: string): string | undefined {
   if (commonName === undefined || commonName === "") return "has no CN; an edge CA needs one that differs from the device id and host name";
-  if (commonName.toLowerCase() === deviceId.toLowerCase()) return `has CN "${commonName}", the device id; an edge CA's CN must differ from it`;
+  if (commonName.toLowerCase() === deviceId.toLowerCase())
+    return `has CN "${commonName}", the device id; an edge CA's CN must differ from it`;
   if (hostName !== undefined && commonName.toLowerCase() === hostName.toLowerCase()) {
     return `has CN "${commonName}", the host name; an edge CA's CN must differ from it`;
   }

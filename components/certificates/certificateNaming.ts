@@ -9,7 +9,10 @@ const shortHash = (text: string) => createHash("sha256").update(text).digest("he
  * an id that had to be changed or shortened gets a hash of the original appended: "dev.1" and "dev_1" differ.
  */
 export function keyVaultCertificateName(deviceId: string, prefix = "edge"): string {
-  const slug = deviceId.replace(/[^A-Za-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
+  const slug = deviceId
+    .replace(/[^A-Za-z0-9-]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "");
   const full = `${prefix}-${slug || "device"}`;
   const base = full.slice(0, 118).replace(/-$/, "");
   return slug === deviceId && base === full ? base : `${base}-${shortHash(deviceId)}`;

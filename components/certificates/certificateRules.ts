@@ -17,7 +17,10 @@ export function certificateRuleErrors(certificate: CertificateSettings, hasKeyVa
     });
   }
   if (certificate.source !== "generate" && !hasKeyVault) {
-    errors.push({ field: "source", message: `"${certificate.source}" reads from Key Vault; set edge:keyVault.name to the vault that holds the certificate` });
+    errors.push({
+      field: "source",
+      message: `"${certificate.source}" reads from Key Vault; set edge:keyVault.name to the vault that holds the certificate`,
+    });
   }
   return errors;
 }

@@ -12,7 +12,12 @@ type Of<S extends CertificateSettings["source"]> = Extract<CertificateSettings, 
 /** A device's certificate settings, with what was read from Key Vault for them. */
 export type CertificateSource =
   | { readonly kind: "generate"; readonly settings: Of<"generate"> }
-  | { readonly kind: "keyVault"; readonly settings: Of<"keyVault">; readonly identity: CertificateMaterial; readonly edgeCa?: CertificateMaterial }
+  | {
+      readonly kind: "keyVault";
+      readonly settings: Of<"keyVault">;
+      readonly identity: CertificateMaterial;
+      readonly edgeCa?: CertificateMaterial;
+    }
   | { readonly kind: "keyVaultCa"; readonly settings: Of<"keyVaultCa">; readonly ca: CertificateMaterial };
 
 export interface ResolveOptions {
@@ -74,38 +79,58 @@ export async function resolveCertificateSources(settings: FleetSettings, options
         }
         return result;
       };
-      const check = (field: string, name: string, problems: string[]) => problems.forEach((p) => add(field, `Key Vault certificate "${name}" ${p}`));
+      const check = (field: string, name: string, problems: string[]) =>
+        problems.forEach((p) => add(field, `Key Vault certificate "${name}" ${p}`));
 
       if (certificate.source === "keyVault") {
         const identity = await material("certificateName", certificate.certificateName);
-        const edgeCa = certificate.edgeCaCertificateName ? await material("edgeCaCertificateName", certificate.edgeCaCertificateName) : undefined;
+        const edgeCa = certificate.edgeCaCertificateName
+          ? await material("edgeCaCertificateName", certificate.edgeCaCertificateName)
+          : undefined;
         if (identity) {
-          check("certificateName", certificate.certificateName, identityProblems(identity, {
-            deviceId: device.id,
-            authentication: certificate.authentication,
-            renewBeforeDays: certificate.renewBeforeDays,
-            now: options.now,
-          }));
+          check(
+            "certificateName",
+            certificate.certificateName,
+            identityProblems(identity, {
+              deviceId: device.id,
+              authentication: certificate.authentication,
+              renewBeforeDays: certificate.renewBeforeDays,
+              now: options.now,
+            }),
+          );
         }
         if (edgeCa && certificate.edgeCaCertificateName) {
           const name = certificate.edgeCaCertificateName;
-          check("edgeCaCertificateName", name, caProblems(edgeCa, { renewBeforeDays: certificate.renewBeforeDays, now: options.now, pathLength: { exactly: 0 } }));
-          const nameProblem = edgeCaNameProblem(parseCertificate(edgeCa.certificatePem).subjectCommonName, device.id, settingsHostNameOf(device));
+          check(
+            "edgeCaCertificateName",
+            name,
+            caProblems(edgeCa, { renewBeforeDays: certificate.renewBeforeDays, now: options.now, pathLength: { exactly: 0 } }),
+          );
+          const nameProblem = edgeCaNameProblem(
+            parseCertificate(edgeCa.certificatePem).subjectCommonName,
+            device.id,
+            settingsHostNameOf(device),
+          );
           if (nameProblem) check("edgeCaCertificateName", name, [nameProblem]);
         }
-        if (identity && (edgeCa || !certificate.edgeCaCertificateName)) sources.set(device.id, { kind: "keyVault", settings: certificate, identity, edgeCa });
+        if (identity && (edgeCa || !certificate.edgeCaCertificateName))
+          sources.set(device.id, { kind: "keyVault", settings: certificate, identity, edgeCa });
         return;
       }
 
       const ca = await material("caCertificateName", certificate.caCertificateName);
       if (!ca) return;
       // It signs the device's edge CA, itself a CA, so it needs room for one CA below it.
-      check("caCertificateName", certificate.caCertificateName, caProblems(ca, {
-        renewBeforeDays: certificate.renewBeforeDays,
-        now: options.now,
-        signsForDays: certificate.validityDays,
-        pathLength: { atLeast: 1 },
-      }));
+      check(
+        "caCertificateName",
+        certificate.caCertificateName,
+        caProblems(ca, {
+          renewBeforeDays: certificate.renewBeforeDays,
+          now: options.now,
+          signsForDays: certificate.validityDays,
+          pathLength: { atLeast: 1 },
+        }),
+      );
       sources.set(device.id, { kind: "keyVaultCa", settings: certificate, ca });
     }),
   );

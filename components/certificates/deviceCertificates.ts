@@ -11,7 +11,6 @@ import { Thumbprints, thumbprintsOf } from "./thumbprint";
 import { ThumbprintSlots } from "./thumbprintSlots";
 import { certificatePems, pemBlocks, toPem } from "./x509";
 
-
 export interface KeyVaultBinding {
   readonly vaultUrl: string;
   readonly purgeOnDelete: boolean;
@@ -82,7 +81,11 @@ export class DeviceCertificates extends pulumi.ComponentResource {
     } else {
       const s = source.settings;
       const key = new tls.PrivateKey(`${name}-identity-key`, privateKeyArgs(s.keyAlgorithm, s.rsaBits), parent);
-      const request = new tls.CertRequest(`${name}-identity-csr`, { privateKeyPem: key.privateKeyPem, subject: { commonName: deviceId } }, parent);
+      const request = new tls.CertRequest(
+        `${name}-identity-csr`,
+        { privateKeyPem: key.privateKeyPem, subject: { commonName: deviceId } },
+        parent,
+      );
       const cert = new tls.LocallySignedCert(
         `${name}-identity-cert`,
         {
@@ -97,7 +100,9 @@ export class DeviceCertificates extends pulumi.ComponentResource {
         parent,
       );
       this.identity = {
-        certPem: pulumi.all([cert.certPem, signer!.certPem, signer!.chainPems]).apply(([leaf, ca, chain]) => joinPems([leaf, ca, ...chain])),
+        certPem: pulumi
+          .all([cert.certPem, signer!.certPem, signer!.chainPems])
+          .apply(([leaf, ca, chain]) => joinPems([leaf, ca, ...chain])),
         keyPem: pulumi.secret(key.privateKeyPem),
       };
 
@@ -127,11 +132,7 @@ export class DeviceCertificates extends pulumi.ComponentResource {
     this.trustBundlePem = this.edgeCa.certPem.apply((pem) => certificatePems(pem).at(-1) ?? pem);
     this.thumbprints = this.identity.certPem.apply((pem) => thumbprintsOf(pem));
     if (this.authentication === "selfSigned") {
-      const slots = new ThumbprintSlots(
-        `${name}-thumbprints`,
-        { current: this.thumbprints.apply((t) => t.sha256) },
-        parent,
-      );
+      const slots = new ThumbprintSlots(`${name}-thumbprints`, { current: this.thumbprints.apply((t) => t.sha256) }, parent);
       this.hubThumbprints = pulumi.all([slots.primary, slots.secondary]).apply(([primary, secondary]) => ({ primary, secondary }));
     }
 
@@ -161,7 +162,10 @@ export class DeviceCertificates extends pulumi.ComponentResource {
     const { source, deviceId } = args;
     if (source.kind === "keyVault" && source.edgeCa) {
       const { edgeCa } = source;
-      return { certPem: pulumi.output(joinPems([edgeCa.certificatePem, ...edgeCa.chainPems])), keyPem: pulumi.secret(edgeCa.privateKeyPem) };
+      return {
+        certPem: pulumi.output(joinPems([edgeCa.certificatePem, ...edgeCa.chainPems])),
+        keyPem: pulumi.secret(edgeCa.privateKeyPem),
+      };
     }
     // A Key Vault identity without an edge CA in the vault gets one under the fleet root.
     const issuer = signer ?? args.fleetCa?.root;

@@ -51,7 +51,9 @@ export class EdgeCaCertificateProvider implements pulumi.dynamic.ResourceProvide
   }
 
   async diff(_id: string, olds: EdgeCaCertificateOutputs, news: EdgeCaCertificateInputs): Promise<pulumi.dynamic.DiffResult> {
-    const replaces: string[] = (["commonName", "publicKeyPem", "issuerCertPem", "validityHours"] as const).filter((k) => olds[k] !== news[k]);
+    const replaces: string[] = (["commonName", "publicKeyPem", "issuerCertPem", "validityHours"] as const).filter(
+      (k) => olds[k] !== news[k],
+    );
     if (dueForRenewal(olds.validityEndTime, news.renewBeforeHours, this.now())) replaces.push("validityEndTime");
     const changes = replaces.length > 0 || olds.renewBeforeHours !== news.renewBeforeHours;
     return { changes, replaces, deleteBeforeReplace: false };
@@ -82,7 +84,12 @@ export class EdgeCaCertificate extends pulumi.dynamic.Resource {
   declare readonly certPem: pulumi.Output<string>;
   declare readonly validityEndTime: pulumi.Output<string>;
 
-  constructor(name: string, args: EdgeCaCertificateArgs, opts?: pulumi.CustomResourceOptions, provider: EdgeCaCertificateProvider = PROVIDER) {
+  constructor(
+    name: string,
+    args: EdgeCaCertificateArgs,
+    opts?: pulumi.CustomResourceOptions,
+    provider: EdgeCaCertificateProvider = PROVIDER,
+  ) {
     super(
       provider,
       name,

@@ -41,7 +41,9 @@ export class FleetCertificateAuthority extends pulumi.ComponentResource {
     const renewBeforeDays = args.renewBeforeDays ?? 365;
     const subject = (commonName: string) => ({ commonName, organization: args.organization });
 
-    const rootKey = new tls.PrivateKey(`${name}-root-key`, privateKeyArgs(args.keyAlgorithm ?? "RSA", args.rsaBits ?? 4096), { parent: this });
+    const rootKey = new tls.PrivateKey(`${name}-root-key`, privateKeyArgs(args.keyAlgorithm ?? "RSA", args.rsaBits ?? 4096), {
+      parent: this,
+    });
     const rootCert = new tls.SelfSignedCert(
       `${name}-root-cert`,
       {
@@ -62,7 +64,9 @@ export class FleetCertificateAuthority extends pulumi.ComponentResource {
     };
 
     if (args.intermediate) {
-      const key = new tls.PrivateKey(`${name}-intermediate-key`, privateKeyArgs(args.keyAlgorithm ?? "RSA", args.rsaBits ?? 4096), { parent: this });
+      const key = new tls.PrivateKey(`${name}-intermediate-key`, privateKeyArgs(args.keyAlgorithm ?? "RSA", args.rsaBits ?? 4096), {
+        parent: this,
+      });
       const request = new tls.CertRequest(
         `${name}-intermediate-csr`,
         { privateKeyPem: key.privateKeyPem, subject: subject(`${args.commonName} Intermediate`) },

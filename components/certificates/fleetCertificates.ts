@@ -45,7 +45,11 @@ export function createFleetCa(
 ): FleetCertificateAuthority | undefined {
   if (!needsFleetCa(sources.values())) return undefined;
   const intermediate = [...sources.values()].some((s) => s.kind === "generate" && s.settings.intermediate);
-  return new FleetCertificateAuthority(name, { commonName: `${stackKey} edge fleet root CA`, organization: "edge-provisioning", intermediate }, opts);
+  return new FleetCertificateAuthority(
+    name,
+    { commonName: `${stackKey} edge fleet root CA`, organization: "edge-provisioning", intermediate },
+    opts,
+  );
 }
 
 /** Where generated identities are imported: the stack's vault, if it has one. */

@@ -30,7 +30,10 @@ export interface Issuer {
 
 /** A Name with a single CN (and an O when given), both UTF8String, the values taken as they are. */
 export function nameWithCommonName(commonName: string, organization?: string): Buffer {
-  const name = new (x509Library().Name)([...(organization ? [{ O: [{ utf8String: organization }] }] : []), { CN: [{ utf8String: commonName }] }]);
+  const name = new (x509Library().Name)([
+    ...(organization ? [{ O: [{ utf8String: organization }] }] : []),
+    { CN: [{ utf8String: commonName }] },
+  ]);
   return Buffer.from(name.toArrayBuffer());
 }
 
@@ -48,7 +51,13 @@ export async function issueCertificate(template: CertificateTemplate, subjectPub
   const x509 = x509Library();
   const crypto = nodeWebCrypto();
   const { importParams, signingAlgorithm } = webCryptoAlgorithmFor(issuer.privateKey);
-  const signingKey = await crypto.subtle.importKey("pkcs8", issuer.privateKey.export({ type: "pkcs8", format: "der" }), importParams, false, ["sign"]);
+  const signingKey = await crypto.subtle.importKey(
+    "pkcs8",
+    issuer.privateKey.export({ type: "pkcs8", format: "der" }),
+    importParams,
+    false,
+    ["sign"],
+  );
   const serial = template.serialNumber ?? BigInt(`0x${randomBytes(16).toString("hex")}`) + 1n;
   const extensions = [];
   if (template.basicConstraints) {
@@ -56,9 +65,15 @@ export async function issueCertificate(template: CertificateTemplate, subjectPub
     extensions.push(new x509.BasicConstraintsExtension(ca, ca ? pathLength : undefined, true));
   }
   if (template.keyUsage && template.keyUsage.length > 0) {
-    extensions.push(new x509.KeyUsagesExtension(template.keyUsage.reduce((flags, u) => flags | x509.KeyUsageFlags[u], 0), true));
+    extensions.push(
+      new x509.KeyUsagesExtension(
+        template.keyUsage.reduce((flags, u) => flags | x509.KeyUsageFlags[u], 0),
+        true,
+      ),
+    );
   }
-  if (template.extendedKeyUsage && template.extendedKeyUsage.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension([...template.extendedKeyUsage], false));
+  if (template.extendedKeyUsage && template.extendedKeyUsage.length > 0)
+    extensions.push(new x509.ExtendedKeyUsageExtension([...template.extendedKeyUsage], false));
   if (template.subjectKeyId) extensions.push(new x509.SubjectKeyIdentifierExtension(template.subjectKeyId.toString("hex"), false));
   if (template.authorityKeyId) extensions.push(new x509.AuthorityKeyIdentifierExtension(template.authorityKeyId.toString("hex"), false));
   const certificate = await x509.X509CertificateGenerator.create(
@@ -110,8 +125,12 @@ export async function issueCaCertificate(request: CaCertificateRequest): Promise
 }
 
 /** RSA PKCS#1 v1.5 with SHA-256; ECDSA with the hash that matches the curve, as Go chooses. */
-function webCryptoAlgorithmFor(key: KeyObject): { importParams: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams; signingAlgorithm: webcrypto.Algorithm | webcrypto.EcdsaParams } {
-  if (key.asymmetricKeyType === "rsa") return { importParams: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, signingAlgorithm: { name: "RSASSA-PKCS1-v1_5" } };
+function webCryptoAlgorithmFor(key: KeyObject): {
+  importParams: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams;
+  signingAlgorithm: webcrypto.Algorithm | webcrypto.EcdsaParams;
+} {
+  if (key.asymmetricKeyType === "rsa")
+    return { importParams: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, signingAlgorithm: { name: "RSASSA-PKCS1-v1_5" } };
   if (key.asymmetricKeyType === "ec") {
     const curve = key.asymmetricKeyDetails?.namedCurve;
     const webCurve = curve === "prime256v1" ? "P-256" : curve === "secp384r1" ? "P-384" : curve === "secp521r1" ? "P-521" : undefined;

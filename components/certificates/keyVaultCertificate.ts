@@ -59,10 +59,11 @@ export class KeyVaultCertificateProvider implements pulumi.dynamic.ResourceProvi
     }
     const tags = existing?.properties.tags ?? {};
     if (existing && (tags[DEVICE_TAG] !== inputs.tags[DEVICE_TAG] || tags[STACK_TAG] !== inputs.tags[STACK_TAG])) {
-      const owner = tags[DEVICE_TAG] ? `belongs to device "${tags[DEVICE_TAG]}"${tags[STACK_TAG] ? ` of stack "${tags[STACK_TAG]}"` : ""}` : "was not made by this program";
+      const owner = tags[DEVICE_TAG]
+        ? `belongs to device "${tags[DEVICE_TAG]}"${tags[STACK_TAG] ? ` of stack "${tags[STACK_TAG]}"` : ""}`
+        : "was not made by this program";
       throw new Error(
-        `Key Vault ${where} already exists and ${owner}; ` +
-          "give the device another certificate name, or delete that certificate",
+        `Key Vault ${where} already exists and ${owner}; ` + "give the device another certificate name, or delete that certificate",
       );
     }
     return { id: `${inputs.vaultUrl}/certificates/${inputs.certificateName}`, outs: await this.importInto(inputs) };
@@ -71,7 +72,10 @@ export class KeyVaultCertificateProvider implements pulumi.dynamic.ResourceProvi
   async diff(_id: string, olds: KeyVaultCertificateOutputs, news: KeyVaultCertificateInputs): Promise<pulumi.dynamic.DiffResult> {
     const replaces = (["vaultUrl", "certificateName"] as const).filter((k) => olds[k] !== news[k]);
     const changes =
-      replaces.length > 0 || olds.thumbprint !== news.thumbprint || olds.purgeOnDelete !== news.purgeOnDelete || !sameTags(olds.tags, news.tags);
+      replaces.length > 0 ||
+      olds.thumbprint !== news.thumbprint ||
+      olds.purgeOnDelete !== news.purgeOnDelete ||
+      !sameTags(olds.tags, news.tags);
     return { changes, replaces, deleteBeforeReplace: false };
   }
 
@@ -103,7 +107,8 @@ export class KeyVaultCertificateProvider implements pulumi.dynamic.ResourceProvi
       await certificates.purgeDeletedCertificate(outs.certificateName);
     } catch (err) {
       if (isNotFound(err)) return;
-      const hint = restErrorOf(err).status === 403 ? " (a vault with purge protection refuses purges; set keyVault.purgeOnDelete to false)" : "";
+      const hint =
+        restErrorOf(err).status === 403 ? " (a vault with purge protection refuses purges; set keyVault.purgeOnDelete to false)" : "";
       throw new Error(`Key Vault ${where}: purge after delete failed: ${describe(err)}${hint}`);
     }
   }
@@ -124,9 +129,13 @@ export class KeyVaultCertificateProvider implements pulumi.dynamic.ResourceProvi
       // Never the PEM: only the service's own words.
       throw new Error(`Key Vault certificate "${inputs.certificateName}" in ${inputs.vaultUrl}: import failed: ${describe(err)}`);
     }
-    const thumbprint = imported.properties.x509Thumbprint ? Buffer.from(imported.properties.x509Thumbprint).toString("hex").toUpperCase() : "";
+    const thumbprint = imported.properties.x509Thumbprint
+      ? Buffer.from(imported.properties.x509Thumbprint).toString("hex").toUpperCase()
+      : "";
     if (thumbprint !== inputs.thumbprint) {
-      throw new Error(`Key Vault certificate "${inputs.certificateName}": the vault holds thumbprint ${thumbprint || "(none)"} after the import, not ${inputs.thumbprint}`);
+      throw new Error(
+        `Key Vault certificate "${inputs.certificateName}": the vault holds thumbprint ${thumbprint || "(none)"} after the import, not ${inputs.thumbprint}`,
+      );
     }
     return {
       vaultUrl: inputs.vaultUrl,
@@ -168,7 +177,19 @@ export class KeyVaultCertificate extends pulumi.dynamic.Resource {
   declare readonly version: pulumi.Output<string>;
   declare readonly thumbprint: pulumi.Output<string>;
 
-  constructor(name: string, args: KeyVaultCertificateArgs, opts?: pulumi.CustomResourceOptions, provider: KeyVaultCertificateProvider = PROVIDER) {
-    super(provider, name, { ...args, pem: pulumi.secret(args.pem), certificateId: undefined, version: undefined }, opts, "certificates", "KeyVaultCertificate");
+  constructor(
+    name: string,
+    args: KeyVaultCertificateArgs,
+    opts?: pulumi.CustomResourceOptions,
+    provider: KeyVaultCertificateProvider = PROVIDER,
+  ) {
+    super(
+      provider,
+      name,
+      { ...args, pem: pulumi.secret(args.pem), certificateId: undefined, version: undefined },
+      opts,
+      "certificates",
+      "KeyVaultCertificate",
+    );
   }
 }

@@ -33,7 +33,11 @@ export function keyVaultCertificateReader(access: KeyVaultAccess = {}): ReadKeyV
  * The certificate, its key (PKCS#8 PEM) and its chain. Throws KeyVaultCertificateError when the
  * certificate does not exist, cannot be read with the program's identity, or has no exportable key.
  */
-export async function readKeyVaultCertificate(vaultUrl: string, certificateName: string, access: KeyVaultAccess = {}): Promise<CertificateMaterial> {
+export async function readKeyVaultCertificate(
+  vaultUrl: string,
+  certificateName: string,
+  access: KeyVaultAccess = {},
+): Promise<CertificateMaterial> {
   const fail = (reason: string) => new KeyVaultCertificateError(vaultUrl, certificateName, reason);
   const clients = keyVaultClients(vaultUrl, access);
 
@@ -67,7 +71,9 @@ export async function readKeyVaultCertificate(vaultUrl: string, certificateName:
     try {
       ({ certificates, privateKeys: keys } = pfxToPem(secret.value));
     } catch (err) {
-      throw fail(`has a secret of content type "${contentType ?? "(none)"}" that is neither PEM nor a readable PFX: ${(err as Error).message}`);
+      throw fail(
+        `has a secret of content type "${contentType ?? "(none)"}" that is neither PEM nor a readable PFX: ${(err as Error).message}`,
+      );
     }
   }
   if (keys.length === 0) throw fail("has no exportable private key in its secret, so it cannot be copied to a device");

@@ -21,4 +21,3 @@ export function thumbprintsOf(pemOrDer: string | Uint8Array): Thumbprints {
     sha256: createHash("sha256").update(der).digest("hex").toUpperCase(),
   };
 }
-

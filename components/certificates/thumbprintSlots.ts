@@ -47,7 +47,8 @@ export class ThumbprintSlotsProvider implements pulumi.dynamic.ResourceProvider 
 
   async diff(_id: string, olds: ThumbprintSlotsOutputs, news: ThumbprintSlotsInputs): Promise<pulumi.dynamic.DiffResult> {
     const next = nextSlots(olds, news.current, news.promote);
-    const changes = next.primary !== olds.primary || next.secondary !== olds.secondary || olds.current !== news.current || olds.promote !== news.promote;
+    const changes =
+      next.primary !== olds.primary || next.secondary !== olds.secondary || olds.current !== news.current || olds.promote !== news.promote;
     return { changes, replaces: [] };
   }
 

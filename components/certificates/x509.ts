@@ -54,7 +54,10 @@ export function pemBlocks(text: string): PemBlock[] {
 }
 
 export function toPem(type: string, der: Uint8Array): string {
-  const lines = Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? [];
+  const lines =
+    Buffer.from(der)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${type}-----\n${lines.join("\n")}\n-----END ${type}-----\n`;
 }
 
@@ -105,7 +108,9 @@ export function parseCertificate(pemOrDer: string | Uint8Array): CertificateInfo
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,
     basicConstraints: basic ? { ca: basic.ca, pathLength: basic.pathLength, critical: basic.critical } : undefined,
-    keyUsage: usages ? { usages: new Set(KEY_USAGES.filter((u) => usages.usages & x509.KeyUsageFlags[u])), critical: usages.critical } : undefined,
+    keyUsage: usages
+      ? { usages: new Set(KEY_USAGES.filter((u) => usages.usages & x509.KeyUsageFlags[u])), critical: usages.critical }
+      : undefined,
     extendedKeyUsage: cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages.map(String) ?? [],
     subjectKeyId: subjectKeyId ? Buffer.from(subjectKeyId, "hex") : undefined,
     authorityKeyId: authorityKeyId ? Buffer.from(authorityKeyId, "hex") : undefined,

@@ -16,7 +16,7 @@ export function edgeHostnameProblem(hostname: string): string | undefined {
   if (!isRfc1035Valid(hostname)) {
     return (
       `"${hostname}" does not comply with RFC 1035: every dot-separated label must be 1-63 letters, digits or hyphens, ` +
-      "start with a letter and end with a letter or digit (iotedge check warns; TLS from modules and downstream devices may fail, e.g. the C# SDK with a \"_\")"
+      'start with a letter and end with a letter or digit (iotedge check warns; TLS from modules and downstream devices may fail, e.g. the C# SDK with a "_")'
     );
   }
   if (hostname.length > MAX_ISSUER_NAME_LENGTH) {

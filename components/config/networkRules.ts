@@ -57,7 +57,10 @@ function ipv4Cidr(cidr: string): [number, number] | undefined {
  * valid in virtual network", hashicorp/terraform-provider-azurerm#10826; the portal says "The subnet
  * address range ... is not contained in this virtual network's address spaces", MicrosoftDocs/azure-docs#91214).
  */
-export function subnetProblem(addressSpace: string, subnetPrefix: string): { setting: "addressSpace" | "subnetPrefix"; message: string } | undefined {
+export function subnetProblem(
+  addressSpace: string,
+  subnetPrefix: string,
+): { setting: "addressSpace" | "subnetPrefix"; message: string } | undefined {
   const space = ipv4Cidr(addressSpace);
   if (!space) return { setting: "addressSpace", message: `"${addressSpace}" is not an IPv4 CIDR range (e.g. 10.40.0.0/16)` };
   const subnet = ipv4Cidr(subnetPrefix);

@@ -13,13 +13,20 @@ export interface PlanRow {
 export function stackPlan(settings: FleetSettings): string[] {
   const lines: string[] = [];
   if (settings.resourceGroup) {
-    lines.push(`resource group ${settings.resourceGroup.name} (${settings.resourceGroup.create ? "created" : "existing"}) in ${settings.location}`);
+    lines.push(
+      `resource group ${settings.resourceGroup.name} (${settings.resourceGroup.create ? "created" : "existing"}) in ${settings.location}`,
+    );
   }
-  lines.push(`IoT Hub ${settings.iotHub.name} (${settings.iotHub.create ? `created, ${settings.iotHub.sku} x${settings.iotHub.capacity}` : "existing"}, auth: ${settings.iotHub.auth})`);
+  lines.push(
+    `IoT Hub ${settings.iotHub.name} (${settings.iotHub.create ? `created, ${settings.iotHub.sku} x${settings.iotHub.capacity}` : "existing"}, auth: ${settings.iotHub.auth})`,
+  );
   if (settings.devices.some((d) => d.host.type === "azureVm")) {
     lines.push(`virtual network ${settings.network.addressSpace}, subnet ${settings.network.subnetPrefix}`);
   }
-  if (settings.keyVault) lines.push(`Key Vault ${settings.keyVault.name} (existing; certificates ${settings.keyVault.purgeOnDelete ? "purged" : "soft-deleted"} on destroy)`);
+  if (settings.keyVault)
+    lines.push(
+      `Key Vault ${settings.keyVault.name} (existing; certificates ${settings.keyVault.purgeOnDelete ? "purged" : "soft-deleted"} on destroy)`,
+    );
   for (const registry of settings.registries) lines.push(`container registry ${registry.address} (credentials filled into deployments)`);
   return lines;
 }

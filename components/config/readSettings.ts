@@ -30,7 +30,7 @@ export function settingsFromStackFiles(projectYaml: string, stackYaml: string, n
     // Project config keys may omit the namespace; a declaration is `{type, default}` or a bare value.
     const key = withoutNamespace(fullKey.includes(":") ? fullKey : `${namespace}:${fullKey}`, namespace);
     if (key === undefined) continue;
-    const value = isDeclaration(declaration) ? declaration.default ?? declaration.value : declaration;
+    const value = isDeclaration(declaration) ? (declaration.default ?? declaration.value) : declaration;
     if (value !== undefined) raw[key] = replaceSecureValues(value);
   }
   for (const [fullKey, value] of Object.entries(stack.config ?? {})) {
@@ -59,7 +59,12 @@ function parseConfigText(text: string): unknown {
 }
 
 function isDeclaration(value: unknown): value is { default?: unknown; value?: unknown } {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && ("type" in value || "default" in value || "description" in value || "value" in value);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    ("type" in value || "default" in value || "description" in value || "value" in value)
+  );
 }
 
 function replaceSecureValues(value: unknown): unknown {

@@ -46,11 +46,7 @@ export function issueToErrors(issue: z.core.$ZodIssue, base: string[], device: s
 // Known keys for a near-miss hint: the top level and device entries are the common typo spots.
 function knownKeysAt(path: PropertyKey[]): string[] {
   if (path.length === 0) return SETTING_KEYS;
-  return [
-    ...Object.keys(deviceEntrySchema.shape),
-    ...Object.keys(azureVmHostSchema.shape),
-    ...Object.keys(existingHostSchema.shape),
-  ];
+  return [...Object.keys(deviceEntrySchema.shape), ...Object.keys(azureVmHostSchema.shape), ...Object.keys(existingHostSchema.shape)];
 }
 
 function isNearMiss(known: string, typed: string): boolean {

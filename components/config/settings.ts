@@ -2,7 +2,14 @@
 // Pure: no Pulumi resources, no I/O. Used by index.ts and by `npm run preflight`.
 import { z } from "zod";
 import { DEVICE_ID_PATTERN } from "./deviceIdPattern";
-import { IOT_HUB_NAME, IOT_HUB_NAME_RULE, KEY_VAULT_NAME, KEY_VAULT_NAME_RULE, RESERVED_ADMIN_USERS, isReservedAdminUser } from "./azureNames";
+import {
+  IOT_HUB_NAME,
+  IOT_HUB_NAME_RULE,
+  KEY_VAULT_NAME,
+  KEY_VAULT_NAME_RULE,
+  RESERVED_ADMIN_USERS,
+  isReservedAdminUser,
+} from "./azureNames";
 
 /** Stands in for a `secure:` value that preflight reads offline: present, but unreadable. */
 export const UNREADABLE_SECRET = "<encrypted secret>";
@@ -14,7 +21,11 @@ export const deviceIdSchema = z
   .regex(DEVICE_ID_PATTERN, "may contain only letters, digits and - . + % _ # * ? ! ( ) , : = @ $ ' (IoT Hub rule)");
 
 // abort: a name that is empty is not also reported as breaking a naming rule.
-const nonEmpty = (what: string) => z.string().trim().min(1, { message: `${what} must not be empty`, abort: true });
+const nonEmpty = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, { message: `${what} must not be empty`, abort: true });
 
 // IPv4/IPv6 CIDR or a single address. Azure service tags ("Internet", "*") are recognised
 // so the internet check can name them, not because they are recommended.
@@ -165,7 +176,11 @@ export const runtimeSchema = z
 export const deviceDefaultsSchema = z
   .object({
     azureVm: azureVmDefaultsSchema.optional(),
-    existing: z.object({ port: z.number().int().min(1).max(65535), user: nonEmpty("user") }).partial().strict().optional(),
+    existing: z
+      .object({ port: z.number().int().min(1).max(65535), user: nonEmpty("user") })
+      .partial()
+      .strict()
+      .optional(),
     certificate: certificateSchema.optional(),
     deploymentManifest: z.string().optional(),
     runtime: runtimeSchema.partial().optional(),
@@ -188,9 +203,7 @@ export const deviceEntrySchema = z
   })
   .strict();
 
-export const resourceGroupSchema = z
-  .object({ name: nonEmpty("resourceGroup.name"), create: z.boolean().default(true) })
-  .strict();
+export const resourceGroupSchema = z.object({ name: nonEmpty("resourceGroup.name"), create: z.boolean().default(true) }).strict();
 
 export const iotHubSchema = z
   .object({
@@ -206,14 +219,22 @@ export const iotHubSchema = z
     /** Take over device identities that already exist instead of failing. */
     adoptExistingIdentities: z.boolean().default(false),
     /** How long the readiness gate waits for a device to run its deployment ($edgeAgent 200, every module running). */
-    readinessTimeoutSeconds: z.number().int().min(30, "must be at least 30 seconds").max(3600, "must be at most 3600 seconds (one hour)").default(600),
+    readinessTimeoutSeconds: z
+      .number()
+      .int()
+      .min(30, "must be at least 30 seconds")
+      .max(3600, "must be at most 3600 seconds (one hour)")
+      .default(600),
     /**
      * create + entraId: the stack grants "IoT Hub Data Contributor" to whoever runs `pulumi up`;
      * identities wait this long for the grant to apply (401/403 meanwhile).
      */
     roleAssignmentWaitSeconds: z.number().int().min(0).max(3600, "must be at most 3600 seconds (one hour)").default(600),
     /** The hub's host name; default `<name>.azure-devices.net`. Set it for another cloud or a local stand-in (the lab). */
-    hostName: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, "must be a host name or IPv4 address, e.g. my-hub.azure-devices.net").optional(),
+    hostName: z
+      .string()
+      .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, "must be a host name or IPv4 address, e.g. my-hub.azure-devices.net")
+      .optional(),
   })
   .strict();
 
@@ -222,7 +243,10 @@ export const keyVaultSchema = z
     name: nonEmpty("keyVault.name").regex(KEY_VAULT_NAME, KEY_VAULT_NAME_RULE),
     resourceGroup: z.string().optional(),
     /** The vault's URL; default `https://<name>.vault.azure.net` (set it for other clouds). */
-    url: z.string().regex(/^https:\/\/[^\s/]+\/?$/, "must be the vault's https:// URL, e.g. https://my-vault.vault.azure.net").optional(),
+    url: z
+      .string()
+      .regex(/^https:\/\/[^\s/]+\/?$/, "must be the vault's https:// URL, e.g. https://my-vault.vault.azure.net")
+      .optional(),
     /** Purge deleted certificates on destroy so their names can be reused at once. */
     purgeOnDelete: z.boolean().default(false),
     /**

@@ -68,7 +68,16 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
       }
       firstIndexById.set(rawId, index);
     }
-    const device = validateDevice(entry, index, rawDefaults, allowSshFromInternet, raw.keyVault !== undefined, registries, readManifest, errors);
+    const device = validateDevice(
+      entry,
+      index,
+      rawDefaults,
+      allowSshFromInternet,
+      raw.keyVault !== undefined,
+      registries,
+      readManifest,
+      errors,
+    );
     if (!device) return;
     if (device.host.type === "azureVm") {
       // Also the VM's computer name and its config.toml hostname (edgeVm.ts): iotedge check's rule holds for it.
@@ -99,7 +108,15 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
       iotHub: stack.iotHub,
       keyVault: stack.keyVault,
       registries: [
-        ...(stack.containerRegistry ? [{ address: stack.containerRegistry.loginServer, username: stack.containerRegistry.username, password: stack.containerRegistry.password }] : []),
+        ...(stack.containerRegistry
+          ? [
+              {
+                address: stack.containerRegistry.loginServer,
+                username: stack.containerRegistry.username,
+                password: stack.containerRegistry.password,
+              },
+            ]
+          : []),
         ...(stack.containerRegistries ?? []),
       ],
       network: stack.network,
@@ -153,10 +170,14 @@ function validateDevice(
 
   // The device's runtime as written: its parsed form carries the schema's defaults (zod's partial()
   // keeps them), which would reset every field defaults.runtime sets.
-  const runtimeResult = runtimeSchema.safeParse({ ...asRecord(defaults.runtime), ...asRecord(isRecord(entry) ? entry.runtime : undefined) });
+  const runtimeResult = runtimeSchema.safeParse({
+    ...asRecord(defaults.runtime),
+    ...asRecord(isRecord(entry) ? entry.runtime : undefined),
+  });
   collect(runtimeResult, [...at, "runtime"]);
   if (runtimeResult.success) {
-    for (const e of runtimeRuleErrors(runtimeResult.data)) errors.push({ setting: `${at}.runtime.${e.field}`, device: device.id, message: e.message });
+    for (const e of runtimeRuleErrors(runtimeResult.data))
+      errors.push({ setting: `${at}.runtime.${e.field}`, device: device.id, message: e.message });
   }
 
   const manifestPath = device.deploymentManifest ?? (defaults.deploymentManifest as string | undefined);
@@ -185,7 +206,8 @@ function stackRuleErrors(stack: z.infer<typeof stackSettingsSchema>, devices: De
   if (!stack.iotHub.create && stack.iotHub.auth === "connectionString" && stack.iotHub.connectionString === undefined) {
     errors.push({
       setting: "iotHub.connectionString",
-      message: 'is required for an existing hub with auth "connectionString"; set it with `pulumi config set --secret --path iotHub.connectionString`, or use auth "entraId"',
+      message:
+        'is required for an existing hub with auth "connectionString"; set it with `pulumi config set --secret --path iotHub.connectionString`, or use auth "entraId"',
     });
   }
   const subnet = subnetProblem(stack.network.addressSpace, stack.network.subnetPrefix);
@@ -214,11 +236,19 @@ function stackRuleErrors(stack: z.infer<typeof stackSettingsSchema>, devices: De
   const seen: StackRegistry[] = [];
   for (const registry of stackRegistries(stack)) {
     const first = seen.find((r) => sameRegistry(r.address, registry.address));
-    if (first) errors.push({ setting: `${registry.setting}.${registry.setting === "containerRegistry" ? "loginServer" : "address"}`, message: `names the same registry as ${first.setting}; list each registry once` });
+    if (first)
+      errors.push({
+        setting: `${registry.setting}.${registry.setting === "containerRegistry" ? "loginServer" : "address"}`,
+        message: `names the same registry as ${first.setting}; list each registry once`,
+      });
     else seen.push(registry);
   }
   const vault = stack.keyVault;
-  if (vault && !vault.challengeResourceVerification && !/^https:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(vault.url ?? "")) {
+  if (
+    vault &&
+    !vault.challengeResourceVerification &&
+    !/^https:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(vault.url ?? "")
+  ) {
     errors.push({
       setting: "keyVault.challengeResourceVerification",
       message: "may be false only for a local stand-in: keyVault.url must then be a loopback address (https://127.x.y.z:port)",
@@ -261,11 +291,17 @@ function hostRuleErrors(host: Record<string, unknown>, at: string, device: strin
     }
     // SSH open to the internet is the most common way edge VMs get compromised.
     else if (isWholeInternet(range) && !allowSshFromInternet) {
-      add(`sshSourceRanges[${i}]`, `"${range}" opens SSH to the whole internet; list your own ranges, or set edge:allowSshFromInternet to true to allow it on purpose`);
+      add(
+        `sshSourceRanges[${i}]`,
+        `"${range}" opens SSH to the whole internet; list your own ranges, or set edge:allowSshFromInternet to true to allow it on purpose`,
+      );
     }
   });
   if (host.publicIp !== false && Array.isArray(host.sshSourceRanges) && host.sshSourceRanges.length === 0) {
-    add("sshSourceRanges", "is empty, so nothing could reach SSH on the public IP to bootstrap the device; list the ranges Pulumi runs from, or set publicIp to false and run from inside the network");
+    add(
+      "sshSourceRanges",
+      "is empty, so nothing could reach SSH on the public IP to bootstrap the device; list the ranges Pulumi runs from, or set publicIp to false and run from inside the network",
+    );
   }
   const publicKey = text("sshPublicKey");
   const privateKey = text("sshPrivateKey");
@@ -274,7 +310,8 @@ function hostRuleErrors(host: Record<string, unknown>, at: string, device: strin
     if (publicKey !== UNREADABLE_SECRET && !/^ssh-rsa [A-Za-z0-9+/=]+/.test(publicKey)) {
       add("sshPublicKey", 'must be an OpenSSH RSA public key ("ssh-rsa AAAA…"); Azure refuses other key types for VMs');
     }
-    if (privateKey === undefined) add("sshPrivateKey", "is required with sshPublicKey: the bootstrap logs in with it (or drop both to generate a key)");
+    if (privateKey === undefined)
+      add("sshPrivateKey", "is required with sshPublicKey: the bootstrap logs in with it (or drop both to generate a key)");
   } else if (privateKey !== undefined) {
     add("sshPublicKey", "is required with sshPrivateKey (or drop both to generate a key)");
   }
@@ -299,9 +336,15 @@ interface StackRegistry {
 /** containerRegistry and each containerRegistries entry that has an address, as written. */
 function stackRegistries(raw: Record<string, unknown>): StackRegistry[] {
   const text = (v: unknown) => (typeof v === "string" ? v : "");
-  const single = isRecord(raw.containerRegistry) ? [{ setting: "containerRegistry", address: text(raw.containerRegistry.loginServer), username: text(raw.containerRegistry.username) }] : [];
+  const single = isRecord(raw.containerRegistry)
+    ? [{ setting: "containerRegistry", address: text(raw.containerRegistry.loginServer), username: text(raw.containerRegistry.username) }]
+    : [];
   const list = Array.isArray(raw.containerRegistries) ? raw.containerRegistries : [];
-  const entries = list.map((e, i) => ({ setting: `containerRegistries[${i}]`, address: text(isRecord(e) ? e.address : undefined), username: text(isRecord(e) ? e.username : undefined) }));
+  const entries = list.map((e, i) => ({
+    setting: `containerRegistries[${i}]`,
+    address: text(isRecord(e) ? e.address : undefined),
+    username: text(isRecord(e) ? e.username : undefined),
+  }));
   return [...single, ...entries].filter((r) => r.address.trim() !== "");
 }
 
@@ -322,7 +365,11 @@ function loadManifest(
     text = readManifest(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    errors.push({ setting, device, message: code === "ENOENT" ? `file "${path}" does not exist` : `file "${path}" cannot be read: ${(err as Error).message}` });
+    errors.push({
+      setting,
+      device,
+      message: code === "ENOENT" ? `file "${path}" does not exist` : `file "${path}" cannot be read: ${(err as Error).message}`,
+    });
     return undefined;
   }
   let parsed: unknown;

@@ -7,8 +7,16 @@ import { anyUnknown, sameHost } from "../iotHub/providerInputs";
 import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry } from "../iotHub/retry";
 import { DPS_SERVICE, dpsErrorOf } from "./dpsErrors";
 import {
-  enrollmentGroupBody, enrollmentGroupProblems, type EnrollmentGroupSpec, GROUP_UPDATABLE_FIELDS, groupDifferences,
-  sameHosts, sameTags, type StoredGroup, storedGroupOf, thumbprintOf,
+  enrollmentGroupBody,
+  enrollmentGroupProblems,
+  type EnrollmentGroupSpec,
+  GROUP_UPDATABLE_FIELDS,
+  groupDifferences,
+  sameHosts,
+  sameTags,
+  type StoredGroup,
+  storedGroupOf,
+  thumbprintOf,
 } from "./enrollmentGroup.rules";
 import { type ProvisioningAccess, provisioningAccessProblems, withProvisioningService } from "./provisioningAccess";
 
@@ -51,55 +59,84 @@ export class EnrollmentGroupProvider implements pulumi.dynamic.ResourceProvider<
     const stored = await withProvisioningService(inputs, async (client) => {
       const body = enrollmentGroupBody(spec) as unknown as EnrollmentGroup;
       try {
-        return (await withRetry(`creating ${where}`, async (attempt) => {
-          try {
-            return storedGroupOf((await client.createOrUpdateEnrollmentGroup(body)).responseBody);
-          } catch (error) {
-            // After a lost answer the first attempt may have been stored: a group exactly as wanted is ours.
-            if (attempt > 1 && dpsErrorOf(error).status === 409) {
-              const existing = storedGroupOf((await client.getEnrollmentGroup(spec.enrollmentGroupId)).responseBody);
-              if (groupDifferences(existing, spec).length === 0) return existing;
-            }
-            throw error;
-          }
-        }, this.retryPolicy, undefined, DPS_SERVICE)).value;
+        return (
+          await withRetry(
+            `creating ${where}`,
+            async (attempt) => {
+              try {
+                return storedGroupOf((await client.createOrUpdateEnrollmentGroup(body)).responseBody);
+              } catch (error) {
+                // After a lost answer the first attempt may have been stored: a group exactly as wanted is ours.
+                if (attempt > 1 && dpsErrorOf(error).status === 409) {
+                  const existing = storedGroupOf((await client.getEnrollmentGroup(spec.enrollmentGroupId)).responseBody);
+                  if (groupDifferences(existing, spec).length === 0) return existing;
+                }
+                throw error;
+              }
+            },
+            this.retryPolicy,
+            undefined,
+            DPS_SERVICE,
+          )
+        ).value;
       } catch (error) {
-        if (error instanceof HubRequestError && error.status === 409) throw new Error(existsHint(spec.enrollmentGroupId, inputs.dpsHostName));
+        if (error instanceof HubRequestError && error.status === 409)
+          throw new Error(existsHint(spec.enrollmentGroupId, inputs.dpsHostName));
         throw error;
       }
     });
     return { id: spec.enrollmentGroupId, outs: outputsOf(inputs, spec, stored) };
   }
 
-  async update(_id: string, _olds: EnrollmentGroupOutputs, news: EnrollmentGroupInputs): Promise<pulumi.dynamic.UpdateResult<EnrollmentGroupOutputs>> {
+  async update(
+    _id: string,
+    _olds: EnrollmentGroupOutputs,
+    news: EnrollmentGroupInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<EnrollmentGroupOutputs>> {
     const spec = validSpec(news);
     const where = whereOf(spec.enrollmentGroupId, news.dpsHostName);
     const stored = await withProvisioningService(news, async (client) => {
       const body = enrollmentGroupBody(spec);
-      return (await withRetry(`updating ${where}`, async () => {
-        try {
-          // The group is the stack's: replace it whole whatever its etag (If-Match "*").
-          return storedGroupOf((await client.createOrUpdateEnrollmentGroup({ ...body, etag: "*" } as unknown as EnrollmentGroup)).responseBody);
-        } catch (error) {
-          // Deleted behind the stack's back: put it back as wanted.
-          if (dpsErrorOf(error).status !== 404) throw error;
-          return storedGroupOf((await client.createOrUpdateEnrollmentGroup(body as unknown as EnrollmentGroup)).responseBody);
-        }
-      }, this.retryPolicy, undefined, DPS_SERVICE)).value;
+      return (
+        await withRetry(
+          `updating ${where}`,
+          async () => {
+            try {
+              // The group is the stack's: replace it whole whatever its etag (If-Match "*").
+              return storedGroupOf(
+                (await client.createOrUpdateEnrollmentGroup({ ...body, etag: "*" } as unknown as EnrollmentGroup)).responseBody,
+              );
+            } catch (error) {
+              // Deleted behind the stack's back: put it back as wanted.
+              if (dpsErrorOf(error).status !== 404) throw error;
+              return storedGroupOf((await client.createOrUpdateEnrollmentGroup(body as unknown as EnrollmentGroup)).responseBody);
+            }
+          },
+          this.retryPolicy,
+          undefined,
+          DPS_SERVICE,
+        )
+      ).value;
     });
     return { outs: outputsOf(news, spec, stored) };
   }
 
   async delete(id: string, olds: EnrollmentGroupOutputs): Promise<void> {
     await withProvisioningService(olds, (client) =>
-      withRetry(`deleting ${whereOf(id, olds.dpsHostName)}`, async () => {
-        try {
-          await client.deleteEnrollmentGroup(id);
-        } catch (error) {
-          // Already gone is what delete wants.
-          if (dpsErrorOf(error).status !== 404) throw error;
-        }
-      }, this.retryPolicy, undefined, DPS_SERVICE),
+      withRetry(
+        `deleting ${whereOf(id, olds.dpsHostName)}`,
+        async () => {
+          try {
+            await client.deleteEnrollmentGroup(id);
+          } catch (error) {
+            // Already gone is what delete wants.
+            if (dpsErrorOf(error).status !== 404) throw error;
+          }
+        },
+        this.retryPolicy,
+        undefined,
+        DPS_SERVICE,
+      ),
     );
   }
 
@@ -110,14 +147,20 @@ export class EnrollmentGroupProvider implements pulumi.dynamic.ResourceProvider<
   async read(id: string, props?: EnrollmentGroupOutputs): Promise<pulumi.dynamic.ReadResult<EnrollmentGroupOutputs>> {
     if (!props) throw new Error(`DPS enrollment group '${id}': read needs the stack's state (import is not supported)`);
     const stored = await withProvisioningService(props, (client) =>
-      withRetry(`reading ${whereOf(id, props.dpsHostName)}`, async () => {
-        try {
-          return storedGroupOf((await client.getEnrollmentGroup(id)).responseBody);
-        } catch (error) {
-          if (dpsErrorOf(error).status === 404) return undefined;
-          throw error;
-        }
-      }, this.retryPolicy, undefined, DPS_SERVICE),
+      withRetry(
+        `reading ${whereOf(id, props.dpsHostName)}`,
+        async () => {
+          try {
+            return storedGroupOf((await client.getEnrollmentGroup(id)).responseBody);
+          } catch (error) {
+            if (dpsErrorOf(error).status === 404) return undefined;
+            throw error;
+          }
+        },
+        this.retryPolicy,
+        undefined,
+        DPS_SERVICE,
+      ),
     );
     if (!stored.value) return {};
     const { etag, signingThumbprint, ...spec } = stored.value;
@@ -148,7 +191,8 @@ function whereOf(groupId: string, dpsHostName: string): string {
 /** The input a problem is about: it names the field first, or it is about the DPS access. */
 function propertyOf(problem: string): string {
   const first = problem.split(/[ :.]/)[0];
-  if ((GROUP_UPDATABLE_FIELDS as readonly string[]).includes(first) || first === "enrollmentGroupId" || first === "dpsHostName") return first;
+  if ((GROUP_UPDATABLE_FIELDS as readonly string[]).includes(first) || first === "enrollmentGroupId" || first === "dpsHostName")
+    return first;
   return /connection string/.test(problem) ? "dpsConnectionString" : first;
 }
 
@@ -182,7 +226,11 @@ function accessOf(inputs: ProvisioningAccess): ProvisioningAccess {
 }
 
 /** Outputs: the spec as sent and what the service holds; the connection string stays for `delete` (the resource marks it secret). */
-function outputsOf(inputs: EnrollmentGroupInputs, spec: EnrollmentGroupSpec, stored: StoredGroup & { signingThumbprint?: string }): EnrollmentGroupOutputs {
+function outputsOf(
+  inputs: EnrollmentGroupInputs,
+  spec: EnrollmentGroupSpec,
+  stored: StoredGroup & { signingThumbprint?: string },
+): EnrollmentGroupOutputs {
   return {
     ...accessOf(inputs),
     ...spec,

@@ -23,8 +23,15 @@ export interface EnrollmentGroupSpec {
 
 /** Fields an update sends in place; every other change replaces the group. */
 export const GROUP_UPDATABLE_FIELDS = [
-  "signingCertificatePem", "caReference", "iotEdge", "tags", "provisioningStatus",
-  "updateHubAssignment", "migrateDeviceData", "allocationPolicy", "iotHubs",
+  "signingCertificatePem",
+  "caReference",
+  "iotEdge",
+  "tags",
+  "provisioningStatus",
+  "updateHubAssignment",
+  "migrateDeviceData",
+  "allocationPolicy",
+  "iotHubs",
 ] as const;
 
 // "alphanumeric, lowercase, and may contain hyphens" (azure-iot-provisioning-service interfaces.d.ts).
@@ -38,25 +45,35 @@ export function enrollmentGroupProblems(spec: Partial<EnrollmentGroupSpec>): str
   const problems: string[] = [];
   const id = spec.enrollmentGroupId;
   if (typeof id !== "string" || !GROUP_ID.test(id)) {
-    problems.push(`enrollmentGroupId ${JSON.stringify(id)} must be 1-128 lowercase letters, digits and hyphens, starting and ending with a letter or digit`);
+    problems.push(
+      `enrollmentGroupId ${JSON.stringify(id)} must be 1-128 lowercase letters, digits and hyphens, starting and ending with a letter or digit`,
+    );
   }
   const hasCert = typeof spec.signingCertificatePem === "string" && spec.signingCertificatePem !== "";
   const hasRef = typeof spec.caReference === "string" && spec.caReference !== "";
-  if (hasCert === hasRef) problems.push("signingCertificatePem or caReference: give exactly one (the fleet's signing CA, or the name of a CA verified on the DPS)");
+  if (hasCert === hasRef)
+    problems.push(
+      "signingCertificatePem or caReference: give exactly one (the fleet's signing CA, or the name of a CA verified on the DPS)",
+    );
   if (hasCert) {
     const cert = parseCa(spec.signingCertificatePem!);
     if (!cert) problems.push("signingCertificatePem is not a PEM X.509 certificate");
-    else if (!cert.ca) problems.push("signingCertificatePem is not a CA certificate (basicConstraints CA:TRUE): devices' certificates must chain to it");
+    else if (!cert.ca)
+      problems.push("signingCertificatePem is not a CA certificate (basicConstraints CA:TRUE): devices' certificates must chain to it");
   }
   for (const [key, value] of Object.entries(spec.tags ?? {})) {
-    if (!TWIN_KEY.test(key)) problems.push(`tags: ${JSON.stringify(key)} is not a twin tag name (no '.', '$', spaces or control characters; at most 1024)`);
+    if (!TWIN_KEY.test(key))
+      problems.push(`tags: ${JSON.stringify(key)} is not a twin tag name (no '.', '$', spaces or control characters; at most 1024)`);
     if (typeof value !== "string" || value.length > 4096) problems.push(`tags.${key} must be a string of at most 4096 characters`);
   }
-  if (spec.provisioningStatus !== "enabled" && spec.provisioningStatus !== "disabled") problems.push(`provisioningStatus must be "enabled" or "disabled", not ${JSON.stringify(spec.provisioningStatus)}`);
-  if (!["hashed", "static", "geoLatency"].includes(String(spec.allocationPolicy))) problems.push(`allocationPolicy must be "hashed", "static" or "geoLatency", not ${JSON.stringify(spec.allocationPolicy)}`);
+  if (spec.provisioningStatus !== "enabled" && spec.provisioningStatus !== "disabled")
+    problems.push(`provisioningStatus must be "enabled" or "disabled", not ${JSON.stringify(spec.provisioningStatus)}`);
+  if (!["hashed", "static", "geoLatency"].includes(String(spec.allocationPolicy)))
+    problems.push(`allocationPolicy must be "hashed", "static" or "geoLatency", not ${JSON.stringify(spec.allocationPolicy)}`);
   const hubs = spec.iotHubs ?? [];
   if (hubs.length === 0) problems.push("iotHubs must name at least one linked IoT hub");
-  if (spec.allocationPolicy === "static" && hubs.length !== 1) problems.push(`iotHubs: a static allocation takes exactly one hub, not ${hubs.length}`);
+  if (spec.allocationPolicy === "static" && hubs.length !== 1)
+    problems.push(`iotHubs: a static allocation takes exactly one hub, not ${hubs.length}`);
   return problems;
 }
 

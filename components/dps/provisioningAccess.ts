@@ -33,15 +33,21 @@ export function provisioningAccessProblems(access: Partial<ProvisioningAccess>):
  * Opens a service client for one provider operation and closes its sockets afterwards. The SDK is
  * `require`d here, inside the provider's call, as dynamic providers need.
  */
-export async function withProvisioningService<T>(access: ProvisioningAccess, use: (client: ProvisioningServiceClient) => Promise<T>): Promise<T> {
+export async function withProvisioningService<T>(
+  access: ProvisioningAccess,
+  use: (client: ProvisioningServiceClient) => Promise<T>,
+): Promise<T> {
   const problems = provisioningAccessProblems(access);
   if (problems.length > 0) throw new Error(`DPS access: ${problems.join("; ")}`);
-  const { ProvisioningServiceClient: Client } = require("azure-iot-provisioning-service") as typeof import("azure-iot-provisioning-service");
+  const { ProvisioningServiceClient: Client } =
+    require("azure-iot-provisioning-service") as typeof import("azure-iot-provisioning-service");
   const https = require("node:https") as typeof import("node:https");
   const client = Client.fromConnectionString(access.dpsConnectionString);
   const agent = new https.Agent({ keepAlive: true, ...(access.dpsTrustedCaPem ? { ca: access.dpsTrustedCaPem } : {}) });
   if (!useProvisioningAgent(client, agent) && access.dpsTrustedCaPem) {
-    throw new Error("this azure-iot-provisioning-service version offers no way to set trust anchors (components/dps/provisioningAgent.ts); use NODE_EXTRA_CA_CERTS");
+    throw new Error(
+      "this azure-iot-provisioning-service version offers no way to set trust anchors (components/dps/provisioningAgent.ts); use NODE_EXTRA_CA_CERTS",
+    );
   }
   try {
     return await use(client);

@@ -69,7 +69,11 @@ export class FleetHub extends pulumi.ComponentResource {
           },
           { parent: this },
         );
-        this.accessGrant = client.objectId.apply((principalId) => ({ role: IOT_HUB_DATA_CONTRIBUTOR.name, principalId, waitSeconds: settings.roleAssignmentWaitSeconds }));
+        this.accessGrant = client.objectId.apply((principalId) => ({
+          role: IOT_HUB_DATA_CONTRIBUTOR.name,
+          principalId,
+          waitSeconds: settings.roleAssignmentWaitSeconds,
+        }));
       }
       if (settings.auth === "connectionString") {
         const keys = iothub.listIotHubResourceKeysOutput(
@@ -90,7 +94,12 @@ export class FleetHub extends pulumi.ComponentResource {
       (ca) =>
         new iothub.Certificate(
           `${name}-ca-${ca.name}`,
-          { resourceGroupName: args.resourceGroupName, resourceName: hubName, certificateName: ca.name, properties: { certificate: ca.certificatePem, isVerified: true } },
+          {
+            resourceGroupName: args.resourceGroupName,
+            resourceName: hubName,
+            certificateName: ca.name,
+            properties: { certificate: ca.certificatePem, isVerified: true },
+          },
           { parent: this },
         ),
     );

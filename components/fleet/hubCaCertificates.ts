@@ -7,7 +7,10 @@ import { createHash } from "node:crypto";
 import type { CertificateSource } from "../certificates/certificateSources";
 
 /** A CA the hub must trust: the fleet root, the fleet intermediate, or a Key Vault CA by name. */
-export type HubCaSigner = { readonly kind: "fleetRoot" } | { readonly kind: "fleetIntermediate" } | { readonly kind: "keyVaultCa"; readonly caCertificateName: string };
+export type HubCaSigner =
+  | { readonly kind: "fleetRoot" }
+  | { readonly kind: "fleetIntermediate" }
+  | { readonly kind: "keyVaultCa"; readonly caCertificateName: string };
 
 export interface HubCaRegistration {
   /** The certificate's name on the hub: 1-64 of letters, digits, '-', '.', '_'. */

@@ -114,7 +114,9 @@ export class EdgeVm extends pulumi.ComponentResource implements EdgeHost {
           // virtual-networks-name-resolution-for-vms-and-role-instances).
           computerName: args.vmName,
           // Secret: it holds the host's private key.
-          customData: pulumi.secret(pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh]).apply(([k, p]) => hostKeyCustomData(k, p))),
+          customData: pulumi.secret(
+            pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh]).apply(([k, p]) => hostKeyCustomData(k, p)),
+          ),
           adminUsername: host.adminUser,
           linuxConfiguration: {
             disablePasswordAuthentication: true,
@@ -159,7 +161,9 @@ export function sshRules(sourceRanges: readonly string[]): azureTypes.input.netw
   const ofKind = (kind: SourceKind) => ranges.filter((r) => sourceKind(r) === kind);
   const tags = ofKind("tag").filter((t, i, all) => all.findIndex((u) => u.toLowerCase() === t.toLowerCase()) === i);
   const sources = [
-    ...(["ipv4", "ipv6"] as const).filter((f) => ofKind(f).length > 0).map((f) => ({ name: `allow-ssh-${f}`, sourceAddressPrefixes: ofKind(f) })),
+    ...(["ipv4", "ipv6"] as const)
+      .filter((f) => ofKind(f).length > 0)
+      .map((f) => ({ name: `allow-ssh-${f}`, sourceAddressPrefixes: ofKind(f) })),
     ...tags.map((tag) => ({ name: `allow-ssh-${tag === "*" ? "any" : tag.toLowerCase()}`, sourceAddressPrefix: tag })),
   ];
   return sources.map((source, i) => ({

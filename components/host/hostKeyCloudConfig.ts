@@ -13,7 +13,10 @@ export function hostKeyCustomData(privateKeyOpenssh: string, publicKeyOpenssh: s
 export function hostKeyCloudConfig(privateKeyOpenssh: string, publicKeyOpenssh: string): string {
   const config = {
     ssh_deletekeys: true,
-    ssh_keys: { ed25519_private: privateKeyOpenssh.endsWith("\n") ? privateKeyOpenssh : `${privateKeyOpenssh}\n`, ed25519_public: publicKeyOpenssh.trim() },
+    ssh_keys: {
+      ed25519_private: privateKeyOpenssh.endsWith("\n") ? privateKeyOpenssh : `${privateKeyOpenssh}\n`,
+      ed25519_public: publicKeyOpenssh.trim(),
+    },
   };
   return `#cloud-config\n${stringify(config)}`;
 }

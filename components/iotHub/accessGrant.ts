@@ -54,5 +54,9 @@ export function principalTypeOfToken(jwt: string): "User" | "ServicePrincipal" {
   } catch {
     // Not a JWT: assume a person at a terminal, the common case.
   }
-  return typeof claims.scp === "string" || claims.idtyp === "user" ? "User" : claims.idtyp === "app" || claims.oid !== undefined ? "ServicePrincipal" : "User";
+  return typeof claims.scp === "string" || claims.idtyp === "user"
+    ? "User"
+    : claims.idtyp === "app" || claims.oid !== undefined
+      ? "ServicePrincipal"
+      : "User";
 }

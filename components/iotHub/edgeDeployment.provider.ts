@@ -53,7 +53,11 @@ export class EdgeDeploymentProvider implements pulumi.dynamic.ResourceProvider<E
     return { id: inputs.deviceId, outs: await this.apply(inputs) };
   }
 
-  async update(_id: string, olds: EdgeDeploymentOutputs, news: EdgeDeploymentInputs): Promise<pulumi.dynamic.UpdateResult<EdgeDeploymentOutputs>> {
+  async update(
+    _id: string,
+    olds: EdgeDeploymentOutputs,
+    news: EdgeDeploymentInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<EdgeDeploymentOutputs>> {
     if (!contentChanged(olds, news)) return { outs: olds };
     return { outs: await this.apply(news) };
   }
@@ -68,14 +72,24 @@ export class EdgeDeploymentProvider implements pulumi.dynamic.ResourceProvider<E
   private async apply(inputs: EdgeDeploymentInputs): Promise<EdgeDeploymentOutputs> {
     const problems = validateManifest(inputs.manifest);
     if (problems.length > 0) {
-      throw new Error(`The deployment manifest of device '${inputs.deviceId}' is invalid; nothing was sent:\n  - ${problems.join("\n  - ")}`);
+      throw new Error(
+        `The deployment manifest of device '${inputs.deviceId}' is invalid; nothing was sent:\n  - ${problems.join("\n  - ")}`,
+      );
     }
     const content = renderManifest(modulesContentOf(inputs.manifest) as Record<string, unknown>, inputs.registryCredentials ?? []);
     const where = `device '${inputs.deviceId}' on ${inputs.hubHostName}`;
     const desiredVersion = await withRegistry(inputs, async (registry) => {
       // applyConfigurationContent replaces each module twin's desired properties whole: repeating it is harmless.
-      await withRetry(`the deployment of ${where}`, () => registry.applyConfigurationContentOnDevice(inputs.deviceId, { modulesContent: content } as never), this.retryPolicy);
-      const twin = await withRetry(`reading the $edgeAgent twin of ${where}`, () => registry.getModuleTwin(inputs.deviceId, "$edgeAgent"), this.retryPolicy);
+      await withRetry(
+        `the deployment of ${where}`,
+        () => registry.applyConfigurationContentOnDevice(inputs.deviceId, { modulesContent: content } as never),
+        this.retryPolicy,
+      );
+      const twin = await withRetry(
+        `reading the $edgeAgent twin of ${where}`,
+        () => registry.getModuleTwin(inputs.deviceId, "$edgeAgent"),
+        this.retryPolicy,
+      );
       return Number((twin.value.responseBody as { properties?: { desired?: { $version?: unknown } } }).properties?.desired?.$version ?? 0);
     });
     return {

@@ -35,7 +35,8 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
 
   async diff(_id: string, olds: EdgeReadinessOutputs, news: EdgeReadinessInputs): Promise<pulumi.dynamic.DiffResult> {
     // Nothing is replaced: the gate holds nothing on the hub. Another device, hub or deployment means waiting again.
-    const changes = olds.deviceId !== news.deviceId || !sameHost(olds.hubHostName, news.hubHostName) || olds.desiredVersion !== news.desiredVersion;
+    const changes =
+      olds.deviceId !== news.deviceId || !sameHost(olds.hubHostName, news.hubHostName) || olds.desiredVersion !== news.desiredVersion;
     return { changes, replaces: [] };
   }
 
@@ -43,7 +44,11 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
     return { id: inputs.deviceId, outs: await this.waitReady(inputs) };
   }
 
-  async update(_id: string, _olds: EdgeReadinessOutputs, news: EdgeReadinessInputs): Promise<pulumi.dynamic.UpdateResult<EdgeReadinessOutputs>> {
+  async update(
+    _id: string,
+    _olds: EdgeReadinessOutputs,
+    news: EdgeReadinessInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<EdgeReadinessOutputs>> {
     return { outs: await this.waitReady(news) };
   }
 
@@ -56,9 +61,17 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
     const where = `device '${inputs.deviceId}' on ${inputs.hubHostName}`;
     return withRegistry(inputs, async (registry) => {
       for (;;) {
-        const agent = await withRetry(`reading the $edgeAgent twin of ${where}`, () => registry.getModuleTwin(inputs.deviceId, "$edgeAgent"), this.retryPolicy);
+        const agent = await withRetry(
+          `reading the $edgeAgent twin of ${where}`,
+          () => registry.getModuleTwin(inputs.deviceId, "$edgeAgent"),
+          this.retryPolicy,
+        );
         // Not the device twin: an edge device's own connectionState stays Disconnected (Azure/iotedge #80, #809).
-        const edgeHub = await withRetry(`reading the $edgeHub twin of ${where}`, () => registry.getModuleTwin(inputs.deviceId, "$edgeHub"), this.retryPolicy);
+        const edgeHub = await withRetry(
+          `reading the $edgeHub twin of ${where}`,
+          () => registry.getModuleTwin(inputs.deviceId, "$edgeHub"),
+          this.retryPolicy,
+        );
         const readiness: Readiness = evaluateReadiness(agent.value.responseBody, edgeHub.value.responseBody);
         const elapsedMs = Date.now() - started;
         if (readiness.ready) {
@@ -72,7 +85,9 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
           };
         }
         if (readiness.refused) {
-          throw new Error(`The edge agent refused the deployment of ${describeReadiness(inputs.deviceId, readiness)} Fix the manifest and run again.`);
+          throw new Error(
+            `The edge agent refused the deployment of ${describeReadiness(inputs.deviceId, readiness)} Fix the manifest and run again.`,
+          );
         }
         if (elapsedMs + intervalMs > timeoutMs) {
           throw new Error(

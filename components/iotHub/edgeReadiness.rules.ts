@@ -76,14 +76,17 @@ export function evaluateReadiness(agentTwin: unknown, edgeHubTwin?: unknown): Re
         : `the edge agent last answered desired version ${reportedVersion}, not the current ${desiredVersion ?? "?"}`,
     );
   } else if (agentCode !== 200) {
-    problems.push(`$edgeAgent status code ${agentCode ?? "none"} (${AGENT_CODES[agentCode ?? 0] ?? "unknown code"})${agentDescription ? `: ${agentDescription}` : ""}`);
+    problems.push(
+      `$edgeAgent status code ${agentCode ?? "none"} (${AGENT_CODES[agentCode ?? 0] ?? "unknown code"})${agentDescription ? `: ${agentDescription}` : ""}`,
+    );
   }
 
   const seen: Record<string, ModuleSeen> = { edgeAgent: seenAt(reported, "systemModules", "edgeAgent") };
   for (const [name, want] of Object.entries(wantedModules(desired))) {
     const have = name === "edgeHub" ? seenAt(reported, "systemModules", name) : seenAt(reported, "modules", name);
     seen[name] = have;
-    if (have.runtimeStatus !== want.status) problems.push(`module ${name}: ${have.runtimeStatus}${want.status === "running" ? "" : ` (should be ${want.status})`}`);
+    if (have.runtimeStatus !== want.status)
+      problems.push(`module ${name}: ${have.runtimeStatus}${want.status === "running" ? "" : ` (should be ${want.status})`}`);
     if (have.runtimeStatus !== "not reported" && want.image !== undefined && have.image !== want.image) {
       problems.push(`module ${name} runs image ${have.image ?? "(none reported)"}, not ${want.image}`);
     }
@@ -92,7 +95,14 @@ export function evaluateReadiness(agentTwin: unknown, edgeHubTwin?: unknown): Re
   return {
     ready: problems.length === 0,
     refused: current && agentCode !== undefined && REFUSALS.has(agentCode),
-    desiredVersion, reportedVersion, agentCode, agentDescription, edgeHubConnection, modules, seen, problems,
+    desiredVersion,
+    reportedVersion,
+    agentCode,
+    agentDescription,
+    edgeHubConnection,
+    modules,
+    seen,
+    problems,
   };
 }
 
@@ -102,13 +112,16 @@ export function evaluateReadiness(agentTwin: unknown, edgeHubTwin?: unknown): Re
  * is a refused certificate.
  */
 export function runtimeNotReachingHub(r: Readiness): boolean {
-  const agentSilent = r.reportedVersion === undefined || r.reportedVersion !== r.desiredVersion || r.agentCode === undefined || r.agentCode === 406;
+  const agentSilent =
+    r.reportedVersion === undefined || r.reportedVersion !== r.desiredVersion || r.agentCode === undefined || r.agentCode === 406;
   return agentSilent && r.edgeHubConnection !== "Connected";
 }
 
 /** One line for an error or a log: the problems, then every module with what was last seen of it. */
 export function describeReadiness(deviceId: string, r: Readiness): string {
-  const modules = Object.entries(r.seen).map(([n, s]) => `${n}=${s.runtimeStatus}${s.image ? ` (${s.image})` : ""}`).join(", ");
+  const modules = Object.entries(r.seen)
+    .map(([n, s]) => `${n}=${s.runtimeStatus}${s.image ? ` (${s.image})` : ""}`)
+    .join(", ");
   const hub = r.edgeHubConnection === undefined ? "" : `; $edgeHub module ${r.edgeHubConnection}`;
   return `device '${deviceId}': ${r.problems.join("; ")}. [$edgeAgent code ${r.agentCode ?? "none"} for version ${r.reportedVersion ?? "none"} of ${r.desiredVersion ?? "?"}${hub}; modules: ${modules}]`;
 }

@@ -40,8 +40,10 @@ export function hubAccessProblems(access: Partial<HubAccess>): string[] {
     problems.push(`hubAuth must be "connectionString" or "entraId", not ${JSON.stringify(access.hubAuth)}`);
   } else if (access.hubAuth === "connectionString") {
     const host = access.connectionString ? hostNameInConnectionString(access.connectionString) : undefined;
-    if (!access.connectionString) problems.push("a connection string is required when hubAuth is connectionString (iotHub.connectionString)");
-    else if (!host || !/SharedAccessKey=/i.test(access.connectionString)) problems.push("the connection string must have HostName, SharedAccessKeyName and SharedAccessKey");
+    if (!access.connectionString)
+      problems.push("a connection string is required when hubAuth is connectionString (iotHub.connectionString)");
+    else if (!host || !/SharedAccessKey=/i.test(access.connectionString))
+      problems.push("the connection string must have HostName, SharedAccessKeyName and SharedAccessKey");
     else if (access.hubHostName && host.toLowerCase() !== access.hubHostName.toLowerCase()) {
       problems.push(`the connection string is for ${host}, not for the hub ${access.hubHostName}`);
     }
@@ -54,7 +56,11 @@ export function hubAccessProblems(access: Partial<HubAccess>): string[] {
  * The SDK is `require`d here, inside the provider's call, as dynamic providers need.
  * `credential` replaces DefaultAzureCredential for callers outside a provider (tests, scripts).
  */
-export async function withRegistry<T>(access: HubAccess, use: (registry: Registry) => Promise<T>, credential?: TokenCredential): Promise<T> {
+export async function withRegistry<T>(
+  access: HubAccess,
+  use: (registry: Registry) => Promise<T>,
+  credential?: TokenCredential,
+): Promise<T> {
   const problems = hubAccessProblems(access);
   if (problems.length > 0) throw new Error(`IoT Hub access: ${problems.join("; ")}`);
   const { Registry: RegistryClass } = require("azure-iothub") as typeof import("azure-iothub");
@@ -70,7 +76,9 @@ export async function withRegistry<T>(access: HubAccess, use: (registry: Registr
   // extra anchors).
   const agent = new https.Agent({ keepAlive: true, ...(access.trustedCaPem ? { ca: access.trustedCaPem } : {}) });
   if (!useAgent(registry, agent) && access.trustedCaPem) {
-    throw new Error("this azure-iothub version offers no way to set trust anchors (components/iotHub/registryAgent.ts); use NODE_EXTRA_CA_CERTS");
+    throw new Error(
+      "this azure-iothub version offers no way to set trust anchors (components/iotHub/registryAgent.ts); use NODE_EXTRA_CA_CERTS",
+    );
   }
   try {
     return await use(registry);

@@ -6,7 +6,13 @@ import { type HubAccess, hubAccessProblems, withRegistry } from "./hubAccess";
 import { hubErrorOf } from "./hubErrors";
 import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry } from "./retry";
 import {
-  identityBody, identityDiffers, identityProblems, type IdentitySpec, normalizeThumbprint, specOfDevice, UPDATABLE_FIELDS,
+  identityBody,
+  identityDiffers,
+  identityProblems,
+  type IdentitySpec,
+  normalizeThumbprint,
+  specOfDevice,
+  UPDATABLE_FIELDS,
 } from "./iotHubDevice.rules";
 import { anyUnknown, sameHost } from "./providerInputs";
 import { type AccessGrant, withAccessGrant } from "./accessGrant";
@@ -33,7 +39,10 @@ export const IDENTITY_REPLACES = ["deviceId", "hubHostName"] as const;
 
 export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<IotHubDeviceInputs, IotHubDeviceOutputs> {
   /** `credential` replaces DefaultAzureCredential (tests). */
-  constructor(private readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY, private readonly credential?: TokenCredential) {}
+  constructor(
+    private readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    private readonly credential?: TokenCredential,
+  ) {}
 
   async check(_olds: IotHubDeviceInputs, news: IotHubDeviceInputs): Promise<pulumi.dynamic.CheckResult<IotHubDeviceInputs>> {
     // During preview some inputs are not known yet; they are checked again when they are.
@@ -46,7 +55,7 @@ export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<Iot
     const replaces = IDENTITY_REPLACES.filter((k) => (k === "hubHostName" ? !sameHost(olds[k], news[k]) : olds[k] !== news[k]));
     const updates = [...UPDATABLE_FIELDS, "hubAuth", "connectionString", "trustedCaPem", "adoptExisting"].filter((k) => {
       const key = k as keyof IotHubDeviceInputs;
-      const norm = (v: unknown) => (k.endsWith("Thumbprint") ? normalizeThumbprint(v as string | undefined) : v ?? undefined);
+      const norm = (v: unknown) => (k.endsWith("Thumbprint") ? normalizeThumbprint(v as string | undefined) : (v ?? undefined));
       return norm(olds[key]) !== norm(news[key]);
     });
     return { changes: replaces.length + updates.length > 0, replaces: [...replaces] };
@@ -56,34 +65,48 @@ export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<Iot
     const spec = validSpec(inputs);
     const policy = this.retryPolicy;
     const where = `device '${spec.deviceId}' on ${inputs.hubHostName}`;
-    const { device, adopted } = await withAccessGrant(inputs.accessGrant, () => withRegistry(inputs, async (registry) => {
-      const body = identityBody(spec);
-      try {
-        const created = await withRetry(`creating ${where}`, async (attempt) => {
+    const { device, adopted } = await withAccessGrant(inputs.accessGrant, () =>
+      withRegistry(
+        inputs,
+        async (registry) => {
+          const body = identityBody(spec);
           try {
-            return (await registry.create(body)).responseBody as Device;
+            const created = await withRetry(
+              `creating ${where}`,
+              async (attempt) => {
+                try {
+                  return (await registry.create(body)).responseBody as Device;
+                } catch (error) {
+                  // After a lost answer (5xx, dropped connection) the first attempt may have been stored:
+                  // an identity exactly as wanted is ours, not someone else's.
+                  if (attempt > 1 && hubErrorOf(error).code === "DeviceAlreadyExists") {
+                    const existing = (await registry.get(spec.deviceId)).responseBody as Device;
+                    if (!identityDiffers(specOfDevice(existing), spec)) return existing;
+                  }
+                  throw error;
+                }
+              },
+              policy,
+            );
+            return { device: created.value, adopted: false };
           } catch (error) {
-            // After a lost answer (5xx, dropped connection) the first attempt may have been stored:
-            // an identity exactly as wanted is ours, not someone else's.
-            if (attempt > 1 && hubErrorOf(error).code === "DeviceAlreadyExists") {
-              const existing = (await registry.get(spec.deviceId)).responseBody as Device;
-              if (!identityDiffers(specOfDevice(existing), spec)) return existing;
-            }
-            throw error;
+            if (!(error instanceof HubRequestError) || error.code !== "DeviceAlreadyExists") throw error;
+            if (!inputs.adoptExisting) throw new Error(adoptionHint(spec.deviceId, inputs.hubHostName));
+            const taken = await withRetry(`adopting ${where}`, async () => (await registry.update(body)).responseBody as Device, policy);
+            return { device: taken.value, adopted: true };
           }
-        }, policy);
-        return { device: created.value, adopted: false };
-      } catch (error) {
-        if (!(error instanceof HubRequestError) || error.code !== "DeviceAlreadyExists") throw error;
-        if (!inputs.adoptExisting) throw new Error(adoptionHint(spec.deviceId, inputs.hubHostName));
-        const taken = await withRetry(`adopting ${where}`, async () => (await registry.update(body)).responseBody as Device, policy);
-        return { device: taken.value, adopted: true };
-      }
-    }, this.credential));
+        },
+        this.credential,
+      ),
+    );
     return { id: spec.deviceId, outs: outputsOf(inputs, spec, device, adopted) };
   }
 
-  async update(_id: string, olds: IotHubDeviceOutputs, news: IotHubDeviceInputs): Promise<pulumi.dynamic.UpdateResult<IotHubDeviceOutputs>> {
+  async update(
+    _id: string,
+    olds: IotHubDeviceOutputs,
+    news: IotHubDeviceInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<IotHubDeviceOutputs>> {
     const spec = validSpec(news);
     if (!identityDiffers(olds, spec)) {
       // Only how the hub is reached changed (a rotated key, say): nothing to send.
@@ -92,15 +115,19 @@ export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<Iot
     const where = `device '${spec.deviceId}' on ${news.hubHostName}`;
     const device = await withRegistry(news, async (registry) => {
       const body = identityBody(spec);
-      const updated = await withRetry(`updating ${where}`, async () => {
-        try {
-          return (await registry.update(body)).responseBody as Device;
-        } catch (error) {
-          // Deleted behind the stack's back: put it back as wanted.
-          if (hubErrorOf(error).code !== "DeviceNotFound") throw error;
-          return (await registry.create(body)).responseBody as Device;
-        }
-      }, this.retryPolicy);
+      const updated = await withRetry(
+        `updating ${where}`,
+        async () => {
+          try {
+            return (await registry.update(body)).responseBody as Device;
+          } catch (error) {
+            // Deleted behind the stack's back: put it back as wanted.
+            if (hubErrorOf(error).code !== "DeviceNotFound") throw error;
+            return (await registry.create(body)).responseBody as Device;
+          }
+        },
+        this.retryPolicy,
+      );
       return updated.value;
     });
     return { outs: outputsOf(news, spec, device, olds.adopted) };
@@ -108,14 +135,18 @@ export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<Iot
 
   async delete(id: string, olds: IotHubDeviceOutputs): Promise<void> {
     await withRegistry(olds, (registry) =>
-      withRetry(`deleting device '${id}' on ${olds.hubHostName}`, async () => {
-        try {
-          await registry.delete(id);
-        } catch (error) {
-          // Already gone is what delete wants.
-          if (hubErrorOf(error).status !== 404) throw error;
-        }
-      }, this.retryPolicy),
+      withRetry(
+        `deleting device '${id}' on ${olds.hubHostName}`,
+        async () => {
+          try {
+            await registry.delete(id);
+          } catch (error) {
+            // Already gone is what delete wants.
+            if (hubErrorOf(error).status !== 404) throw error;
+          }
+        },
+        this.retryPolicy,
+      ),
     );
   }
 }
@@ -137,7 +168,8 @@ function problemsOf(inputs: IotHubDeviceInputs): string[] {
 /** The input a problem is about: it names the field first, or it is about the connection string or the authentication. */
 function propertyOf(problem: string): string {
   const first = problem.split(" ")[0];
-  if (["deviceId", "status", "primaryThumbprint", "secondaryThumbprint", "authType", "hubHostName", "hubAuth"].includes(first)) return first;
+  if (["deviceId", "status", "primaryThumbprint", "secondaryThumbprint", "authType", "hubHostName", "hubAuth"].includes(first))
+    return first;
   return /connection string/.test(problem) ? "connectionString" : "authType";
 }
 
@@ -168,7 +200,10 @@ function outputsOf(inputs: IotHubDeviceInputs, spec: IdentitySpec, device: Devic
     ...(inputs.trustedCaPem ? { trustedCaPem: inputs.trustedCaPem } : {}),
     authType: hub.authType ?? spec.authType,
     ...(spec.authType === "selfSigned"
-      ? { primaryThumbprint: hub.primaryThumbprint ?? spec.primaryThumbprint, secondaryThumbprint: hub.secondaryThumbprint ?? spec.secondaryThumbprint }
+      ? {
+          primaryThumbprint: hub.primaryThumbprint ?? spec.primaryThumbprint,
+          secondaryThumbprint: hub.secondaryThumbprint ?? spec.secondaryThumbprint,
+        }
       : {}),
     status: hub.status ?? spec.status,
     adoptExisting: inputs.adoptExisting,

@@ -27,14 +27,20 @@ export function identityProblems(spec: Partial<IdentitySpec>): string[] {
   const problems: string[] = [];
   const id = spec.deviceId;
   if (typeof id !== "string" || id.length === 0 || id.length > 128 || !DEVICE_ID_PATTERN.test(id)) {
-    problems.push(`deviceId ${JSON.stringify(id)} is not a valid IoT Hub device id (1-128 of letters, digits and - . + % _ # * ? ! ( ) , : = @ $ ')`);
+    problems.push(
+      `deviceId ${JSON.stringify(id)} is not a valid IoT Hub device id (1-128 of letters, digits and - . + % _ # * ? ! ( ) , : = @ $ ')`,
+    );
   }
-  if (spec.status !== "enabled" && spec.status !== "disabled") problems.push(`status must be "enabled" or "disabled", not ${JSON.stringify(spec.status)}`);
+  if (spec.status !== "enabled" && spec.status !== "disabled")
+    problems.push(`status must be "enabled" or "disabled", not ${JSON.stringify(spec.status)}`);
   const primary = normalizeThumbprint(spec.primaryThumbprint);
   const secondary = normalizeThumbprint(spec.secondaryThumbprint);
   if (spec.authType === "selfSigned") {
     if (!primary) problems.push("primaryThumbprint is required for selfSigned authentication");
-    for (const [field, value] of [["primaryThumbprint", primary], ["secondaryThumbprint", secondary]] as const) {
+    for (const [field, value] of [
+      ["primaryThumbprint", primary],
+      ["secondaryThumbprint", secondary],
+    ] as const) {
       if (value && !THUMBPRINT.test(value)) {
         problems.push(`${field} must be the SHA-1 (40 hex) or SHA-256 (64 hex) of the certificate's DER, got ${value.length} characters`);
       }
@@ -63,8 +69,8 @@ export function identityBody(spec: IdentitySpec): {
     authentication: {
       type: spec.authType,
       x509Thumbprint: {
-        primaryThumbprint: selfSigned ? normalizeThumbprint(spec.primaryThumbprint) ?? null : null,
-        secondaryThumbprint: selfSigned ? normalizeThumbprint(spec.secondaryThumbprint) ?? null : null,
+        primaryThumbprint: selfSigned ? (normalizeThumbprint(spec.primaryThumbprint) ?? null) : null,
+        secondaryThumbprint: selfSigned ? (normalizeThumbprint(spec.secondaryThumbprint) ?? null) : null,
       },
     },
   };

@@ -29,7 +29,12 @@ export interface RetryOutcome<T> {
 
 /** Thrown when the hub refused for good; the message quotes the hub's status and error code. */
 export class HubRequestError extends Error {
-  constructor(message: string, readonly status: number | undefined, readonly code: string | undefined, readonly attempts: number) {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly code: string | undefined,
+    readonly attempts: number,
+  ) {
     super(message);
     this.name = "HubRequestError";
   }

@@ -33,8 +33,10 @@ export function splitCreateOptions(settings: Record<string, unknown>): Record<st
   const rest = Object.fromEntries(Object.entries(settings).filter(([k]) => !PART_KEY.test(k)));
   if (whole === undefined) return rest;
   if (typeof whole !== "string") throw new Error("createOptions must be a string holding JSON");
-  if (whole.length > MAX_CREATE_OPTIONS_LENGTH) throw new Error(`createOptions is ${whole.length} characters; at most ${MAX_CREATE_OPTIONS_LENGTH} fit`);
+  if (whole.length > MAX_CREATE_OPTIONS_LENGTH)
+    throw new Error(`createOptions is ${whole.length} characters; at most ${MAX_CREATE_OPTIONS_LENGTH} fit`);
   const parts: Record<string, string> = {};
-  for (let i = 0; i * CREATE_OPTIONS_PART < whole.length; i++) parts[partKey(i)] = whole.slice(i * CREATE_OPTIONS_PART, (i + 1) * CREATE_OPTIONS_PART);
+  for (let i = 0; i * CREATE_OPTIONS_PART < whole.length; i++)
+    parts[partKey(i)] = whole.slice(i * CREATE_OPTIONS_PART, (i + 1) * CREATE_OPTIONS_PART);
   return { ...rest, ...parts };
 }

@@ -28,7 +28,12 @@ export function isPlaceholder(value: unknown): boolean {
 
 /** Login servers are host names: compared without case, scheme or trailing slash. */
 export function sameRegistry(a: string, b: string): boolean {
-  const key = (s: string) => s.trim().toLowerCase().replace(/^https?:\/\//, "").replace(/\/+$/, "");
+  const key = (s: string) =>
+    s
+      .trim()
+      .toLowerCase()
+      .replace(/^https?:\/\//, "")
+      .replace(/\/+$/, "");
   return key(a) === key(b);
 }
 
@@ -39,7 +44,9 @@ export function manifestRegistries(modulesContent: Record<string, unknown>): Man
   return Object.entries(entries).flatMap(([name, entry]) => {
     const e = entry as Record<string, unknown> | undefined;
     const fields = [e?.address, e?.username, e?.password];
-    return fields.every((f) => typeof f === "string") ? [{ name, address: e!.address as string, username: e!.username as string, password: e!.password as string }] : [];
+    return fields.every((f) => typeof f === "string")
+      ? [{ name, address: e!.address as string, username: e!.username as string, password: e!.password as string }]
+      : [];
   });
 }
 
@@ -62,7 +69,9 @@ export function unfilledRegistryProblems(
       ];
     }
     if (!isPlaceholder(entry.username) && entry.username !== registry.username) {
-      return [`${at}.${entry.name}.username "${entry.username}" is not the user name ${registry.setting}.username gives; write a placeholder or the same name`];
+      return [
+        `${at}.${entry.name}.username "${entry.username}" is not the user name ${registry.setting}.username gives; write a placeholder or the same name`,
+      ];
     }
     return [];
   });
@@ -85,7 +94,9 @@ export function filledRegistryCredentials(
 ): Record<string, { username: string; password: string; address: string }> {
   const filled: Record<string, { username: string; password: string; address: string }> = {};
   const used = new Set<RegistryCredential>();
-  for (const entry of manifestRegistries({ $edgeAgent: { "properties.desired": { runtime: { settings: { registryCredentials: written ?? {} } } } } })) {
+  for (const entry of manifestRegistries({
+    $edgeAgent: { "properties.desired": { runtime: { settings: { registryCredentials: written ?? {} } } } },
+  })) {
     const credential = credentials.find((c) => sameRegistry(c.address, entry.address));
     if (!credential) throw new Error(`registryCredentials.${entry.name}: no stack registry has the address "${entry.address}"`);
     used.add(credential);

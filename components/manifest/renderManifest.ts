@@ -19,7 +19,8 @@ export function renderManifest(modulesContent: Json, credentials: readonly Regis
   }
   const system = agent.systemModules as Record<string, Json>;
   for (const module of Object.values(system)) module.settings = splitCreateOptions(module.settings as Json);
-  for (const module of Object.values((agent.modules ?? {}) as Record<string, Json>)) module.settings = splitCreateOptions(module.settings as Json);
+  for (const module of Object.values((agent.modules ?? {}) as Record<string, Json>))
+    module.settings = splitCreateOptions(module.settings as Json);
   return content;
 }
 
@@ -31,7 +32,9 @@ export function contentHash(value: unknown): string {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (typeof value === "object" && value !== null) {
-    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Json)[k])}`);
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Json)[k])}`);
     return `{${entries.join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";

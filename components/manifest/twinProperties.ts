@@ -23,7 +23,9 @@ export function twinPropertyProblems(desired: Record<string, unknown>, at: strin
   const problems: string[] = [];
   const walk = (value: unknown, path: string, depth: number) => {
     if (typeof value === "string" && Buffer.byteLength(value, "utf8") > MAX_STRING_BYTES) {
-      problems.push(`${path} is a string of ${Buffer.byteLength(value, "utf8")} bytes; a twin property value may hold at most ${MAX_STRING_BYTES}`);
+      problems.push(
+        `${path} is a string of ${Buffer.byteLength(value, "utf8")} bytes; a twin property value may hold at most ${MAX_STRING_BYTES}`,
+      );
     } else if (typeof value === "number" && Number.isInteger(value) && (value < MIN_INTEGER || value > MAX_INTEGER)) {
       problems.push(`${path} is ${value}; a twin property integer must lie between ${MIN_INTEGER} and ${MAX_INTEGER}`);
     }
@@ -40,8 +42,12 @@ export function twinPropertyProblems(desired: Record<string, unknown>, at: strin
       const keyPath = `${path}.${key}`;
       const bad = BAD_KEY_CHARACTER.exec(key);
       if (key === "") problems.push(`${path} has an empty key; a twin property needs a name`);
-      else if (bad) problems.push(`${keyPath}: a twin property name may not contain ${describe(bad[0])} (IoT Hub forbids '.', '$', spaces and control characters in twin keys); rename it`);
-      else if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) problems.push(`${keyPath}: a twin property name may hold at most ${MAX_KEY_BYTES} bytes`);
+      else if (bad)
+        problems.push(
+          `${keyPath}: a twin property name may not contain ${describe(bad[0])} (IoT Hub forbids '.', '$', spaces and control characters in twin keys); rename it`,
+        );
+      else if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES)
+        problems.push(`${keyPath}: a twin property name may hold at most ${MAX_KEY_BYTES} bytes`);
       walk(child, keyPath, depth + 1);
     }
   };
@@ -52,7 +58,9 @@ export function twinPropertyProblems(desired: Record<string, unknown>, at: strin
 /** The 32 KB limit, which holds for every module twin, $edgeAgent's and $edgeHub's too. */
 export function desiredSizeProblem(desired: unknown, at: string): string | undefined {
   const bytes = Buffer.byteLength(JSON.stringify(desired ?? {}), "utf8");
-  return bytes > MAX_DESIRED_BYTES ? `${at} is ${bytes} bytes; a module twin's desired properties may hold at most ${MAX_DESIRED_BYTES}` : undefined;
+  return bytes > MAX_DESIRED_BYTES
+    ? `${at} is ${bytes} bytes; a module twin's desired properties may hold at most ${MAX_DESIRED_BYTES}`
+    : undefined;
 }
 
 function describe(character: string): string {

@@ -66,7 +66,9 @@ export function validateManifest(manifest: unknown): string[] {
   for (const [section, value] of Object.entries(content)) {
     if (section === "$edgeAgent" || section === "$edgeHub") continue;
     if (!modules.includes(section)) {
-      problems.push(`modulesContent.${section} sets desired properties of a module that $edgeAgent does not declare; add it to modules or remove the section`);
+      problems.push(
+        `modulesContent.${section} sets desired properties of a module that $edgeAgent does not declare; add it to modules or remove the section`,
+      );
     } else if (!isJson(value) || !isJson(value["properties.desired"])) {
       problems.push(`${at(section)} must be an object`);
     } else {
@@ -108,8 +110,10 @@ function checkAgent(desired: Json, at: string, problems: string[]): string[] {
       else checkModule(module, `${at}.systemModules.${name}`, name, startupOrderAllowed, problems);
     }
     if (isJson(system.edgeHub)) {
-      if (system.edgeHub.status !== undefined && system.edgeHub.status !== "running") problems.push(`${at}.systemModules.edgeHub.status must be "running"`);
-      if (system.edgeHub.restartPolicy !== undefined && system.edgeHub.restartPolicy !== "always") problems.push(`${at}.systemModules.edgeHub.restartPolicy must be "always"`);
+      if (system.edgeHub.status !== undefined && system.edgeHub.status !== "running")
+        problems.push(`${at}.systemModules.edgeHub.status must be "running"`);
+      if (system.edgeHub.restartPolicy !== undefined && system.edgeHub.restartPolicy !== "always")
+        problems.push(`${at}.systemModules.edgeHub.restartPolicy must be "always"`);
     }
   }
   const modules = desired.modules;
@@ -149,7 +153,8 @@ function checkRuntimeSettings(settings: Json, at: string, problems: string[]): v
     for (const field of ["username", "password", "address"]) {
       if (typeof entry[field] !== "string") problems.push(`${path}.${field} is required (a string)`);
     }
-    if (typeof entry.address === "string" && !/^\S+$/.test(entry.address)) problems.push(`${path}.address must be the registry's login server, without spaces`);
+    if (typeof entry.address === "string" && !/^\S+$/.test(entry.address))
+      problems.push(`${path}.address must be the registry's login server, without spaces`);
     // The manifest file is committed: a password in it is a leaked password. The value is never echoed.
     if (typeof entry.password === "string" && !isPlaceholder(entry.password)) {
       problems.push(
@@ -160,7 +165,13 @@ function checkRuntimeSettings(settings: Json, at: string, problems: string[]): v
   }
 }
 
-function checkModule(module: Json, path: string, kind: "edgeAgent" | "edgeHub" | "module", startupOrderAllowed: boolean, problems: string[]): void {
+function checkModule(
+  module: Json,
+  path: string,
+  kind: "edgeAgent" | "edgeHub" | "module",
+  startupOrderAllowed: boolean,
+  problems: string[],
+): void {
   unknownKeys(module, kind === "edgeAgent" ? EDGE_AGENT_KEYS : kind === "edgeHub" ? EDGE_HUB_KEYS : MODULE_KEYS, path, problems);
   oneOf(module.type, ["docker"], `${path}.type`, problems);
   if (kind !== "edgeAgent") {
@@ -191,19 +202,24 @@ function checkEnv(env: unknown, path: string, problems: string[]): void {
     return;
   }
   for (const [name, v] of Object.entries(env)) {
-    if (!ENV_NAME.test(name)) problems.push(`${path}.${name}: an environment variable name may not contain '.', '+', '#', '$' or whitespace`);
+    if (!ENV_NAME.test(name))
+      problems.push(`${path}.${name}: an environment variable name may not contain '.', '+', '#', '$' or whitespace`);
     if (!isJson(v) || !("value" in v)) {
       problems.push(`${path}.${name} must be { "value": … }`);
       continue;
     }
     unknownKeys(v, ["value"], `${path}.${name}`, problems);
-    if (!["string", "number", "boolean"].includes(typeof v.value)) problems.push(`${path}.${name}.value must be a string, number or boolean`);
+    if (!["string", "number", "boolean"].includes(typeof v.value))
+      problems.push(`${path}.${name}.value must be a string, number or boolean`);
   }
 }
 
 function checkSettings(settings: Json, path: string, problems: string[]): void {
   for (const key of Object.keys(settings)) {
-    if (key !== "image" && !PART_KEY.test(key)) problems.push(`${path}.${key} is not a module setting; settings hold image and createOptions (createOptions01 … createOptions07 for the parts)`);
+    if (key !== "image" && !PART_KEY.test(key))
+      problems.push(
+        `${path}.${key} is not a module setting; settings hold image and createOptions (createOptions01 … createOptions07 for the parts)`,
+      );
   }
   const image = settings.image;
   if (typeof image !== "string" || image.trim() === "") problems.push(`${path}.image is required (registry/repository:tag)`);
@@ -220,7 +236,8 @@ function checkSettings(settings: Json, path: string, problems: string[]): void {
     } else problems.push(`${path}.${key} must be a string holding a JSON object`);
   }
   if (Object.keys(settings).some((k) => k !== "createOptions" && PART_KEY.test(k)) && typeof settings.createOptions !== "string") {
-    if (settings.createOptions === undefined) problems.push(`${path}.createOptions is required when its parts (createOptions01 …) are given`);
+    if (settings.createOptions === undefined)
+      problems.push(`${path}.createOptions is required when its parts (createOptions01 …) are given`);
     return;
   }
   const createOptions = joinCreateOptions(settings);
@@ -233,13 +250,16 @@ function checkSettings(settings: Json, path: string, problems: string[]): void {
   }
   if (parsed !== undefined && !isJson(parsed)) problems.push(`${path}.createOptions must hold a JSON object`);
   if (createOptions.length > MAX_CREATE_OPTIONS_LENGTH) {
-    problems.push(`${path}.createOptions is ${createOptions.length} characters; at most ${MAX_CREATE_OPTIONS_LENGTH} fit the 8 parts of 512 the hub accepts`);
+    problems.push(
+      `${path}.createOptions is ${createOptions.length} characters; at most ${MAX_CREATE_OPTIONS_LENGTH} fit the 8 parts of 512 the hub accepts`,
+    );
   }
 }
 
 function checkHub(desired: Json, at: string, modules: string[], problems: string[]): void {
   const version = typeof desired.schemaVersion === "string" ? /^1\.([0-3])(\.\d+){0,2}$/.exec(desired.schemaVersion) : null;
-  if (!version) problems.push(`${at}.schemaVersion must be "1.0", "1.1", "1.2" or "1.3", not ${JSON.stringify(desired.schemaVersion) ?? "missing"}`);
+  if (!version)
+    problems.push(`${at}.schemaVersion must be "1.0", "1.1", "1.2" or "1.3", not ${JSON.stringify(desired.schemaVersion) ?? "missing"}`);
   const minor = version ? `1.${version[1]}` : "1.3";
   unknownKeys(desired, HUB_KEYS[minor], at, problems, version ? `with schemaVersion ${minor}` : undefined);
   const saf = desired.storeAndForwardConfiguration;
@@ -258,10 +278,16 @@ function checkHub(desired: Json, at: string, modules: string[], problems: string
     if (isJson(value)) {
       if (minor === "1.0") problems.push(`${path}: a route with priority or timeToLiveSecs needs $edgeHub schemaVersion 1.1 or later`);
       unknownKeys(value, ["route", "priority", "timeToLiveSecs"], path, problems);
-      if (value.priority !== undefined && !(Number.isInteger(value.priority) && (value.priority as number) >= 0 && (value.priority as number) <= 9)) {
+      if (
+        value.priority !== undefined &&
+        !(Number.isInteger(value.priority) && (value.priority as number) >= 0 && (value.priority as number) <= 9)
+      ) {
         problems.push(`${path}.priority must be a whole number from 0 to 9`);
       }
-      if (value.timeToLiveSecs !== undefined && !(Number.isInteger(value.timeToLiveSecs) && (value.timeToLiveSecs as number) >= 0 && (value.timeToLiveSecs as number) <= MAX_UINT32)) {
+      if (
+        value.timeToLiveSecs !== undefined &&
+        !(Number.isInteger(value.timeToLiveSecs) && (value.timeToLiveSecs as number) >= 0 && (value.timeToLiveSecs as number) <= MAX_UINT32)
+      ) {
         problems.push(`${path}.timeToLiveSecs must be a whole number of seconds from 0 to ${MAX_UINT32}`);
       }
       route = value.route;
@@ -297,7 +323,8 @@ export function routeProblems(route: string, path: string, modules: readonly str
 
 function unknownKeys(value: Json, known: readonly string[], at: string, problems: string[], when?: string): void {
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) problems.push(`${at}.${key} is not part of the deployment schema${when ? ` ${when}` : ""}; allowed: ${known.join(", ")}`);
+    if (!known.includes(key))
+      problems.push(`${at}.${key} is not part of the deployment schema${when ? ` ${when}` : ""}; allowed: ${known.join(", ")}`);
   }
 }
 

@@ -11,7 +11,13 @@ const RUNTIME = { aziotEdgeVersion: "1.6.0-1", preinstalled: false, agentImage: 
 
 function runFor(host: TestHost, i: number): BootstrapRun {
   const deviceId = `bench-${i}`;
-  return { connection: host.connection, deviceId, iotHubHostName: "bench-hub.azure-devices.net", certificates: makeDeviceCertificates(deviceId), runtime: RUNTIME };
+  return {
+    connection: host.connection,
+    deviceId,
+    iotHubHostName: "bench-hub.azure-devices.net",
+    certificates: makeDeviceCertificates(deviceId),
+    runtime: RUNTIME,
+  };
 }
 
 interface Timing {
@@ -29,7 +35,9 @@ async function timed(runs: BootstrapRun[]): Promise<Timing> {
 }
 
 async function main(): Promise<void> {
-  const hosts = await Promise.all(Array.from({ length: PARALLEL + 1 }, (_, i) => TestHost.start({ address: `127.0.5.${101 + i}`, name: `bench-${i}` })));
+  const hosts = await Promise.all(
+    Array.from({ length: PARALLEL + 1 }, (_, i) => TestHost.start({ address: `127.0.5.${101 + i}`, name: `bench-${i}` })),
+  );
   try {
     const runs = hosts.map(runFor);
     const [single, ...many] = runs;

@@ -21,7 +21,12 @@ async function main(): Promise<void> {
   const hub = await IotHubStandin.start({ address: "127.0.4.60" });
   hub.setFaultRate({ rate: throttle, statuses: [429], seed: option("seed", 7) });
   const provider = new IotHubDeviceProvider();
-  const access = { hubHostName: hub.hostName, hubAuth: "connectionString" as const, connectionString: hub.connectionString, trustedCaPem: hub.caCertPem };
+  const access = {
+    hubHostName: hub.hostName,
+    hubAuth: "connectionString" as const,
+    connectionString: hub.connectionString,
+    trustedCaPem: hub.caCertPem,
+  };
   const latencies: number[] = [];
   const failures: string[] = [];
   let next = 0;
@@ -32,8 +37,13 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       try {
         await provider.create({
-          ...access, deviceId, authType: "selfSigned", status: "enabled", adoptExisting: false,
-          primaryThumbprint: (i.toString(16).padStart(4, "0") + "A".repeat(36)).toUpperCase(), secondaryThumbprint: "B".repeat(64),
+          ...access,
+          deviceId,
+          authType: "selfSigned",
+          status: "enabled",
+          adoptExisting: false,
+          primaryThumbprint: (i.toString(16).padStart(4, "0") + "A".repeat(36)).toUpperCase(),
+          secondaryThumbprint: "B".repeat(64),
         });
         latencies.push(performance.now() - t0);
       } catch (error) {
@@ -57,7 +67,10 @@ async function main(): Promise<void> {
   line("most attempts, one device", String(Math.max(...perDevice.values())));
   line("wall time", `${elapsedS.toFixed(2)} s (${(devices / elapsedS).toFixed(1)} identities/s)`);
   if (sorted.length > 0) {
-    line("create latency p50/p95/max", `${percentile(sorted, 50).toFixed(0)} / ${percentile(sorted, 95).toFixed(0)} / ${sorted[sorted.length - 1].toFixed(0)} ms`);
+    line(
+      "create latency p50/p95/max",
+      `${percentile(sorted, 50).toFixed(0)} / ${percentile(sorted, 95).toFixed(0)} / ${sorted[sorted.length - 1].toFixed(0)} ms`,
+    );
   }
   if (failures.length > 0 || hub.model.identities.size !== devices) {
     process.stdout.write(`FAILED: ${failures.length} identities not created\n${failures.slice(0, 5).join("\n")}\n`);

@@ -23,7 +23,10 @@ interface Run {
 
 async function runLab(pulumi: LabPulumi, count: number, noChange: boolean): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), `edge-bench-lab-${count}-`));
-  const devices = labDevices(Array.from({ length: count }, (_, i) => `bench-${String(i + 1).padStart(2, "0")}`), "127.0.9.10");
+  const devices = labDevices(
+    Array.from({ length: count }, (_, i) => `bench-${String(i + 1).padStart(2, "0")}`),
+    "127.0.9.10",
+  );
   const plan = { hubAddress: HUB, vaultAddress: VAULT, devices };
   progress(`${count} device(s): starting the lab services`);
   const lab = await LabServices.start({ dir: join(dir, "services"), ...plan });
@@ -33,12 +36,14 @@ async function runLab(pulumi: LabPulumi, count: number, noChange: boolean): Prom
     await stack.prepare(labStackYaml(plan), values.plain, values.secrets);
     progress(`${count} device(s): pulumi up`);
     const up = await stack.up();
-    if (up.code !== 0 || up.devices.some((d) => d.status !== "ready")) throw new Error(`pulumi up failed:\n${(up.stderr + up.stdout).slice(-3000)}`);
+    if (up.code !== 0 || up.devices.some((d) => d.status !== "ready"))
+      throw new Error(`pulumi up failed:\n${(up.stderr + up.stdout).slice(-3000)}`);
     let noChangeMs: number | undefined;
     if (noChange) {
       progress(`${count} device(s): pulumi up again (no change)`);
       const again = await stack.up();
-      if (again.code !== 0 || again.devices.some((d) => d.status !== "unchanged")) throw new Error(`the no-change pulumi up changed something or failed:\n${again.stdout.slice(-3000)}`);
+      if (again.code !== 0 || again.devices.some((d) => d.status !== "unchanged"))
+        throw new Error(`the no-change pulumi up changed something or failed:\n${again.stdout.slice(-3000)}`);
       noChangeMs = again.ms;
     }
     progress(`${count} device(s): pulumi destroy`);
@@ -62,7 +67,9 @@ async function main(): Promise<void> {
   console.log(`  1 device : ${s(one.upMs)} (the device itself: ${s(one.slowestDeviceMs)})`);
   console.log(`  8 devices: ${s(eight.upMs)} (slowest device: ${s(eight.slowestDeviceMs)})`);
   console.log(`  ratio 8:1: ${ratio.toFixed(2)}x (goal <= 1.5x: ${ratio <= 1.5 ? "met" : "NOT met"})`);
-  console.log(`  (each device's time includes up to ${DEFAULT_READINESS_POLL_SECONDS} s waiting for the readiness gate's next look at the hub)`);
+  console.log(
+    `  (each device's time includes up to ${DEFAULT_READINESS_POLL_SECONDS} s waiting for the readiness gate's next look at the hub)`,
+  );
   console.log(`  no-change up, 8 devices: ${s(eight.noChangeMs!)} (goal < 15 s: ${eight.noChangeMs! < 15_000 ? "met" : "NOT met"})`);
 }
 

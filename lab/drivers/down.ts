@@ -15,7 +15,11 @@ async function main(): Promise<number> {
       progress("pulumi destroy --yes --stack lab");
       const destroyed = await stack.destroy((line) => process.stderr.write(`  ${line}\n`));
       code = destroyed.code;
-      progress(destroyed.code === 0 ? `destroyed in ${(destroyed.ms / 1000).toFixed(1)} s` : "destroy FAILED: the stack's state is kept; fix the error and run lab:down again");
+      progress(
+        destroyed.code === 0
+          ? `destroyed in ${(destroyed.ms / 1000).toFixed(1)} s`
+          : "destroy FAILED: the stack's state is kept; fix the error and run lab:down again",
+      );
       if (destroyed.code === 0) await stack.remove();
     }
     progress(`stopping the lab services (pid ${services.pid})`);

@@ -25,10 +25,16 @@ export function labPlanOf(stackYaml: string): LabPlan {
     const cert = d.certificate ?? defaults.certificate ?? {};
     if (d.host?.type !== "existing") problems.push(`edge:devices[${i}] must be an existing host (the lab's test hosts)`);
     if (cert.source !== "keyVault" || !cert.certificateName || !cert.edgeCaCertificateName) {
-      problems.push(`edge:devices[${i}].certificate must be source keyVault with certificateName and edgeCaCertificateName (the lab seeds both)`);
+      problems.push(
+        `edge:devices[${i}].certificate must be source keyVault with certificateName and edgeCaCertificateName (the lab seeds both)`,
+      );
     }
     return {
-      id: d.id, address: d.host?.address, port: d.host?.port ?? defaults.existing?.port ?? 22, certificateName: cert.certificateName, edgeCaCertificateName: cert.edgeCaCertificateName,
+      id: d.id,
+      address: d.host?.address,
+      port: d.host?.port ?? defaults.existing?.port ?? 22,
+      certificateName: cert.certificateName,
+      edgeCaCertificateName: cert.edgeCaCertificateName,
       ...(cert.authentication === "certificateAuthority" ? { authentication: "certificateAuthority" as const } : {}),
     };
   });
@@ -53,14 +59,22 @@ export interface GeneratedLabOptions {
 export function labStackYaml(o: GeneratedLabOptions): string {
   return YAML.stringify({
     config: {
-      "edge:iotHub": { name: "lab-hub", hostName: o.hubAddress, auth: "connectionString", readinessTimeoutSeconds: o.readinessTimeoutSeconds ?? 120 },
+      "edge:iotHub": {
+        name: "lab-hub",
+        hostName: o.hubAddress,
+        auth: "connectionString",
+        readinessTimeoutSeconds: o.readinessTimeoutSeconds ?? 120,
+      },
       "edge:keyVault": { name: "lab-vault", url: `https://${o.vaultAddress}`, challengeResourceVerification: false },
       "edge:defaults": { existing: { port: 2222, user: "root" }, deploymentManifest: "manifests/simulated-temperature.json" },
       "edge:devices": o.devices.map((d) => ({
         id: d.id,
         host: { type: "existing", address: d.address, port: d.port },
         certificate: {
-          source: "keyVault", certificateName: d.certificateName, edgeCaCertificateName: d.edgeCaCertificateName, renewBeforeDays: 7,
+          source: "keyVault",
+          certificateName: d.certificateName,
+          edgeCaCertificateName: d.edgeCaCertificateName,
+          renewBeforeDays: 7,
           ...(d.authentication ? { authentication: d.authentication } : {}),
         },
         ...(o.manifests?.[d.id] ? { deploymentManifest: o.manifests[d.id] } : {}),
@@ -70,7 +84,11 @@ export function labStackYaml(o: GeneratedLabOptions): string {
 }
 
 /** The values the lab sets in its config copy: endpoints in plain text, keys and the connection string as secrets. */
-export function labConfigValues(plan: LabPlan, endpoints: LabEndpoints, read: (file: string) => string): { plain: Record<string, string>; secrets: Record<string, string> } {
+export function labConfigValues(
+  plan: LabPlan,
+  endpoints: LabEndpoints,
+  read: (file: string) => string,
+): { plain: Record<string, string>; secrets: Record<string, string> } {
   const plain: Record<string, string> = { "edge:keyVault.url": endpoints.vaultUrl };
   const secrets: Record<string, string> = { "edge:iotHub.connectionString": read(endpoints.connectionStringFile) };
   plan.devices.forEach((d, i) => {

@@ -18,26 +18,41 @@ export function labFolder(name = "lab"): string {
 /** Stops with a clear message unless root and the tools are there; installs missing packages with scripts/install-test-tools. */
 export function checkMachine(): void {
   if (process.getuid?.() !== 0) {
-    throw new Error("the lab needs root: its SSH test hosts run in mount namespaces and the IoT Hub stand-in listens on port 443. Run it as root (sudo -E npm start).");
+    throw new Error(
+      "the lab needs root: its SSH test hosts run in mount namespaces and the IoT Hub stand-in listens on port 443. Run it as root (sudo -E npm start).",
+    );
   }
-  const tools: Record<string, string> = { "/usr/sbin/sshd": "openssh-server", "/usr/bin/openssl": "openssl", "/usr/bin/unshare": "util-linux", "/usr/bin/ssh-keygen": "openssh-client" };
+  const tools: Record<string, string> = {
+    "/usr/sbin/sshd": "openssh-server",
+    "/usr/bin/openssl": "openssl",
+    "/usr/bin/unshare": "util-linux",
+    "/usr/bin/ssh-keygen": "openssh-client",
+  };
   const missing = Object.entries(tools).filter(([file]) => !existsSync(file));
   if (missing.length === 0) return;
   progress(`missing ${missing.map(([f, p]) => `${f} (${p})`).join(", ")}; installing with scripts/install-test-tools`);
   const r = spawnSync("bash", [join(PROJECT_DIR, "scripts", "install-test-tools")], { stdio: ["ignore", "inherit", "inherit"] });
   const still = missing.filter(([file]) => !existsSync(file));
   if (r.status !== 0 || still.length > 0) {
-    throw new Error(`the lab needs ${still.map(([, p]) => p).join(", ") || "the test tools"}; scripts/install-test-tools failed (exit ${r.status}). Install them with apt-get and try again.`);
+    throw new Error(
+      `the lab needs ${still.map(([, p]) => p).join(", ") || "the test tools"}; scripts/install-test-tools failed (exit ${r.status}). Install them with apt-get and try again.`,
+    );
   }
 }
 
 /** The lab's Pulumi CLI and its own PULUMI_HOME, from lab/tools/install-pulumi (builds the CLI once; ~7 min cold). */
 export function labPulumi(): LabPulumi {
   progress("getting the lab's Pulumi (lab/tools/install-pulumi; the first build takes minutes)");
-  const out = execFileSync(join(PROJECT_DIR, "scripts", "install-pulumi"), [], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 35 * 60_000 });
+  const out = execFileSync(join(PROJECT_DIR, "scripts", "install-pulumi"), [], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    timeout: 35 * 60_000,
+  });
   const [bin = "", home = ""] = out.trim().split("\n").slice(-2);
-  if (!existsSync(join(bin, "pulumi"))) throw new Error(`lab/tools/install-pulumi printed "${bin}" as the CLI's folder, which has no pulumi`);
-  if (!existsSync(join(home, "plugins"))) throw new Error(`lab/tools/install-pulumi printed "${home}" as the lab's Pulumi home, which has no plugins`);
+  if (!existsSync(join(bin, "pulumi")))
+    throw new Error(`lab/tools/install-pulumi printed "${bin}" as the CLI's folder, which has no pulumi`);
+  if (!existsSync(join(home, "plugins")))
+    throw new Error(`lab/tools/install-pulumi printed "${home}" as the lab's Pulumi home, which has no plugins`);
   return { bin, home };
 }
 
@@ -73,9 +88,15 @@ export async function startServices(dir: string, stackFile: string): Promise<Run
   const logFile = join(dir, "services.log");
   const log = openSync(logFile, "w");
   const tsNode = require.resolve("ts-node/dist/bin.js");
-  const child = spawn(process.execPath, [tsNode, "--transpile-only", join(PROJECT_DIR, "scripts", "lab", "services-main.ts"), "--stack-file", stackFile, "--dir", dir], {
-    cwd: PROJECT_DIR, detached: true, stdio: ["ignore", log, log],
-  });
+  const child = spawn(
+    process.execPath,
+    [tsNode, "--transpile-only", join(PROJECT_DIR, "scripts", "lab", "services-main.ts"), "--stack-file", stackFile, "--dir", dir],
+    {
+      cwd: PROJECT_DIR,
+      detached: true,
+      stdio: ["ignore", log, log],
+    },
+  );
   child.unref();
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -97,7 +118,10 @@ export async function stopServices(running: RunningServices): Promise<void> {
 }
 
 /** One line per device: id, status, time, and its errors. */
-export function deviceTable(results: readonly DeviceResult[], outputs: Record<string, { sshTarget?: string; identityThumbprints?: { sha256?: string } }> = {}): string {
+export function deviceTable(
+  results: readonly DeviceResult[],
+  outputs: Record<string, { sshTarget?: string; identityThumbprints?: { sha256?: string } }> = {},
+): string {
   const rows = results.map((r) => {
     const o = outputs[r.id] ?? {};
     const time = r.ms > 0 ? `${(r.ms / 1000).toFixed(1)} s` : "-";

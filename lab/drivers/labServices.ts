@@ -89,13 +89,20 @@ export class LabServices {
       const endpoints: LabEndpoints = {
         hubHostName: hub.hostName,
         vaultUrl: vault.vaultUrl,
-        caBundleFile: (writeFileSync(join(options.dir, "ca-bundle.pem"), hub.caCertPem + vault.caCertPem), join(options.dir, "ca-bundle.pem")),
+        caBundleFile:
+          (writeFileSync(join(options.dir, "ca-bundle.pem"), hub.caCertPem + vault.caCertPem), join(options.dir, "ca-bundle.pem")),
         azTokenFile: secret("az-token", vault.token),
         connectionStringFile: secret("iothub-connection-string", hub.connectionString),
         hosts: Object.fromEntries(
           [...hosts].map(([id, h]) => [
             id,
-            { address: h.address, port: h.port, user: h.connection.user, privateKeyFile: secret(`ssh-key-${id}`, h.connection.privateKey), hostKey: h.connection.hostKey },
+            {
+              address: h.address,
+              port: h.port,
+              user: h.connection.user,
+              privateKeyFile: secret(`ssh-key-${id}`, h.connection.privateKey),
+              hostKey: h.connection.hostKey,
+            },
           ]),
         ),
       };
@@ -113,9 +120,15 @@ export class LabServices {
    * A certificateAuthority device's identity is signed by a lab CA of its own (CN = device id, the
    * chain in the vault), whose certificate is written to `caFiles` for the operator to register.
    */
-  seedCertificates(device: Pick<LabDevice, "id" | "certificateName" | "edgeCaCertificateName" | "authentication">): { identityCertPem: string } {
+  seedCertificates(device: Pick<LabDevice, "id" | "certificateName" | "edgeCaCertificateName" | "authentication">): {
+    identityCertPem: string;
+  } {
     const certs = makeDeviceCertificates(device.id);
-    const pem = (cert: string, key: string) => ({ value: `${key}${cert}`, contentType: "application/x-pem-file" as const, tags: { "edge-lab": "seeded" } });
+    const pem = (cert: string, key: string) => ({
+      value: `${key}${cert}`,
+      contentType: "application/x-pem-file" as const,
+      tags: { "edge-lab": "seeded" },
+    });
     let identity = { cert: certs.identityCertPem, key: certs.identityKeyPem };
     if (device.authentication === "certificateAuthority") {
       const signed = makeCaSignedDevice(device.id, { caName: `lab ${device.id}` });
@@ -168,6 +181,13 @@ export function installSimulator(host: TestHost, hubCaFile: string): void {
 /** Lab devices on consecutive addresses from `firstAddress` (127.a.b.c), SSH port 2222. */
 export function labDevices(ids: readonly string[], firstAddress: string): LabDevice[] {
   const [a, b, c, d] = firstAddress.split(".").map(Number);
-  if (a !== 127 || d + ids.length > 255) throw new Error(`lab hosts need loopback addresses from ${firstAddress} with room for ${ids.length}`);
-  return ids.map((id, i) => ({ id, address: `${a}.${b}.${c}.${d + i}`, port: 2222, certificateName: `lab-${id}-identity`, edgeCaCertificateName: `lab-${id}-edge-ca` }));
+  if (a !== 127 || d + ids.length > 255)
+    throw new Error(`lab hosts need loopback addresses from ${firstAddress} with room for ${ids.length}`);
+  return ids.map((id, i) => ({
+    id,
+    address: `${a}.${b}.${c}.${d + i}`,
+    port: 2222,
+    certificateName: `lab-${id}-identity`,
+    edgeCaCertificateName: `lab-${id}-edge-ca`,
+  }));
 }

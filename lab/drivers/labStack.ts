@@ -128,7 +128,10 @@ export class LabStack {
       // `stack init` writes the passphrase's salt into Pulumi.<stack>.yaml of the folder it runs in:
       // a shadow folder with the project file, never the repository's committed stack file.
       writeFileSync(this.configFile, baseConfig);
-      await this.runOk(["stack", "init", this.options.stack, "--secrets-provider", "passphrase"], { withConfig: false, cwd: this.shadowDir });
+      await this.runOk(["stack", "init", this.options.stack, "--secrets-provider", "passphrase"], {
+        withConfig: false,
+        cwd: this.shadowDir,
+      });
     } else {
       // Keep the salt line; take everything else from the committed file again.
       const salt = readFileSync(this.configFile, "utf8").match(/^encryptionsalt:.*$/m)?.[0];
@@ -142,7 +145,11 @@ export class LabStack {
 
   /** `pulumi up --yes`, with each device's result and timing from the engine's event log. */
   async up(extra: readonly string[] = [], onLine?: (line: string) => void): Promise<UpResult> {
-    return this.withEvents("up", ["up", "--yes", "--skip-preview", "--suppress-progress", "--parallel", String(LAB_PARALLEL), ...extra], onLine);
+    return this.withEvents(
+      "up",
+      ["up", "--yes", "--skip-preview", "--suppress-progress", "--parallel", String(LAB_PARALLEL), ...extra],
+      onLine,
+    );
   }
 
   async preview(extra: readonly string[] = []): Promise<UpResult> {
@@ -156,7 +163,10 @@ export class LabStack {
   /** Removes the stack's state and the config copy (after a destroy). */
   async remove(): Promise<void> {
     // In the shadow folder and --preserve-config: `stack rm` otherwise deletes the project's Pulumi.<stack>.yaml.
-    await this.run(["stack", "rm", this.options.stack, "--yes", "--force", "--preserve-config"], { withConfig: false, cwd: this.shadowDir });
+    await this.run(["stack", "rm", this.options.stack, "--yes", "--force", "--preserve-config"], {
+      withConfig: false,
+      cwd: this.shadowDir,
+    });
     rmSync(this.shadowDir, { recursive: true, force: true });
   }
 

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   // The operator's step for certificateAuthority devices: their CA on the hub, verified.
   for (const [id, file] of lab.caFiles) {
     lab.registerHubCertificate(`lab-${id}-ca`, file);
-    console.log(`lab services: registered ${file} on the hub as verified CA lab-${id}-ca (as \`az iot hub certificate create --verified\` would)`);
+    console.log(
+      `lab services: registered ${file} on the hub as verified CA lab-${id}-ca (as \`az iot hub certificate create --verified\` would)`,
+    );
   }
   const endpointsFile = join(dir, "endpoints.json");
   writeFileSync(endpointsFile, `${JSON.stringify({ pid: process.pid, ...lab.endpoints }, null, 2)}\n`);

@@ -21,7 +21,9 @@ async function main(): Promise<number> {
   if (services) {
     progress(`reusing the lab services already running (pid ${services.pid})`);
   } else {
-    progress(`starting the lab services: IoT Hub stand-in on ${plan.hubAddress}:443, Key Vault stand-in on ${plan.vaultAddress}, ${plan.devices.length} SSH test host(s) with the edge-runtime simulator`);
+    progress(
+      `starting the lab services: IoT Hub stand-in on ${plan.hubAddress}:443, Key Vault stand-in on ${plan.vaultAddress}, ${plan.devices.length} SSH test host(s) with the edge-runtime simulator`,
+    );
     services = await startServices(dir, stackFile);
     progress(`services up (pid ${services.pid}; log ${join(dir, "services.log")})`);
   }

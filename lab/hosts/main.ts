@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   const [a, b, c, d] = option("first-address", "127.0.5.201").split(".").map(Number);
   const port = Number(option("port", String(DEFAULT_PORT)));
   const runtime = process.argv.includes("--no-runtime") ? null : undefined;
-  if (a !== 127 || !(count >= 1) || d + count > 255) throw new Error("need --count >= 1 and a 127.x.y.z first address with room for the hosts");
+  if (a !== 127 || !(count >= 1) || d + count > 255)
+    throw new Error("need --count >= 1 and a 127.x.y.z first address with room for the hosts");
   const hosts = await Promise.all(
     Array.from({ length: count }, (_, i) => TestHost.start({ address: `${a}.${b}.${c}.${d + i}`, port, name: `lab-${i}`, runtime })),
   );

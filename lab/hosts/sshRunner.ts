@@ -59,7 +59,8 @@ export async function dial(conn: RunConnection): Promise<{ client: Client; dials
     try {
       return { client: await dialOnce(conn), dials };
     } catch (e) {
-      if (limit > -1 && dials > limit) throw new RemoteCommandError(`could not dial ${conn.host}:${conn.port ?? 22} after ${dials} attempts: ${(e as Error).message}`);
+      if (limit > -1 && dials > limit)
+        throw new RemoteCommandError(`could not dial ${conn.host}:${conn.port ?? 22} after ${dials} attempts: ${(e as Error).message}`);
       await new Promise((r) => setTimeout(r, delayMs));
       delayMs = Math.min(delayMs * 1.5, 5000);
     }

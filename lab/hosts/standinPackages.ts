@@ -55,13 +55,21 @@ function buildDeb(work: string, name: string, version: string, extra: { depends?
  * stand-in repository: copies of the machine's dpkg database and apt configuration, with the
  * repository as the only source.
  */
-export function preparePackageRepo(hostDir: string, fsDir: string, versions: StandinPackageVersions, wrappers: { iotedge: string; docker: string }): void {
+export function preparePackageRepo(
+  hostDir: string,
+  fsDir: string,
+  versions: StandinPackageVersions,
+  wrappers: { iotedge: string; docker: string },
+): void {
   const work = join(hostDir, "standin-packages");
   mkdirSync(join(work, "repo"), { recursive: true });
   // aziot-edge depends on exactly one aziot-identity-service, as the real package does
   // (Azure/iotedge edgelet/contrib/debian/control at tag 1.6.0: `aziot-identity-service (= 1.6.0-1)`).
   const edge = (version: string, identity: string) =>
-    buildDeb(work, "aziot-edge", version, { depends: `aziot-identity-service (= ${identity})`, files: { "usr/local/sbin/iotedge": wrappers.iotedge } });
+    buildDeb(work, "aziot-edge", version, {
+      depends: `aziot-identity-service (= ${identity})`,
+      files: { "usr/local/sbin/iotedge": wrappers.iotedge },
+    });
   const newer = versions.newerIdentityServiceVersion;
   const debs = [
     buildDeb(work, "moby-engine", versions.mobyEngineVersion, { files: { "usr/local/sbin/docker": wrappers.docker } }),

@@ -10,20 +10,46 @@ import type { DeviceCertificates } from "../../components/bootstrap/deviceComman
 function selfSigned(dir: string, name: string, cn: string, extensions: string[]): { cert: string; key: string } {
   const ext = join(dir, `${name}.ext`);
   writeFileSync(ext, `[v3]\n${extensions.join("\n")}\n`);
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-subj", `/CN=${cn}`, "-days", "30",
-    "-keyout", join(dir, `${name}.key.pem`), "-out", join(dir, `${name}.cert.pem`),
-    "-config", ext, "-extensions", "v3",
-  ], { stdio: "pipe", env: { ...process.env, OPENSSL_CONF: ext } });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-subj",
+      `/CN=${cn}`,
+      "-days",
+      "30",
+      "-keyout",
+      join(dir, `${name}.key.pem`),
+      "-out",
+      join(dir, `${name}.cert.pem`),
+      "-config",
+      ext,
+      "-extensions",
+      "v3",
+    ],
+    { stdio: "pipe", env: { ...process.env, OPENSSL_CONF: ext } },
+  );
   return { cert: readFileSync(join(dir, `${name}.cert.pem`), "utf8"), key: readFileSync(join(dir, `${name}.key.pem`), "utf8") };
 }
 
 export function makeDeviceCertificates(deviceId: string): Required<DeviceCertificates> {
   const dir = mkdtempSync(join(tmpdir(), "edge-test-certs-"));
   try {
-    const identity = selfSigned(dir, "identity", deviceId, ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=clientAuth"]);
-    const edgeCa = selfSigned(dir, "edge-ca", `${deviceId} edge CA`, ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,digitalSignature,keyCertSign"]);
+    const identity = selfSigned(dir, "identity", deviceId, [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature",
+      "extendedKeyUsage=clientAuth",
+    ]);
+    const edgeCa = selfSigned(dir, "edge-ca", `${deviceId} edge CA`, [
+      "basicConstraints=critical,CA:TRUE,pathlen:0",
+      "keyUsage=critical,digitalSignature,keyCertSign",
+    ]);
     return {
       identityCertPem: identity.cert,
       identityKeyPem: identity.key,
@@ -53,17 +79,56 @@ export function makeCaSignedDevice(deviceId: string, options: { intermediate?: b
   const read = (f: string) => readFileSync(join(dir, f), "utf8");
   const signed = (name: string, cn: string, issuer: string, extensions: string[]) => {
     writeFileSync(join(dir, `${name}.ext`), `${extensions.join("\n")}\n`);
-    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", `/CN=${cn}`, "-keyout", `${name}.key.pem`, "-out", `${name}.csr`);
-    run("x509", "-req", "-in", `${name}.csr`, "-CA", `${issuer}.cert.pem`, "-CAkey", `${issuer}.key.pem`, "-CAcreateserial", "-days", "30", "-extfile", `${name}.ext`, "-out", `${name}.cert.pem`);
+    run(
+      "req",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-subj",
+      `/CN=${cn}`,
+      "-keyout",
+      `${name}.key.pem`,
+      "-out",
+      `${name}.csr`,
+    );
+    run(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      `${issuer}.cert.pem`,
+      "-CAkey",
+      `${issuer}.key.pem`,
+      "-CAcreateserial",
+      "-days",
+      "30",
+      "-extfile",
+      `${name}.ext`,
+      "-out",
+      `${name}.cert.pem`,
+    );
   };
   try {
-    const root = selfSigned(dir, "root", options.caName ?? `${deviceId} test root CA`, ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature,keyCertSign"]);
+    const root = selfSigned(dir, "root", options.caName ?? `${deviceId} test root CA`, [
+      "basicConstraints=critical,CA:TRUE",
+      "keyUsage=critical,digitalSignature,keyCertSign",
+    ]);
     let issuer = "root";
     if (options.intermediate) {
-      signed("intermediate", `${options.caName ?? deviceId} test intermediate CA`, "root", ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,digitalSignature,keyCertSign"]);
+      signed("intermediate", `${options.caName ?? deviceId} test intermediate CA`, "root", [
+        "basicConstraints=critical,CA:TRUE,pathlen:0",
+        "keyUsage=critical,digitalSignature,keyCertSign",
+      ]);
       issuer = "intermediate";
     }
-    signed("identity", deviceId, issuer, ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=clientAuth"]);
+    signed("identity", deviceId, issuer, [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature",
+      "extendedKeyUsage=clientAuth",
+    ]);
     const intermediateCertPem = options.intermediate ? read("intermediate.cert.pem") : undefined;
     return {
       rootCertPem: root.cert,

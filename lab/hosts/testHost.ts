@@ -74,7 +74,11 @@ export function rootHome(): string {
 /** Not 22 or 2222, which other local sshds like to use. */
 export const DEFAULT_PORT = 22005;
 
-export const DEFAULT_STANDIN_RUNTIME: StandinRuntime = { aziotEdgeVersion: "1.6.0-1", aziotIdentityServiceVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1" };
+export const DEFAULT_STANDIN_RUNTIME: StandinRuntime = {
+  aziotEdgeVersion: "1.6.0-1",
+  aziotIdentityServiceVersion: "1.6.0-1",
+  mobyEngineVersion: "25.0.5-1",
+};
 
 /** Private directories of the host: mount point → backing directory name. */
 const PRIVATE_DIRS: Record<string, string> = {
@@ -251,7 +255,10 @@ export class TestHost {
     mkdirSync(join(this.dir, "fs", "var-cache-apt", "archives", "partial"), { recursive: true });
     if (runtime) {
       writeFileSync(join(this.dir, "fs", "var-lib-dpkg", "status"), standinDpkgEntries(runtime), { flag: "a" });
-      for (const [name, text] of [["iotedge", this.iotedgeWrapper()], ["docker", this.dockerWrapper()]]) {
+      for (const [name, text] of [
+        ["iotedge", this.iotedgeWrapper()],
+        ["docker", this.dockerWrapper()],
+      ]) {
         const wrapper = join(this.dir, "fs", "usr-local-sbin", name);
         writeFileSync(wrapper, text);
         chmodSync(wrapper, 0o755);
@@ -264,7 +271,9 @@ export class TestHost {
       // No password, but not locked ("!"): sshd without PAM refuses even key logins to a locked account.
       execFileSync("usermod", ["--password", "*", this.loginUser.name], { stdio: "pipe" });
       if (this.loginUser.sudo !== false) {
-        writeFileSync(join(this.dir, "fs", "sudoers.d", "edge-test-host"), `${this.loginUser.name} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
+        writeFileSync(join(this.dir, "fs", "sudoers.d", "edge-test-host"), `${this.loginUser.name} ALL=(ALL) NOPASSWD:ALL\n`, {
+          mode: 0o440,
+        });
       }
     }
     if (cloudInit) {
@@ -272,7 +281,8 @@ export class TestHost {
       writeFileSync(wrapper, `#!/bin/sh\n# TEST STAND-IN: not cloud-init (see ${STANDIN_CLOUD_INIT})\nexec ${STANDIN_CLOUD_INIT} "$@"\n`);
       chmodSync(wrapper, 0o755);
     }
-    const keygen = (file: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", this.name, "-f", join(this.dir, file)]);
+    const keygen = (file: string) =>
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", this.name, "-f", join(this.dir, file)]);
     keygen("ssh_host_ed25519_key");
     keygen("client_key");
     writeFileSync(join(this.dir, "authorized_keys"), readFileSync(join(this.dir, "client_key.pub")));
@@ -298,15 +308,25 @@ export class TestHost {
       ].join("\n"),
     );
     const hostKey = readFileSync(join(this.dir, "ssh_host_ed25519_key.pub"), "utf8").split(" ").slice(0, 2).join(" ");
-    return { host: this.address, port: this.port, user: this.loginUser?.name ?? "root", privateKey: readFileSync(join(this.dir, "client_key"), "utf8"), hostKey };
+    return {
+      host: this.address,
+      port: this.port,
+      user: this.loginUser?.name ?? "root",
+      privateKey: readFileSync(join(this.dir, "client_key"), "utf8"),
+      hostKey,
+    };
   }
 
   /** Starts sshd in a fresh mount namespace over the host's private directories. */
   async startSshd(): Promise<void> {
     if (this.sshd) return;
     const binds = [
-      ...Object.entries(this.privateDirs).map(([mount, backing]) => `mkdir -p ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`),
-      ...Object.entries(this.privateFiles).map(([mount, backing]) => `touch ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`),
+      ...Object.entries(this.privateDirs).map(
+        ([mount, backing]) => `mkdir -p ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`,
+      ),
+      ...Object.entries(this.privateFiles).map(
+        ([mount, backing]) => `touch ${mount} && mount --bind ${join(this.dir, "fs", backing)} ${mount}`,
+      ),
     ];
     if (this.osRelease !== undefined) binds.push(`mount --bind ${join(this.dir, "fs", "os-release")} /etc/os-release`);
     // bash sources ~/.bashrc for commands that come through sshd. This machine's root .bashrc sets up
@@ -314,8 +334,15 @@ export class TestHost {
     // not interactive, as Ubuntu's does.
     const bashrc = join(rootHome(), ".bashrc");
     binds.push(`if [ -e ${bashrc} ]; then mount --bind ${join(this.dir, "fs", "device-bashrc")} ${bashrc}; fi`);
-    const script = ["set -euo pipefail", ...binds, `hostname ${shellQuote(this.hostname)}`, `exec /usr/sbin/sshd -D -e -f ${join(this.dir, "sshd_config")}`].join("\n");
-    const child = spawn("unshare", ["--mount", "--uts", "--propagation", "private", "bash", "-c", script], { stdio: ["ignore", "ignore", "pipe"] });
+    const script = [
+      "set -euo pipefail",
+      ...binds,
+      `hostname ${shellQuote(this.hostname)}`,
+      `exec /usr/sbin/sshd -D -e -f ${join(this.dir, "sshd_config")}`,
+    ].join("\n");
+    const child = spawn("unshare", ["--mount", "--uts", "--propagation", "private", "bash", "-c", script], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     this.sshd = child;
     child.stderr!.on("data", (d: Buffer) => (this.sshdLog += d.toString()));
     const exited = new Promise<never>((_, reject) =>

@@ -20,7 +20,14 @@ export interface RecordedResource {
 /** An alias as sent to the engine: a URN, or a spec whose empty fields mean "as the resource is now". */
 export interface RecordedAlias {
   readonly urn: string;
-  readonly spec?: { readonly name: string; readonly type: string; readonly stack: string; readonly project: string; readonly parenturn: string; readonly noparent: boolean };
+  readonly spec?: {
+    readonly name: string;
+    readonly type: string;
+    readonly stack: string;
+    readonly project: string;
+    readonly parenturn: string;
+    readonly noparent: boolean;
+  };
 }
 
 /**
@@ -42,7 +49,9 @@ export function aliasUrn(resource: RecordedResource, alias: RecordedAlias): stri
 /** Pulumi's wire envelope around a secret value. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 export function isSecretValue(value: unknown): boolean {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+  return (
+    typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270"
+  );
 }
 
 /**
@@ -78,8 +87,14 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
       return { ...inputs, primary: inputs.current, secondary: inputs.current };
     case "tls:index/privateKey:PrivateKey": {
       // @pulumi/tls ends publicKeyOpenssh with a newline.
-      const publicKeyOpenssh = inputs.algorithm === "ED25519" ? `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5${name}\n` : `ssh-rsa AAAAB3NzaC1yc2E${name} generated`;
-      return { ...inputs, privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${name}\n-----END PRIVATE KEY-----\n`, publicKeyOpenssh, privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\n${name}\n-----END OPENSSH PRIVATE KEY-----` };
+      const publicKeyOpenssh =
+        inputs.algorithm === "ED25519" ? `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5${name}\n` : `ssh-rsa AAAAB3NzaC1yc2E${name} generated`;
+      return {
+        ...inputs,
+        privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${name}\n-----END PRIVATE KEY-----\n`,
+        publicKeyOpenssh,
+        privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\n${name}\n-----END OPENSSH PRIVATE KEY-----`,
+      };
     }
     case "command:remote:Command":
       // The wait step reports the host's own name (scripts/device/wait-ready.sh): here, the device's component name.
@@ -89,7 +104,11 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
     case "azure-native:network:NetworkInterface":
       return { ...inputs, ipConfigurations: [{ ...inputs.ipConfigurations?.[0], privateIPAddress: "10.40.1.4" }] };
     case "azure-native:network:PublicIPAddress":
-      return { ...inputs, ipAddress: "198.51.100.10", dnsSettings: { fqdn: `${inputs.dnsSettings?.domainNameLabel}.westeurope.cloudapp.azure.com` } };
+      return {
+        ...inputs,
+        ipAddress: "198.51.100.10",
+        dnsSettings: { fqdn: `${inputs.dnsSettings?.domainNameLabel}.westeurope.cloudapp.azure.com` },
+      };
     case "azure-native:compute:VirtualMachine":
       return { ...inputs, vmId: `vm-${name}`, identity: { type: "SystemAssigned", principalId: `principal-${name}` } };
     case "azure-native:iothub:IotHubResource":
@@ -100,7 +119,9 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
 }
 
 /** A mock of its own for some resource types; undefined leaves the resource to the default mock. */
-export type MockOverride = (args: pulumi.runtime.MockResourceArgs) => pulumi.runtime.MockResourceResult | undefined | Promise<pulumi.runtime.MockResourceResult | undefined>;
+export type MockOverride = (
+  args: pulumi.runtime.MockResourceArgs,
+) => pulumi.runtime.MockResourceResult | undefined | Promise<pulumi.runtime.MockResourceResult | undefined>;
 
 export interface MockRun<T> {
   readonly resources: RecordedResource[];
@@ -111,14 +132,24 @@ export interface MockRun<T> {
  * Sets `config` (flat `edge:key` → text, as the CLI passes it), runs `program` (awaited, if it
  * is async) under mocks and waits until every registration has reached the mock monitor.
  */
-export async function runUnderMocks<T>(config: Record<string, string>, program: () => T, override?: MockOverride): Promise<MockRun<Awaited<T>>> {
+export async function runUnderMocks<T>(
+  config: Record<string, string>,
+  program: () => T,
+  override?: MockOverride,
+): Promise<MockRun<Awaited<T>>> {
   const resources: RecordedResource[] = [];
   await pulumi.runtime.setMocks(
     {
-      newResource: async (args) => (await override?.(args)) ?? { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) },
+      newResource: async (args) =>
+        (await override?.(args)) ?? { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) },
       call: (args) => {
         if (args.token === "azure-native:authorization:getClientConfig") {
-          return { clientId: "client-test", objectId: MOCK_PRINCIPAL_ID, subscriptionId: "00000000-0000-0000-0000-00000000000s", tenantId: "tenant-test" };
+          return {
+            clientId: "client-test",
+            objectId: MOCK_PRINCIPAL_ID,
+            subscriptionId: "00000000-0000-0000-0000-00000000000s",
+            tenantId: "tenant-test",
+          };
         }
         if (args.token === "azure-native:authorization:getClientToken") {
           // An app-only token (no scp claim): the principal is a service principal, as in CI.

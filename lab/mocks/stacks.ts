@@ -1,5 +1,6 @@
 // Stack settings used across tests, in the flat form the Pulumi CLI hands to the program.
-export const TEST_PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA-test-only\n-----END OPENSSH PRIVATE KEY-----";
+export const TEST_PRIVATE_KEY =
+  "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA-test-only\n-----END OPENSSH PRIVATE KEY-----";
 
 export function vmDevice(id: string, overrides: Record<string, unknown> = {}) {
   return { id, host: { type: "azureVm", ...overrides } };
@@ -26,7 +27,5 @@ export function stackSettings(devices: unknown[], extra: Record<string, unknown>
 
 /** As `pulumi.runtime.allConfig()` returns it: `edge:<key>` → text (JSON for structured values). */
 export function asConfigMap(settings: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(settings).map(([k, v]) => [`edge:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
-  );
+  return Object.fromEntries(Object.entries(settings).map(([k, v]) => [`edge:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
 }

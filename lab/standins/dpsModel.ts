@@ -9,7 +9,11 @@ type Json = Record<string, unknown>;
 
 /** An error DPS answers with: HTTP status and its numeric error code (`{"errorCode":401002,...}`). */
 export class DpsError extends Error {
-  constructor(readonly status: number, readonly errorCode: number, message: string) {
+  constructor(
+    readonly status: number,
+    readonly errorCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -59,7 +63,11 @@ export class ProvisioningModel {
    * @param linkedHubs the IoT hubs linked to this DPS, by host name (their registry models)
    * @param pollsBeforeAssigned how many status polls answer `assigning` before `assigned`
    */
-  constructor(readonly idScope: string, readonly linkedHubs: Map<string, RegistryModel>, private readonly pollsBeforeAssigned = 1) {}
+  constructor(
+    readonly idScope: string,
+    readonly linkedHubs: Map<string, RegistryModel>,
+    private readonly pollsBeforeAssigned = 1,
+  ) {}
 
   /**
    * Registers a CA certificate on the service, as an operator does with `az iot dps certificate create
@@ -81,8 +89,10 @@ export class ProvisioningModel {
    * it replaces the group whole; another etag is 412 (troubleshoot page: "ETag ... doesn't match").
    */
   putGroup(id: string, body: Json, ifMatch: string | undefined): Json {
-    if (!GROUP_ID.test(id)) throw new DpsError(400, 400, `Enrollment group id '${id}' is invalid: lowercase letters, digits and inner hyphens only`);
-    if (body.enrollmentGroupId !== id) throw new DpsError(400, 400, `enrollmentGroupId in the body (${String(body.enrollmentGroupId)}) does not match the URI (${id})`);
+    if (!GROUP_ID.test(id))
+      throw new DpsError(400, 400, `Enrollment group id '${id}' is invalid: lowercase letters, digits and inner hyphens only`);
+    if (body.enrollmentGroupId !== id)
+      throw new DpsError(400, 400, `enrollmentGroupId in the body (${String(body.enrollmentGroupId)}) does not match the URI (${id})`);
     const existing = this.groups.get(id);
     if (ifMatch === undefined && existing) throw new DpsError(409, 409, `Enrollment group '${id}' already exists`);
     if (ifMatch !== undefined && !existing) throw new DpsError(404, 404, `Enrollment group '${id}' not found`);
@@ -125,7 +135,12 @@ export class ProvisioningModel {
    * answer devices get for a certificate DPS does not accept (Azure/azure-iot-sdk-c issues quoting
    * `{"errorCode":401002,...,"message":"Unauthorized"}`).
    */
-  register(idScope: string, registrationId: string, leaf: X509Certificate | undefined, sent: readonly X509Certificate[]): { operationId: string } {
+  register(
+    idScope: string,
+    registrationId: string,
+    leaf: X509Certificate | undefined,
+    sent: readonly X509Certificate[],
+  ): { operationId: string } {
     const refuse = (reason: string): never => {
       this.refused.push({ registrationId, reason });
       throw new DpsError(401, 401002, "Unauthorized");
@@ -162,13 +177,18 @@ export class ProvisioningModel {
       throw new DpsError(401, 401002, "Unauthorized");
     }
     const op = this.operations.get(operationId);
-    if (idScope !== this.idScope || !op || op.registrationId !== registrationId) throw new DpsError(404, 404, `Operation ${operationId} not found`);
+    if (idScope !== this.idScope || !op || op.registrationId !== registrationId)
+      throw new DpsError(404, 404, `Operation ${operationId} not found`);
     if (op.pollsBeforeAssigned > 0) {
       op.pollsBeforeAssigned -= 1;
       return { operationId, status: "assigning" };
     }
     if (op.failure) {
-      return { operationId, status: "failed", registrationState: { registrationId, status: "failed", errorCode: op.failure.errorCode, errorMessage: op.failure.message } };
+      return {
+        operationId,
+        status: "failed",
+        registrationState: { registrationId, status: "failed", errorCode: op.failure.errorCode, errorMessage: op.failure.message },
+      };
     }
     return { operationId, status: "assigned", registrationState: op.result };
   }
@@ -184,26 +204,38 @@ export class ProvisioningModel {
     const hub = this.linkedHubs.get(hubName);
     if (!hub) throw new DpsError(400, 400, `IoT hub ${hubName} is not linked to this DPS`);
     if (!hub.identities.has(registrationId)) {
-      hub.put(registrationId, {
-        deviceId: registrationId,
-        status: "enabled",
-        authentication: { type: "certificateAuthority" },
-        capabilities: { iotEdge: (group.body.capabilities as Json).iotEdge === true },
-      }, undefined);
+      hub.put(
+        registrationId,
+        {
+          deviceId: registrationId,
+          status: "enabled",
+          authentication: { type: "certificateAuthority" },
+          capabilities: { iotEdge: (group.body.capabilities as Json).iotEdge === true },
+        },
+        undefined,
+      );
       const twin = group.body.initialTwin as Json;
       hub.setTags(registrationId, isJson(twin.tags) ? twin.tags : {});
     }
     const previous = this.registrations.get(registrationId);
     const now = new Date().toISOString();
     const registration: Registration = {
-      registrationId, enrollmentGroupId: String(group.body.enrollmentGroupId), assignedHub: hubName,
+      registrationId,
+      enrollmentGroupId: String(group.body.enrollmentGroupId),
+      assignedHub: hubName,
       createdDateTimeUtc: previous?.createdDateTimeUtc ?? now,
     };
     this.registrations.set(registrationId, registration);
     return {
       x509: { enrollmentGroupId: registration.enrollmentGroupId },
-      registrationId, createdDateTimeUtc: registration.createdDateTimeUtc, assignedHub: hubName, deviceId: registrationId,
-      status: "assigned", substatus: "initialAssignment", lastUpdatedDateTimeUtc: now, etag: `"${randomBytes(6).toString("hex")}"`,
+      registrationId,
+      createdDateTimeUtc: registration.createdDateTimeUtc,
+      assignedHub: hubName,
+      deviceId: registrationId,
+      status: "assigned",
+      substatus: "initialAssignment",
+      lastUpdatedDateTimeUtc: now,
+      etag: `"${randomBytes(6).toString("hex")}"`,
     };
   }
 
@@ -224,7 +256,8 @@ export class ProvisioningModel {
     }
     if (!anchor) return false;
     // Each issuer must be a CA (RFC 5280 basicConstraints cA), valid now, and have signed the child.
-    const signs = (issuer: X509Certificate, child: X509Certificate) => issuer.ca && validNow(issuer) && child.checkIssued(issuer) && child.verify(issuer.publicKey);
+    const signs = (issuer: X509Certificate, child: X509Certificate) =>
+      issuer.ca && validNow(issuer) && child.checkIssued(issuer) && child.verify(issuer.publicKey);
     let current = leaf;
     for (let hops = 0; hops <= sent.length; hops++) {
       if (signs(anchor, current)) return true;
@@ -244,10 +277,13 @@ export class ProvisioningModel {
     const x509 = value.x509;
     // Groups take signing certificates or CA references; client certificates are for individual
     // enrollments (azure-iot-provisioning-service interfaces.d.ts, X509Attestation).
-    if (x509.clientCertificates) throw new DpsError(400, 400, "An enrollment group takes signingCertificates or caReferences, not clientCertificates");
-    const primarySigning = isJson(x509.signingCertificates) && isJson(x509.signingCertificates.primary) ? x509.signingCertificates.primary : undefined;
+    if (x509.clientCertificates)
+      throw new DpsError(400, 400, "An enrollment group takes signingCertificates or caReferences, not clientCertificates");
+    const primarySigning =
+      isJson(x509.signingCertificates) && isJson(x509.signingCertificates.primary) ? x509.signingCertificates.primary : undefined;
     const caReference = isJson(x509.caReferences) && typeof x509.caReferences.primary === "string" ? x509.caReferences.primary : undefined;
-    if (!!primarySigning === !!caReference) throw new DpsError(400, 400, "An X.509 enrollment group needs exactly one of signingCertificates.primary and caReferences.primary");
+    if (!!primarySigning === !!caReference)
+      throw new DpsError(400, 400, "An X.509 enrollment group needs exactly one of signingCertificates.primary and caReferences.primary");
     if (caReference) {
       if (!this.certificates.has(caReference)) throw new DpsError(400, 400, `CA certificate '${caReference}' is not on this DPS`);
       return { caReference, shown: { type: "x509", x509: { caReferences: { primary: caReference } } } };
@@ -261,8 +297,10 @@ export class ProvisioningModel {
   /** iotHubs needs allocationPolicy (azure-sdk-for-python #35368: 400004 "Enrollment allocationPolicy must be specified when iotHubs are specified"). */
   private allocationOf(body: Json): Json {
     const hubs = body.iotHubs;
-    if (hubs !== undefined && (!Array.isArray(hubs) || hubs.some((h) => typeof h !== "string"))) throw new DpsError(400, 400, "iotHubs must be a list of host names");
-    if (hubs !== undefined && body.allocationPolicy === undefined) throw new DpsError(400, 400004, "Enrollment allocationPolicy must be specified when iotHubs are specified.");
+    if (hubs !== undefined && (!Array.isArray(hubs) || hubs.some((h) => typeof h !== "string")))
+      throw new DpsError(400, 400, "iotHubs must be a list of host names");
+    if (hubs !== undefined && body.allocationPolicy === undefined)
+      throw new DpsError(400, 400004, "Enrollment allocationPolicy must be specified when iotHubs are specified.");
     if (body.allocationPolicy !== undefined && !ALLOCATION_POLICIES.includes(String(body.allocationPolicy))) {
       throw new DpsError(400, 400, `Invalid allocationPolicy '${String(body.allocationPolicy)}'`);
     }

@@ -68,8 +68,14 @@ export class DpsStandin {
     // Devices present their certificate in the handshake; service clients present none.
     const server = createServer({ cert: tls.certPem, key: tls.keyPem, requestCert: true, rejectUnauthorized: false });
     const standin = new DpsStandin(
-      server, address, options.policyName ?? "provisioningserviceowner", options.sharedAccessKey ?? randomBytes(32).toString("base64"),
-      tls.caCertPem, options.idScope ?? "0ne00000001", options.linkedHubs ?? new Map(), options.retryAfterSeconds ?? 1,
+      server,
+      address,
+      options.policyName ?? "provisioningserviceowner",
+      options.sharedAccessKey ?? randomBytes(32).toString("base64"),
+      tls.caCertPem,
+      options.idScope ?? "0ne00000001",
+      options.linkedHubs ?? new Map(),
+      options.retryAfterSeconds ?? 1,
     );
     server.on("request", (req, res) => standin.handle(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -144,7 +150,8 @@ export class DpsStandin {
       if (parts.length === 4 && parts[3] === "register" && req.method === "PUT") {
         // The body's registrationId must be the one in the path (REST DeviceRegistration).
         const sent = body();
-        if (sent.registrationId !== registrationId) throw new DpsError(400, 400, `registrationId in the body (${String(sent.registrationId)}) does not match the URI`);
+        if (sent.registrationId !== registrationId)
+          throw new DpsError(400, 400, `registrationId in the body (${String(sent.registrationId)}) does not match the URI`);
         const { leaf, chain } = peerChain(req);
         const { operationId } = this.model.register(idScope, registrationId, leaf, chain);
         // 202 with `retry-after` while the assignment runs (REST "Register Device": 202 Accepted, headers retry-after).
@@ -183,7 +190,12 @@ export class DpsStandin {
   private authorize(header: string | undefined): void {
     const unauthorized = (why: string) => new DpsError(401, 401, `Unauthorized: ${why}`);
     if (!header?.startsWith("SharedAccessSignature ")) throw unauthorized("no SharedAccessSignature authorization");
-    const problem = sasTokenProblem(header, { hostName: this.hostName, policyName: this.policyName, sharedAccessKey: this.sharedAccessKey, serviceName: "this DPS" });
+    const problem = sasTokenProblem(header, {
+      hostName: this.hostName,
+      policyName: this.policyName,
+      sharedAccessKey: this.sharedAccessKey,
+      serviceName: "this DPS",
+    });
     if (problem) throw unauthorized(problem);
   }
 }
@@ -193,7 +205,11 @@ function peerChain(req: IncomingMessage): { leaf?: X509Certificate; chain: X509C
   const peer = (req.socket as TLSSocket).getPeerCertificate?.(true);
   if (!peer || !peer.raw) return { chain: [] };
   const chain: X509Certificate[] = [];
-  for (let at = peer.issuerCertificate; at && at.raw && !at.raw.equals(peer.raw) && !chain.some((c) => c.raw.equals(at!.raw)); at = at.issuerCertificate) {
+  for (
+    let at = peer.issuerCertificate;
+    at && at.raw && !at.raw.equals(peer.raw) && !chain.some((c) => c.raw.equals(at!.raw));
+    at = at.issuerCertificate
+  ) {
     chain.push(new X509Certificate(at.raw));
   }
   return { leaf: new X509Certificate(peer.raw), chain };
@@ -203,6 +219,8 @@ function jsonBody(text: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(text);
     if (isJson(parsed)) return parsed;
-  } catch { /* answered below */ }
+  } catch {
+    /* answered below */
+  }
   throw new DpsError(400, 400, "The request body is not a JSON object");
 }

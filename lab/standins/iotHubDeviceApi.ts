@@ -29,7 +29,10 @@ export class DeviceApi {
   /** Refused device requests (401), newest last: device id, reason. */
   readonly refused: { deviceId: string; reason: string; at: number }[] = [];
 
-  constructor(private readonly model: RegistryModel, private readonly connectedForMs = DEVICE_CONNECTED_FOR_MS) {}
+  constructor(
+    private readonly model: RegistryModel,
+    private readonly connectedForMs = DEVICE_CONNECTED_FOR_MS,
+  ) {}
 
   /** True for paths of this API (answered by `serve`, never by the service API). */
   static handles(parts: readonly string[]): boolean {
@@ -81,7 +84,10 @@ export class DeviceApi {
     if (!peer || !peer.raw) return refuse("no client certificate");
     const identity = this.model.identities.get(deviceId);
     if (!identity) return refuse("device not registered");
-    const device = identity.device as { status?: string; authentication?: { type?: string; x509Thumbprint?: Record<string, string | null> } };
+    const device = identity.device as {
+      status?: string;
+      authentication?: { type?: string; x509Thumbprint?: Record<string, string | null> };
+    };
     if (device.status !== "enabled") return refuse("device disabled");
     const cert = new X509Certificate(peer.raw);
     const now = Date.now();
@@ -112,7 +118,8 @@ export class DeviceApi {
     const now = Date.now();
     const validNow = (c: X509Certificate) => Date.parse(c.validFrom) <= now && Date.parse(c.validTo) >= now;
     // An issuer must be a CA (RFC 5280 path validation: basicConstraints cA), valid now, and have signed the child.
-    const signs = (issuer: X509Certificate, child: X509Certificate) => issuer.ca && validNow(issuer) && child.checkIssued(issuer) && child.verify(issuer.publicKey);
+    const signs = (issuer: X509Certificate, child: X509Certificate) =>
+      issuer.ca && validNow(issuer) && child.checkIssued(issuer) && child.verify(issuer.publicKey);
     for (let current = leaf, hops = 0; hops <= sent.length; hops++) {
       if (verifiedCas.some((ca) => signs(ca, current))) return undefined;
       const next = sent.find((c) => signs(c, current));
@@ -146,4 +153,3 @@ export class DeviceApi {
     if (this.model.identities.has(deviceId)) this.model.setModuleConnectionState(deviceId, moduleId, "Disconnected");
   }
 }
-

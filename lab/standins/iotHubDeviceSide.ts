@@ -22,7 +22,10 @@ export interface EdgeAgentReport {
 export class DeviceSide {
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly model: RegistryModel, private readonly simulateAfterMs: number | undefined) {}
+  constructor(
+    private readonly model: RegistryModel,
+    private readonly simulateAfterMs: number | undefined,
+  ) {}
 
   /**
    * The runtime reached the hub: $edgeHub's module twin shows Connected. The device twin does not
@@ -79,17 +82,26 @@ export function edgeAgentReported(desired: Json, report: EdgeAgentReport = {}): 
   const code = report.code ?? 200;
   const described = (group: Json | undefined, names: string[]) =>
     Object.fromEntries(
-      names.filter((n) => !report.absent?.includes(n)).map((n) => {
-        const m = isJson(group?.[n]) ? (group![n] as Json) : {};
-        const settings = isJson(m.settings) ? m.settings : {};
-        const runtimeStatus = report.moduleStatus?.[n] ?? (m.status === "stopped" ? "stopped" : "running");
-        const image = report.moduleImage?.[n] ?? settings.image;
-        return [n, {
-          type: "docker", status: m.status ?? "running", restartPolicy: m.restartPolicy ?? "always", runtimeStatus,
-          exitCode: runtimeStatus === "failed" ? 1 : 0, statusDescription: runtimeStatus,
-          settings: { image, createOptions: settings.createOptions ?? "{}" },
-        }];
-      }),
+      names
+        .filter((n) => !report.absent?.includes(n))
+        .map((n) => {
+          const m = isJson(group?.[n]) ? (group![n] as Json) : {};
+          const settings = isJson(m.settings) ? m.settings : {};
+          const runtimeStatus = report.moduleStatus?.[n] ?? (m.status === "stopped" ? "stopped" : "running");
+          const image = report.moduleImage?.[n] ?? settings.image;
+          return [
+            n,
+            {
+              type: "docker",
+              status: m.status ?? "running",
+              restartPolicy: m.restartPolicy ?? "always",
+              runtimeStatus,
+              exitCode: runtimeStatus === "failed" ? 1 : 0,
+              statusDescription: runtimeStatus,
+              settings: { image, createOptions: settings.createOptions ?? "{}" },
+            },
+          ];
+        }),
     );
   const systemModules = isJson(desired.systemModules) ? desired.systemModules : undefined;
   const modules = isJson(desired.modules) ? desired.modules : undefined;

@@ -5,7 +5,11 @@ import { randomBytes, X509Certificate } from "node:crypto";
 
 /** An error the hub answers with: HTTP status, IoT Hub error code, message. */
 export class HubError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -71,7 +75,8 @@ export class RegistryModel {
 
   /** PUT /devices/{id}: create without If-Match; update with If-Match "*" or the current etag. */
   put(deviceId: string, body: Json, ifMatch: string | undefined): Json {
-    if (body.deviceId !== deviceId) throw new HubError(400, "ArgumentInvalid", `DeviceId in the body (${String(body.deviceId)}) does not match the URI (${deviceId})`);
+    if (body.deviceId !== deviceId)
+      throw new HubError(400, "ArgumentInvalid", `DeviceId in the body (${String(body.deviceId)}) does not match the URI (${deviceId})`);
     const auth = checkAuthentication(body.authentication);
     const status = body.status ?? "enabled";
     if (status !== "enabled" && status !== "disabled") throw new HubError(400, "ArgumentInvalid", `Invalid status '${String(status)}'`);
@@ -83,14 +88,30 @@ export class RegistryModel {
       const identity: Identity = {
         etagCounter: 1,
         device: {
-          deviceId, generationId, etag: "", connectionState: "Disconnected", status, statusReason: body.statusReason ?? null,
-          connectionStateUpdatedTime: NEVER, statusUpdatedTime: NEVER, lastActivityTime: NEVER, cloudToDeviceMessageCount: 0,
-          authentication: auth, capabilities: { iotEdge: edge },
+          deviceId,
+          generationId,
+          etag: "",
+          connectionState: "Disconnected",
+          status,
+          statusReason: body.statusReason ?? null,
+          connectionStateUpdatedTime: NEVER,
+          statusUpdatedTime: NEVER,
+          lastActivityTime: NEVER,
+          cloudToDeviceMessageCount: 0,
+          authentication: auth,
+          capabilities: { iotEdge: edge },
           deviceScope: edge ? `ms-azure-iot-edge://${deviceId}-${generationId}` : undefined,
         },
         twin: { desired: { $version: 1 }, reported: { $version: 1 } },
         // An edge device gets its two system modules as soon as it is registered.
-        modules: new Map(edge ? [["$edgeAgent", emptyTwin()], ["$edgeHub", emptyTwin()]] : []),
+        modules: new Map(
+          edge
+            ? [
+                ["$edgeAgent", emptyTwin()],
+                ["$edgeHub", emptyTwin()],
+              ]
+            : [],
+        ),
         applied: [],
       };
       identity.device.etag = etagOf(identity.etagCounter);
@@ -101,7 +122,10 @@ export class RegistryModel {
     checkEtag(existing, ifMatch);
     existing.etagCounter += 1;
     Object.assign(existing.device, {
-      status, statusReason: body.statusReason ?? null, authentication: auth, etag: etagOf(existing.etagCounter),
+      status,
+      statusReason: body.statusReason ?? null,
+      authentication: auth,
+      etag: etagOf(existing.etagCounter),
       capabilities: { iotEdge: (body.capabilities as Json | undefined)?.iotEdge === true },
     });
     return existing.device;
@@ -117,12 +141,21 @@ export class RegistryModel {
     const identity = this.get(deviceId);
     const d = identity.device;
     return {
-      deviceId, etag: etagOf(Number(identity.twin.desired.$version) + Number(identity.twin.reported.$version)), deviceEtag: d.etag,
-      status: d.status, statusUpdateTime: d.statusUpdatedTime, connectionState: d.connectionState,
-      lastActivityTime: d.lastActivityTime, cloudToDeviceMessageCount: 0,
-      authenticationType: (d.authentication as Json).type, x509Thumbprint: (d.authentication as Json).x509Thumbprint,
-      modelId: "", version: Number(identity.twin.desired.$version) + Number(identity.twin.reported.$version),
-      capabilities: d.capabilities, tags: identity.tags ?? {}, properties: { desired: identity.twin.desired, reported: identity.twin.reported },
+      deviceId,
+      etag: etagOf(Number(identity.twin.desired.$version) + Number(identity.twin.reported.$version)),
+      deviceEtag: d.etag,
+      status: d.status,
+      statusUpdateTime: d.statusUpdatedTime,
+      connectionState: d.connectionState,
+      lastActivityTime: d.lastActivityTime,
+      cloudToDeviceMessageCount: 0,
+      authenticationType: (d.authentication as Json).type,
+      x509Thumbprint: (d.authentication as Json).x509Thumbprint,
+      modelId: "",
+      version: Number(identity.twin.desired.$version) + Number(identity.twin.reported.$version),
+      capabilities: d.capabilities,
+      tags: identity.tags ?? {},
+      properties: { desired: identity.twin.desired, reported: identity.twin.reported },
     };
   }
 
@@ -136,8 +169,13 @@ export class RegistryModel {
     const twin = identity.modules.get(moduleId);
     if (!twin) throw new HubError(404, "ModuleNotFound", `Module ${moduleId} on device ${deviceId} not registered`);
     return {
-      deviceId, moduleId, etag: etagOf(Number(twin.desired.$version)), deviceEtag: identity.device.etag, status: "enabled",
-      connectionState: twin.connectionState ?? "Disconnected", version: Number(twin.desired.$version) + Number(twin.reported.$version),
+      deviceId,
+      moduleId,
+      etag: etagOf(Number(twin.desired.$version)),
+      deviceEtag: identity.device.etag,
+      status: "enabled",
+      connectionState: twin.connectionState ?? "Disconnected",
+      version: Number(twin.desired.$version) + Number(twin.reported.$version),
       properties: { desired: twin.desired, reported: twin.reported },
     };
   }
@@ -192,7 +230,11 @@ function etagOf(counter: number): string {
 function checkEtag(identity: Identity, ifMatch: string): void {
   const wanted = ifMatch.replace(/^"|"$/g, "");
   if (wanted !== "*" && wanted !== identity.device.etag) {
-    throw new HubError(412, "PreconditionFailed", `Precondition failed: device etag is ${String(identity.device.etag)}, If-Match was ${wanted}`);
+    throw new HubError(
+      412,
+      "PreconditionFailed",
+      `Precondition failed: device etag is ${String(identity.device.etag)}, If-Match was ${wanted}`,
+    );
   }
 }
 
@@ -210,7 +252,8 @@ function checkAuthentication(value: unknown): Json {
       throw new HubError(400, "ArgumentInvalid", "The secondary thumbprint must be 40 or 64 hex characters");
     }
   } else if (type === "certificateAuthority") {
-    if (primary !== null || secondary !== null) throw new HubError(400, "ArgumentInvalid", "Certificate authority authentication takes no thumbprints");
+    if (primary !== null || secondary !== null)
+      throw new HubError(400, "ArgumentInvalid", "Certificate authority authentication takes no thumbprints");
   } else if (type !== "sas" && type !== "none") {
     throw new HubError(400, "ArgumentInvalid", `Invalid authentication type '${String(type)}'`);
   }

@@ -80,13 +80,19 @@ export class IotHubStandin {
 
   static async start(options: IotHubStandinOptions = {}): Promise<IotHubStandin> {
     const address = options.address ?? "127.0.4.1";
-    if (!/^127\.\d+\.\d+\.\d+$/.test(address) && address !== "::1") throw new Error(`the stand-in listens on loopback only, not ${address}`);
+    if (!/^127\.\d+\.\d+\.\d+$/.test(address) && address !== "::1")
+      throw new Error(`the stand-in listens on loopback only, not ${address}`);
     const tls = makeStandinTls(address);
     // Devices (iotHubDeviceApi.ts) present their identity certificate; service clients present none.
     const server = createServer({ cert: tls.certPem, key: tls.keyPem, requestCert: true, rejectUnauthorized: false });
     const standin = new IotHubStandin(
-      server, address, options.policyName ?? "iothubowner", options.sharedAccessKey ?? randomBytes(32).toString("base64"),
-      tls.caCertPem, [...(options.bearerTokens ?? [])], options.simulateDevicesAfterMs,
+      server,
+      address,
+      options.policyName ?? "iothubowner",
+      options.sharedAccessKey ?? randomBytes(32).toString("base64"),
+      tls.caCertPem,
+      [...(options.bearerTokens ?? [])],
+      options.simulateDevicesAfterMs,
     );
     server.on("request", (req, res) => standin.handle(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -148,7 +154,13 @@ export class IotHubStandin {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const entry: LoggedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), status: 0 };
+      const entry: LoggedRequest = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        status: 0,
+      };
       this.requests.push(entry);
       let status: number;
       let payload: unknown;
@@ -207,7 +219,9 @@ export class IotHubStandin {
     try {
       const parsed: unknown = JSON.parse(entry.body);
       if (isJson(parsed)) return parsed;
-    } catch { /* answered below */ }
+    } catch {
+      /* answered below */
+    }
     throw new HubError(400, "ArgumentInvalid", "The request body is not a JSON object");
   }
 
@@ -220,7 +234,12 @@ export class IotHubStandin {
       return;
     }
     if (!header.startsWith("SharedAccessSignature ")) throw unauthorized("unknown authorization scheme");
-    const problem = sasTokenProblem(header, { hostName: this.hostName, policyName: this.policyName, sharedAccessKey: this.sharedAccessKey, serviceName: "this hub" });
+    const problem = sasTokenProblem(header, {
+      hostName: this.hostName,
+      policyName: this.policyName,
+      sharedAccessKey: this.sharedAccessKey,
+      serviceName: "this hub",
+    });
     if (problem) throw unauthorized(problem);
   }
 
@@ -232,7 +251,11 @@ export class IotHubStandin {
     }
     if (status === undefined) return;
     const code = ERROR_CODES[status] ?? "ServerError";
-    throw new HubError(status, code, status === 429 ? "Throttling: the request rate exceeds the hub's limit" : `Injected ${status} ${code}`);
+    throw new HubError(
+      status,
+      code,
+      status === 429 ? "Throttling: the request rate exceeds the hub's limit" : `Injected ${status} ${code}`,
+    );
   }
 }
 

@@ -142,18 +142,24 @@ export class KeyVaultStandin {
     };
     if (!authorized) {
       // [auth] Challenge: the client learns where to get a token, then repeats the request with it.
-      const challenge = 'Bearer authorization="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000", resource="https://vault.azure.net"';
-      const error = req.headers.authorization ? { code: "Unauthorized", message: "AKV10022: Invalid audience." } : { code: "Unauthorized", message: "AKV10000: Request is missing a Bearer or PoP token." };
+      const challenge =
+        'Bearer authorization="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000", resource="https://vault.azure.net"';
+      const error = req.headers.authorization
+        ? { code: "Unauthorized", message: "AKV10022: Invalid audience." }
+        : { code: "Unauthorized", message: "AKV10000: Request is missing a Bearer or PoP token." };
       return send(401, { error }, { "www-authenticate": challenge });
     }
     try {
       // [auth] Every request names the API version it speaks.
-      if (!url.searchParams.get("api-version")) throw new VaultError(400, "BadParameter", "The request URI does not contain the api-version query parameter.");
+      if (!url.searchParams.get("api-version"))
+        throw new VaultError(400, "BadParameter", "The request URI does not contain the api-version query parameter.");
       const [status, payload] = this.route(req.method ?? "GET", url.pathname.replace(/\/+$/, "").split("/").filter(Boolean), body);
       send(status, payload);
     } catch (err) {
       if (!(err instanceof VaultError)) throw err;
-      send(err.status, { error: { code: err.code, message: err.message, ...(err.innerCode ? { innererror: { code: err.innerCode } } : {}) } });
+      send(err.status, {
+        error: { code: err.code, message: err.message, ...(err.innerCode ? { innererror: { code: err.innerCode } } : {}) },
+      });
     }
   }
 
@@ -192,7 +198,11 @@ export class KeyVaultStandin {
       }
       if (method === "DELETE" && action === undefined) {
         if (this.purgeProtection) {
-          throw new VaultError(403, "Forbidden", `Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.`);
+          throw new VaultError(
+            403,
+            "Forbidden",
+            `Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.`,
+          );
         }
         this.deleted.delete(name);
         return [204];
@@ -202,25 +212,49 @@ export class KeyVaultStandin {
     if (collection === "secrets" && name && method === "GET") {
       const entry = this.mustLive(name, "SecretNotFound", "secret");
       const version = action ? entry.versions.find((v) => v.version === action) : entry.versions.at(-1);
-      if (!version) throw new VaultError(404, "SecretNotFound", `A secret with (name/id) ${name}/${action} was not found in this key vault.`);
-      return [200, { value: version.secretValue, contentType: version.contentType, id: `${this.vaultUrl}/secrets/${name}/${version.version}`, kid: `${this.vaultUrl}/keys/${name}/${version.version}`, managed: true, attributes: this.attributes(version) }];
+      if (!version)
+        throw new VaultError(404, "SecretNotFound", `A secret with (name/id) ${name}/${action} was not found in this key vault.`);
+      return [
+        200,
+        {
+          value: version.secretValue,
+          contentType: version.contentType,
+          id: `${this.vaultUrl}/secrets/${name}/${version.version}`,
+          kid: `${this.vaultUrl}/keys/${name}/${version.version}`,
+          managed: true,
+          attributes: this.attributes(version),
+        },
+      ];
     }
     throw new VaultError(400, "BadParameter", `The stand-in does not serve ${method} /${parts.join("/")}`);
   }
 
-  private import(displayName: string, request: { value?: string; pwd?: string; policy?: { secret_props?: { contentType?: string } }; tags?: Record<string, string> }): unknown {
+  private import(
+    displayName: string,
+    request: { value?: string; pwd?: string; policy?: { secret_props?: { contentType?: string } }; tags?: Record<string, string> },
+  ): unknown {
     // [objects] A name is 1-127 characters of 0-9, a-z, A-Z and "-".
-    if (!/^[0-9A-Za-z-]{1,127}$/.test(displayName)) throw new VaultError(400, "BadParameter", `The request URI contains an invalid name: ${displayName}`);
+    if (!/^[0-9A-Za-z-]{1,127}$/.test(displayName))
+      throw new VaultError(400, "BadParameter", `The request URI contains an invalid name: ${displayName}`);
     const name = displayName.toLowerCase();
     // [soft-delete] A soft-deleted name cannot be reused until it is recovered or purged.
     if (this.deleted.has(name)) {
-      throw new VaultError(409, "Conflict", `Certificate ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged.`, "ObjectIsDeletedButRecoverable");
+      throw new VaultError(
+        409,
+        "Conflict",
+        `Certificate ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged.`,
+        "ObjectIsDeletedButRecoverable",
+      );
     }
     const contentType = request.policy?.secret_props?.contentType ?? PFX;
     if (!request.value) throw new VaultError(400, "BadParameter", "Property value is required.");
     if (contentType === PFX && request.value.includes("-----BEGIN")) {
       // What the service says to a PEM sent without the PEM content type in the policy.
-      throw new VaultError(400, "BadParameter", "The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.");
+      throw new VaultError(
+        400,
+        "BadParameter",
+        "The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.",
+      );
     }
     const version = this.version(request.value, contentType, true, request.pwd);
     const entry = this.live.get(name) ?? { name: displayName, versions: [], tags: {} };
@@ -234,21 +268,35 @@ export class KeyVaultStandin {
     let certs: string[];
     let keys: string[];
     try {
-      ({ certificates: certs, privateKeys: keys } = contentType === PEM ? { certificates: certificatePems(value), privateKeys: privateKeyPems(value) } : pfxToPem(value, password));
+      ({ certificates: certs, privateKeys: keys } =
+        contentType === PEM ? { certificates: certificatePems(value), privateKeys: privateKeyPems(value) } : pfxToPem(value, password));
     } catch (err) {
       throw new VaultError(400, "BadParameter", `The specified certificate content could not be read: ${(err as Error).message}`);
     }
     if (certs.length === 0) throw new VaultError(400, "BadParameter", "The specified certificate content has no X.509 certificate.");
     if (keys.length === 0) throw new VaultError(400, "BadParameter", "The specified certificate content has no private key.");
-    if (!mismatchedKey && keyMismatchProblem(certs[0], keys[0])) throw new VaultError(400, "BadParameter", "Private key does not match the certificate's public key.");
+    if (!mismatchedKey && keyMismatchProblem(certs[0], keys[0]))
+      throw new VaultError(400, "BadParameter", "Private key does not match the certificate's public key.");
     // A non-exportable key never leaves the vault: its secret is the certificate alone.
     const secretValue = exportable ? value : contentType === PEM ? certs.join("") : "";
-    return { version: randomBytes(16).toString("hex"), cer: certificateDer(certs[0]), secretValue, contentType, exportable, created: Math.floor(Date.now() / 1000) };
+    return {
+      version: randomBytes(16).toString("hex"),
+      cer: certificateDer(certs[0]),
+      secretValue,
+      contentType,
+      exportable,
+      created: Math.floor(Date.now() / 1000),
+    };
   }
 
   private mustLive(name: string, code = "CertificateNotFound", what = "certificate"): Entry {
     const entry = this.live.get(name);
-    if (!entry) throw new VaultError(404, code, `A ${what} with (name/id) ${name} was not found in this key vault. If you recently deleted this ${what} you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`);
+    if (!entry)
+      throw new VaultError(
+        404,
+        code,
+        `A ${what} with (name/id) ${name} was not found in this key vault. If you recently deleted this ${what} you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+      );
     return entry;
   }
 
@@ -258,7 +306,12 @@ export class KeyVaultStandin {
 
   private bundle(entry: Entry, versionId?: string): unknown {
     const v = versionId ? entry.versions.find((x) => x.version === versionId) : entry.versions.at(-1);
-    if (!v) throw new VaultError(404, "CertificateNotFound", `A certificate with (name/id) ${entry.name}/${versionId} was not found in this key vault.`);
+    if (!v)
+      throw new VaultError(
+        404,
+        "CertificateNotFound",
+        `A certificate with (name/id) ${entry.name}/${versionId} was not found in this key vault.`,
+      );
     return {
       id: `${this.vaultUrl}/certificates/${entry.name}/${v.version}`,
       kid: `${this.vaultUrl}/keys/${entry.name}/${v.version}`,

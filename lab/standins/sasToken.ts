@@ -21,7 +21,8 @@ export function sasTokenProblem(header: string, authority: SasAuthority): string
   }
   const [sr, sig, se, skn] = ["sr", "sig", "se", "skn"].map((k) => fields.get(k));
   if (!sr || !sig || !se) return "the token lacks sr, sig or se";
-  if (decodeURIComponent(sr).toLowerCase().split("/")[0] !== authority.hostName.toLowerCase()) return `token audience ${sr} is not ${authority.serviceName}`;
+  if (decodeURIComponent(sr).toLowerCase().split("/")[0] !== authority.hostName.toLowerCase())
+    return `token audience ${sr} is not ${authority.serviceName}`;
   if (decodeURIComponent(skn ?? "") !== authority.policyName) return `unknown policy ${skn ?? "(none)"}`;
   if (!/^\d+$/.test(se) || Number(se) * 1000 <= Date.now()) return "the token has expired";
   const expected = createHmac("sha256", Buffer.from(authority.sharedAccessKey, "base64")).update(`${sr}\n${se}`).digest("base64");

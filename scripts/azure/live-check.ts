@@ -37,7 +37,9 @@ const azProbe: AzureProbe = {
     return spawnSync("az", ["iot", "hub", "show", "--name", name, "--output", "none"], { stdio: "ignore" }).status === 0;
   },
   async vaultCertificateState(vault, name) {
-    const show = (cmd: string[]) => spawnSync("az", ["keyvault", "certificate", ...cmd, "--vault-name", vault, "--name", name, "--output", "none"], { stdio: "ignore" }).status === 0;
+    const show = (cmd: string[]) =>
+      spawnSync("az", ["keyvault", "certificate", ...cmd, "--vault-name", vault, "--name", name, "--output", "none"], { stdio: "ignore" })
+        .status === 0;
     if (show(["show"])) return "live";
     return show(["show-deleted"]) ? "deleted" : "absent";
   },
@@ -56,7 +58,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const sshFrom = option(argv, "ssh-from") ?? process.env.EDGE_LIVE_SSH_FROM;
   if (!sshFrom) {
-    console.error("test:azure: --ssh-from <your public address or CIDR> is required (EDGE_LIVE_SSH_FROM): the bootstrap reaches the VM over SSH from there");
+    console.error(
+      "test:azure: --ssh-from <your public address or CIDR> is required (EDGE_LIVE_SSH_FROM): the bootstrap reaches the VM over SSH from there",
+    );
     return 2;
   }
   const suffix = randomBytes(4).toString("hex");
@@ -86,7 +90,11 @@ async function main(argv: string[]): Promise<number> {
     }
     rmSync(stackFile, { force: true });
   }
-  const left = await leftovers(azProbe, names, keyVault ? { name: keyVault, certificates: [keyVaultCertificateName(names.deviceId)] } : undefined);
+  const left = await leftovers(
+    azProbe,
+    names,
+    keyVault ? { name: keyVault, certificates: [keyVaultCertificateName(names.deviceId)] } : undefined,
+  );
   for (const line of left) console.error(`test:azure: left behind: ${line}`);
   if (failure) console.error(`test:azure: failed: ${failure instanceof Error ? failure.message : String(failure)}`);
   if (failure || left.length > 0) return 1;

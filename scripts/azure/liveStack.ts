@@ -10,10 +10,13 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function skipReason(env: Env, azLoggedIn: () => boolean): string | undefined {
   const subscription = env.AZURE_SUBSCRIPTION_ID ?? env.ARM_SUBSCRIPTION_ID;
-  if (!subscription) return "no Azure subscription: set AZURE_SUBSCRIPTION_ID (and log in with `az login`, or AZURE_CLIENT_ID with a secret or OIDC)";
-  const servicePrincipal = Boolean(env.AZURE_CLIENT_ID ?? env.ARM_CLIENT_ID) &&
+  if (!subscription)
+    return "no Azure subscription: set AZURE_SUBSCRIPTION_ID (and log in with `az login`, or AZURE_CLIENT_ID with a secret or OIDC)";
+  const servicePrincipal =
+    Boolean(env.AZURE_CLIENT_ID ?? env.ARM_CLIENT_ID) &&
     Boolean(env.AZURE_CLIENT_SECRET ?? env.ARM_CLIENT_SECRET ?? env.AZURE_FEDERATED_TOKEN_FILE ?? env.ACTIONS_ID_TOKEN_REQUEST_URL);
-  if (!servicePrincipal && !azLoggedIn()) return `no Azure credentials for subscription ${subscription}: run \`az login\`, or set AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or OIDC`;
+  if (!servicePrincipal && !azLoggedIn())
+    return `no Azure credentials for subscription ${subscription}: run \`az login\`, or set AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or OIDC`;
   return undefined;
 }
 
@@ -34,7 +37,8 @@ export interface LiveStackNames {
 }
 
 export function liveStackNames(suffix: string): LiveStackNames {
-  if (!/^[a-z0-9]{3,12}$/.test(suffix)) throw new Error(`the live check's suffix must be 3-12 lower-case letters or digits, not "${suffix}"`);
+  if (!/^[a-z0-9]{3,12}$/.test(suffix))
+    throw new Error(`the live check's suffix must be 3-12 lower-case letters or digits, not "${suffix}"`);
   return { resourceGroup: `rg-edge-live-${suffix}`, hub: `edge-live-${suffix}`, deviceId: `live-${suffix}-01` };
 }
 
@@ -62,7 +66,11 @@ export interface AzureProbe {
 }
 
 /** Everything the destroyed stack left behind, one line each; empty when nothing is. */
-export async function leftovers(probe: AzureProbe, names: LiveStackNames, vault?: { name: string; certificates: readonly string[] }): Promise<string[]> {
+export async function leftovers(
+  probe: AzureProbe,
+  names: LiveStackNames,
+  vault?: { name: string; certificates: readonly string[] },
+): Promise<string[]> {
   const found: string[] = [];
   if (await probe.resourceGroupExists(names.resourceGroup)) found.push(`resource group ${names.resourceGroup} still exists`);
   if (await probe.iotHubExists(names.hub)) found.push(`IoT Hub ${names.hub} still exists`);

@@ -40,20 +40,30 @@ test("without Azure credentials `npm run test:azure` prints one line saying it s
 
 describe("the stack it writes", () => {
   const yaml = liveStackYaml({ suffix: "a1b2c3d4", location: "westeurope", sshFrom: "203.0.113.7/32", keyVault: "kv-live" });
-  const result = validateFleet(settingsFromStackFiles(fs.readFileSync(join(ROOT, "Pulumi.yaml"), "utf8"), yaml), (f) => fs.readFileSync(join(ROOT, f), "utf8"));
+  const result = validateFleet(settingsFromStackFiles(fs.readFileSync(join(ROOT, "Pulumi.yaml"), "utf8"), yaml), (f) =>
+    fs.readFileSync(join(ROOT, f), "utf8"),
+  );
 
   test("passes preflight: one Azure VM reachable from where it runs, a hub it creates with Entra ID, generated certificates", () => {
     if (!result.ok) throw new Error(result.errors.map(formatSettingError).join("\n"));
     const { settings } = result;
     expect(settings.devices).toHaveLength(1);
-    expect(settings.devices[0]).toMatchObject({ id: "live-a1b2c3d4-01", host: { type: "azureVm", sshSourceRanges: ["203.0.113.7/32"] }, certificate: { source: "generate" } });
+    expect(settings.devices[0]).toMatchObject({
+      id: "live-a1b2c3d4-01",
+      host: { type: "azureVm", sshSourceRanges: ["203.0.113.7/32"] },
+      certificate: { source: "generate" },
+    });
     expect(settings.iotHub).toMatchObject({ name: "edge-live-a1b2c3d4", create: true, auth: "entraId" });
     expect(settings.resourceGroup).toEqual({ name: "rg-edge-live-a1b2c3d4", create: true });
     expect(settings.keyVault).toMatchObject({ name: "kv-live", purgeOnDelete: false });
   });
 
   test("names come from the run's suffix only", () => {
-    expect(liveStackNames("a1b2c3d4")).toEqual({ resourceGroup: "rg-edge-live-a1b2c3d4", hub: "edge-live-a1b2c3d4", deviceId: "live-a1b2c3d4-01" });
+    expect(liveStackNames("a1b2c3d4")).toEqual({
+      resourceGroup: "rg-edge-live-a1b2c3d4",
+      hub: "edge-live-a1b2c3d4",
+      deviceId: "live-a1b2c3d4-01",
+    });
     expect(() => liveStackNames("Bad_Suffix")).toThrow(/3-12 lower-case letters or digits/);
     expect(YAML.parse(liveStackYaml({ suffix: "abc", location: "x", sshFrom: "1.2.3.4" })).config["edge:keyVault"]).toBeUndefined();
   });
@@ -73,12 +83,16 @@ describe("leftovers", () => {
   });
 
   test("each thing left behind is named", async () => {
-    expect(await leftovers(fake({ groups: [names.resourceGroup], hubs: [names.hub], certs: { "edge-live-a1b2c3d4-01": "live" } }), names, vault)).toEqual([
+    expect(
+      await leftovers(fake({ groups: [names.resourceGroup], hubs: [names.hub], certs: { "edge-live-a1b2c3d4-01": "live" } }), names, vault),
+    ).toEqual([
       "resource group rg-edge-live-a1b2c3d4 still exists",
       "IoT Hub edge-live-a1b2c3d4 still exists",
       "Key Vault kv-live certificate edge-live-a1b2c3d4-01 is live, not soft-deleted",
     ]);
     // A certificate never imported (or purged) is not what destroy should leave either.
-    expect(await leftovers(fake({}), names, vault)).toEqual(["Key Vault kv-live certificate edge-live-a1b2c3d4-01 is absent, not soft-deleted"]);
+    expect(await leftovers(fake({}), names, vault)).toEqual([
+      "Key Vault kv-live certificate edge-live-a1b2c3d4-01 is absent, not soft-deleted",
+    ]);
   });
 });

@@ -7,7 +7,12 @@ import { byName, isSecretValue, RecordedResource, runUnderMocks } from "../../la
 
 type Module = typeof import("../../components/bootstrap/bootstrap");
 
-const RUNTIME = { preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6", purgeOnDestroy: false };
+const RUNTIME = {
+  preinstalled: false,
+  aziotEdgeVersion: "1.6.0-1",
+  agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6",
+  purgeOnDestroy: false,
+};
 const CERTS = {
   identityCertPem: "-----BEGIN CERTIFICATE-----\nIDENTITY-1\n-----END CERTIFICATE-----\n",
   identityKeyPem: "-----BEGIN PRIVATE KEY-----\nIDENTITY-KEY-BODY\n-----END PRIVATE KEY-----\n",
@@ -56,13 +61,23 @@ async function build(kind: "existing" | "vm", certs = CERTS, extra: { hostname?:
 
 const STEPS = ["wait", "install", "cleanup", "certs", "config", "apply"];
 const configToml = renderConfigToml(
-  manualX509Config({ deviceId: "edge-01", iotHubHostName: "contoso.azure-devices.net", hostname: "edge-01", agentImage: RUNTIME.agentImage, edgeCa: true, trustBundle: true }),
+  manualX509Config({
+    deviceId: "edge-01",
+    iotHubHostName: "contoso.azure-devices.net",
+    hostname: "edge-01",
+    agentImage: RUNTIME.agentImage,
+    edgeCa: true,
+    trustBundle: true,
+  }),
 );
 
 describe("existing host", () => {
   let run: Run;
   const step = (s: string) => byName(run.resources, `edge-01-bootstrap-${s}`);
-  const depsOf = (s: string) => step(s).dependencies.map((urn) => urn.split("::").pop()).sort();
+  const depsOf = (s: string) =>
+    step(s)
+      .dependencies.map((urn) => urn.split("::").pop())
+      .sort();
   beforeAll(async () => {
     run = await build("existing");
   });
@@ -71,7 +86,9 @@ describe("existing host", () => {
     const component = byName(run.resources, "edge-01-bootstrap");
     expect(component.type).toBe("edge:bootstrap:DeviceBootstrap");
     const children = run.resources.filter((r) => r.parent === component.urn);
-    expect(children.map((r) => `${r.type} ${r.name}`).sort()).toEqual(STEPS.map((s) => `command:remote:Command edge-01-bootstrap-${s}`).sort());
+    expect(children.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+      STEPS.map((s) => `command:remote:Command edge-01-bootstrap-${s}`).sort(),
+    );
   });
 
   test("orders the steps: wait → install/cleanup → certs/config → apply", () => {
@@ -132,7 +149,10 @@ describe("existing host", () => {
   });
 
   test("no private key appears in any plain (non-secret) input", () => {
-    const plainText = JSON.stringify(run.resources.map((r) => r.inputs), (_, v) => (isSecretValue(v) ? "<secret>" : v));
+    const plainText = JSON.stringify(
+      run.resources.map((r) => r.inputs),
+      (_, v) => (isSecretValue(v) ? "<secret>" : v),
+    );
     for (const body of SECRET_BODIES) expect(plainText).not.toContain(body);
   });
 
@@ -154,7 +174,10 @@ describe("VM deleted with the stack", () => {
   });
 
   test("has no cleanup step, so destroy never waits on a host that is going away", () => {
-    const names = run.resources.filter((r) => r.type === "command:remote:Command").map((r) => r.name).sort();
+    const names = run.resources
+      .filter((r) => r.type === "command:remote:Command")
+      .map((r) => r.name)
+      .sort();
     expect(names).toEqual(["apply", "certs", "config", "install", "wait"].map((s) => `edge-01-bootstrap-${s}`));
     const certs = byName(run.resources, "edge-01-bootstrap-certs");
     expect(certs.dependencies.map((u) => u.split("::").pop())).toEqual(["edge-01-bootstrap-install"]);
@@ -169,11 +192,26 @@ describe("VM deleted with the stack", () => {
 describe("validation", () => {
   test.each([
     [{ deviceId: "bad id" }, "device bad id: deviceId may contain only letters"],
-    [{ runtime: { ...RUNTIME, aziotEdgeVersion: "1.6; rm -rf /" } }, 'runtime.aziotEdgeVersion "1.6; rm -rf /" is not a Debian package version'],
-    [{ runtime: { ...RUNTIME, aziotEdgeVersion: "1.7.0-1" } }, "runtime.aziotIdentityServiceVersion is required with aziotEdgeVersion 1.7.0-1"],
-    [{ runtime: { ...RUNTIME, aziotIdentityServiceVersion: "1.6.0-1 x" } }, 'runtime.aziotIdentityServiceVersion "1.6.0-1 x" is not a Debian package version'],
-    [{ runtime: { ...RUNTIME, preinstalled: true, purgeOnDestroy: true } }, "runtime.purgeOnDestroy cannot be true with runtime.preinstalled"],
-    [{ certificates: { identityCertPem: "c", identityKeyPem: "k", edgeCaCertPem: "ca" } }, "certificates: give both edgeCaCertPem and edgeCaKeyPem, or neither"],
+    [
+      { runtime: { ...RUNTIME, aziotEdgeVersion: "1.6; rm -rf /" } },
+      'runtime.aziotEdgeVersion "1.6; rm -rf /" is not a Debian package version',
+    ],
+    [
+      { runtime: { ...RUNTIME, aziotEdgeVersion: "1.7.0-1" } },
+      "runtime.aziotIdentityServiceVersion is required with aziotEdgeVersion 1.7.0-1",
+    ],
+    [
+      { runtime: { ...RUNTIME, aziotIdentityServiceVersion: "1.6.0-1 x" } },
+      'runtime.aziotIdentityServiceVersion "1.6.0-1 x" is not a Debian package version',
+    ],
+    [
+      { runtime: { ...RUNTIME, preinstalled: true, purgeOnDestroy: true } },
+      "runtime.purgeOnDestroy cannot be true with runtime.preinstalled",
+    ],
+    [
+      { certificates: { identityCertPem: "c", identityKeyPem: "k", edgeCaCertPem: "ca" } },
+      "certificates: give both edgeCaCertPem and edgeCaKeyPem, or neither",
+    ],
     [{ timeouts: { healthSeconds: 0 } }, "timeouts.healthSeconds must be a positive whole number of seconds"],
   ])("refuses %j before creating any step", async (override, message) => {
     let thrown: Error | undefined;

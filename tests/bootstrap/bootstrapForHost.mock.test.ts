@@ -6,17 +6,33 @@ import { byName, isSecretValue, RecordedResource, runUnderMocks } from "../../la
 
 const device: DeviceSettings = {
   id: "line-3-gateway",
-  host: { type: "existing", address: "192.0.2.30", port: 2202, user: "edge", privateKey: "SSH-KEY-BODY", hostKey: "ssh-ed25519 AAAAhostkey" },
+  host: {
+    type: "existing",
+    address: "192.0.2.30",
+    port: 2202,
+    user: "edge",
+    privateKey: "SSH-KEY-BODY",
+    hostKey: "ssh-ed25519 AAAAhostkey",
+  },
   // Not read by the bootstrap; cast so the test does not follow every change of the certificate schema.
   certificate: { source: "generate", authentication: "selfSigned" } as unknown as DeviceSettings["certificate"],
   deploymentManifest: "manifests/default.json",
   manifest: {},
-  runtime: { preinstalled: true, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6", purgeOnDestroy: false },
+  runtime: {
+    preinstalled: true,
+    aziotEdgeVersion: "1.6.0-1",
+    agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6",
+    purgeOnDestroy: false,
+  },
   decommissioned: false,
 };
 const certificates = { identityCertPem: "CERT", identityKeyPem: pulumi.secret("KEY"), trustBundlePem: "ROOT" };
 const unwrap = (v: any): any => (isSecretValue(v) ? v.value : v);
-const stepNames = (rs: RecordedResource[]) => rs.filter((r) => r.type === "command:remote:Command").map((r) => r.name.replace(/^.*-bootstrap-/, "")).sort();
+const stepNames = (rs: RecordedResource[]) =>
+  rs
+    .filter((r) => r.type === "command:remote:Command")
+    .map((r) => r.name.replace(/^.*-bootstrap-/, ""))
+    .sort();
 
 test("existing host: its connection (port, user, host key, secret key), a cleanup step, preinstalled runtime", async () => {
   const run = await runUnderMocks({}, () => {
@@ -71,7 +87,8 @@ describe("a decommissioned device (host gone for good)", () => {
     const monitor = (pulumi.runtime as any).getMonitor();
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, cb: any) => (
-      options.set(req.getName(), { retainOnDelete: req.getRetainondelete(), ignoreChanges: req.getIgnorechangesList() }), register(req, cb)
+      options.set(req.getName(), { retainOnDelete: req.getRetainondelete(), ignoreChanges: req.getIgnorechangesList() }),
+      register(req, cb)
     );
   };
 
@@ -82,7 +99,12 @@ describe("a decommissioned device (host gone for good)", () => {
       const { ExistingHost } = require("../../components/host/existingHost");
       const { bootstrapForHost } = require("../../components/bootstrap/bootstrapForHost");
       const host = new ExistingHost("gw-host", { host: device.host });
-      bootstrapForHost("gw-bootstrap", { device: { ...device, decommissioned: true }, host, iotHubHostName: "hub.azure-devices.net", certificates });
+      bootstrapForHost("gw-bootstrap", {
+        device: { ...device, decommissioned: true },
+        host,
+        iotHubHostName: "hub.azure-devices.net",
+        certificates,
+      });
     });
     expect(stepNames(run.resources)).toEqual(["cleanup"]);
     const cleanup = byName(run.resources, "gw-bootstrap-cleanup");
@@ -90,14 +112,26 @@ describe("a decommissioned device (host gone for good)", () => {
     const live = await runUnderMocks({}, () => {
       const { ExistingHost } = require("../../components/host/existingHost");
       const { bootstrapForHost } = require("../../components/bootstrap/bootstrapForHost");
-      bootstrapForHost("gw-bootstrap", { device, host: new ExistingHost("gw-host", { host: device.host }), iotHubHostName: "hub.azure-devices.net", certificates });
+      bootstrapForHost("gw-bootstrap", {
+        device,
+        host: new ExistingHost("gw-host", { host: device.host }),
+        iotHubHostName: "hub.azure-devices.net",
+        certificates,
+      });
     });
     const liveCleanup = byName(live.resources, "gw-bootstrap-cleanup");
-    expect({ create: cleanup.inputs.create, delete: cleanup.inputs.delete }).toEqual({ create: liveCleanup.inputs.create, delete: liveCleanup.inputs.delete });
+    expect({ create: cleanup.inputs.create, delete: cleanup.inputs.delete }).toEqual({
+      create: liveCleanup.inputs.create,
+      delete: liveCleanup.inputs.delete,
+    });
     expect(options.get("gw-bootstrap-cleanup")?.retainOnDelete).toBe(true);
-    expect(options.get("gw-bootstrap-cleanup")?.ignoreChanges).toEqual(expect.arrayContaining(["connection", "create", "delete", "stdin", "triggers"]));
+    expect(options.get("gw-bootstrap-cleanup")?.ignoreChanges).toEqual(
+      expect.arrayContaining(["connection", "create", "delete", "stdin", "triggers"]),
+    );
     const warned = warn.mock.calls.map((c) => String(c[0])).join("\n");
-    expect(warned).toContain("device line-3-gateway is decommissioned: no bootstrap step runs on its host, and destroy (or removing the device) drops its cleanup step without running it.");
+    expect(warned).toContain(
+      "device line-3-gateway is decommissioned: no bootstrap step runs on its host, and destroy (or removing the device) drops its cleanup step without running it.",
+    );
     expect(warned).toContain("/var/lib/aziot/keyd");
     warn.mockRestore();
   });
@@ -114,7 +148,12 @@ describe("a decommissioned device (host gone for good)", () => {
         readyResources: [vm],
       };
       const { bootstrapForHost } = require("../../components/bootstrap/bootstrapForHost");
-      bootstrapForHost("vm2-bootstrap", { device: { ...device, decommissioned: true }, host, iotHubHostName: "hub.azure-devices.net", certificates });
+      bootstrapForHost("vm2-bootstrap", {
+        device: { ...device, decommissioned: true },
+        host,
+        iotHubHostName: "hub.azure-devices.net",
+        certificates,
+      });
     });
     expect(stepNames(run.resources)).toEqual([]);
   });

@@ -141,7 +141,9 @@ describe("renderConfigToml", () => {
   test("refuses input that cannot make a working config, naming each field", () => {
     const bad: EdgeConfigInput = { ...manual, hostname: " ", provisioning: { source: "manual", iothubHostname: "", deviceId: "d" } };
     expect(configInputProblems(bad)).toEqual(["hostname must not be empty", "provisioning.iothubHostname must not be empty"]);
-    expect(() => renderConfigToml(bad)).toThrow("cannot render config.toml: hostname must not be empty; provisioning.iothubHostname must not be empty");
+    expect(() => renderConfigToml(bad)).toThrow(
+      "cannot render config.toml: hostname must not be empty; provisioning.iothubHostname must not be empty",
+    );
     expect(configInputProblems({ ...dps, provisioning: { source: "dps", idScope: "x", globalEndpoint: "http://dps" } })).toEqual([
       "provisioning.globalEndpoint must be an https:// URL",
     ]);
@@ -161,7 +163,7 @@ describe("renderConfigToml", () => {
     expect(withDps({ idScope: "" })).toEqual(["provisioning.idScope must not be empty"]);
     expect(withDps({ globalEndpoint: "https://" })).toEqual(["provisioning.globalEndpoint must be an https:// URL"]);
     expect(() => renderConfigToml({ ...dps, provisioning: { source: "dps", idScope: "0ne1", registrationId: "bad id" } })).toThrow(
-      "cannot render config.toml: provisioning.registrationId \"bad id\" must be",
+      'cannot render config.toml: provisioning.registrationId "bad id" must be',
     );
   });
 });

@@ -13,14 +13,28 @@ import {
   stepCommands,
 } from "../../components/bootstrap/deviceCommands";
 
-const certs = { identityCertPem: "CERT-A\n", identityKeyPem: "KEY-A\n", edgeCaCertPem: "CA\n", edgeCaKeyPem: "CA-KEY\n", trustBundlePem: "TB\n" };
+const certs = {
+  identityCertPem: "CERT-A\n",
+  identityKeyPem: "KEY-A\n",
+  edgeCaCertPem: "CA\n",
+  edgeCaKeyPem: "CA-KEY\n",
+  trustBundlePem: "TB\n",
+};
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 describe("device scripts", () => {
   const scripts = readdirSync(SCRIPT_DIR).filter((f) => f.endsWith(".sh"));
 
   test("are shellcheck-clean", () => {
-    expect(scripts.sort()).toEqual(["apply-config.sh", "cleanup.sh", "common.sh", "install-runtime.sh", "place-certs.sh", "wait-ready.sh", "write-config.sh"]);
+    expect(scripts.sort()).toEqual([
+      "apply-config.sh",
+      "cleanup.sh",
+      "common.sh",
+      "install-runtime.sh",
+      "place-certs.sh",
+      "wait-ready.sh",
+      "write-config.sh",
+    ]);
     const result = spawnSync("shellcheck", ["-x", "-s", "bash", ...scripts], { cwd: SCRIPT_DIR, encoding: "utf8" });
     expect(result.error).toBeUndefined();
     expect(result.stdout + result.stderr).toBe("");
@@ -62,7 +76,7 @@ describe("deviceCommand", () => {
     // The program is in the command once, not once per branch.
     expect(cmd.split("wait_for_cloud_init").length).toBeLessThanOrEqual(3);
     // Run the real string with `bash` swapped for a printer of its arguments: the program and argv arrive intact.
-    const probe = cmd.replace(/exec "\$@" bash -c/, "exec \"$@\" sh -c 'printf \"%s\\n\" \"$0\" \"$@\" | tail -n 2' ignored");
+    const probe = cmd.replace(/exec "\$@" bash -c/, 'exec "$@" sh -c \'printf "%s\\n" "$0" "$@" | tail -n 2\' ignored');
     const printed = execFileSync("sh", ["-c", probe], { encoding: "utf8" });
     expect(printed).toBe("edge-bootstrap-wait-ready\n1200\n");
   });
@@ -87,16 +101,24 @@ describe("deviceCommand", () => {
   );
 
   test("step commands carry the pinned versions and bounds, nothing secret", () => {
-    const c = stepCommands({ aziotEdgeVersion: "1.6.0-1", preinstalled: false }, { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 });
+    const c = stepCommands(
+      { aziotEdgeVersion: "1.6.0-1", preinstalled: false },
+      { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 },
+    );
     // The identity service aziot-edge 1.6.0-1 depends on, unless set.
     expect(c.install.endsWith(`'edge-bootstrap-install-runtime' '1.6.0-1' '1.6.0-1' 'any' 'false' '22'`)).toBe(true);
     expect(stepCommands({ aziotEdgeVersion: "1.6.1-1", preinstalled: false }).install).toContain(`'1.6.1-1' '1.6.0-1' 'any'`);
-    expect(stepCommands({ aziotEdgeVersion: "1.6.2-1", aziotIdentityServiceVersion: "1.6.1-1", preinstalled: false }).install).toContain(`'1.6.2-1' '1.6.1-1' 'any'`);
+    expect(stepCommands({ aziotEdgeVersion: "1.6.2-1", aziotIdentityServiceVersion: "1.6.1-1", preinstalled: false }).install).toContain(
+      `'1.6.2-1' '1.6.1-1' 'any'`,
+    );
     expect(c.wait.endsWith(`'edge-bootstrap-wait-ready' '11'`)).toBe(true);
     expect(c.apply.endsWith(`'edge-bootstrap-apply-config' '33'`)).toBe(true);
     expect(c.cleanupDelete.endsWith(`'edge-bootstrap-cleanup' 'remove'`)).toBe(true);
     // runtime.purgeOnDestroy is in the delete command itself: the step's stored delete changes with it.
-    const purging = stepCommands({ aziotEdgeVersion: "1.6.0-1", preinstalled: false, purgeOnDestroy: true }, { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 });
+    const purging = stepCommands(
+      { aziotEdgeVersion: "1.6.0-1", preinstalled: false, purgeOnDestroy: true },
+      { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 },
+    );
     expect(purging.cleanupDelete.endsWith(`'edge-bootstrap-cleanup' 'remove' 'purge' '22'`)).toBe(true);
     expect(purging.cleanupCreate).toBe(c.cleanupCreate);
     expect(stepCommands({ aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: true }).install).toContain(
@@ -110,7 +132,9 @@ describe("certificatePayload", () => {
     expect(certificatePayload(certs)).toBe(
       `identity-cert ${b64("CERT-A\n")}\nidentity-key ${b64("KEY-A\n")}\nedge-ca-cert ${b64("CA\n")}\nedge-ca-key ${b64("CA-KEY\n")}\ntrust-bundle ${b64("TB\n")}\n`,
     );
-    expect(certificatePayload({ identityCertPem: "C", identityKeyPem: "K" })).toBe(`identity-cert ${b64("C\n")}\nidentity-key ${b64("K\n")}\n`);
+    expect(certificatePayload({ identityCertPem: "C", identityKeyPem: "K" })).toBe(
+      `identity-cert ${b64("C\n")}\nidentity-key ${b64("K\n")}\n`,
+    );
   });
 
   test("refuses an edge CA certificate without its key", () => {

@@ -32,7 +32,11 @@ beforeAll(async () => {
   [lockHost, sshdHost, listsHost] = await Promise.all([
     TestHost.start({ address: "127.0.5.20", name: "apt-lock" }),
     TestHost.start({ address: "127.0.5.21", name: "sshd-refusal" }),
-    TestHost.start({ address: "127.0.5.22", name: "lists-lock", packageRepo: { ...DEFAULT_STANDIN_RUNTIME, newerIdentityServiceVersion: "1.6.1-1" } }),
+    TestHost.start({
+      address: "127.0.5.22",
+      name: "lists-lock",
+      packageRepo: { ...DEFAULT_STANDIN_RUNTIME, newerIdentityServiceVersion: "1.6.1-1" },
+    }),
   ]);
   // Started, not awaited: they run while the cases below do.
   slow = Promise.all([aptLockScenario(lockHost), sshdRefusalScenario(sshdHost), listsLockScenario(listsHost)]);
@@ -51,7 +55,12 @@ const FRESH_HOST_SUMMARIES = {
   config: "config: changed /etc/aziot/config.toml",
   apply: expect.stringMatching(APPLIED_HEALTHY),
 };
-const RUNTIME = { aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: false, agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" };
+const RUNTIME = {
+  aziotEdgeVersion: "1.6.0-1",
+  mobyEngineVersion: "25.0.5-1",
+  preinstalled: false,
+  agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6",
+};
 const firstCerts = makeDeviceCertificates("edge-ssh-01");
 const secondCerts = makeDeviceCertificates("edge-ssh-01");
 
@@ -59,7 +68,12 @@ const summaries = (r: Partial<Record<StepName, RunResult>>) =>
   Object.fromEntries(Object.entries(r).map(([step, res]) => [step, res!.stdout.trim()]));
 const ownerMode = (p: string) => {
   const st = statSync(p);
-  const names = (file: string) => new Map(readFileSync(file, "utf8").split("\n").map((l) => [Number(l.split(":")[2]), l.split(":")[0]] as const));
+  const names = (file: string) =>
+    new Map(
+      readFileSync(file, "utf8")
+        .split("\n")
+        .map((l) => [Number(l.split(":")[2]), l.split(":")[0]] as const),
+    );
   return `${names("/etc/passwd").get(st.uid)}:${names("/etc/group").get(st.gid)} ${(st.mode & 0o777).toString(8)}`;
 };
 /** Private key bodies: must never appear in any step output. */
@@ -80,7 +94,13 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
   let run: BootstrapRun;
   beforeAll(async () => {
     host = await TestHost.start({ address: "127.0.5.10", name: "steps" });
-    run = { connection: host.connection, deviceId: "edge-ssh-01", iotHubHostName: "hub.azure-devices.net", certificates: firstCerts, runtime: RUNTIME };
+    run = {
+      connection: host.connection,
+      deviceId: "edge-ssh-01",
+      iotHubHostName: "hub.azure-devices.net",
+      certificates: firstCerts,
+      runtime: RUNTIME,
+    };
   });
   afterAll(() => host?.stop());
 
@@ -94,7 +114,9 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
     expect(readFileSync(host.path(DEVICE_FILES["identity-key"].path), "utf8")).toBe(firstCerts.identityKeyPem);
     expect(readFileSync(host.path("/etc/aziot/config.toml"), "utf8")).toBe(plannedSteps(run, host.hostname).config.stdin);
     expect(host.iotedgeCalls()).toEqual(["config apply", "system status"]);
-    expect(r.certs!.stderr).toContain("edge-bootstrap[certs]: placed identity-key at /var/aziot/secrets/device-identity.key.pem (aziotks:aziotks 0600)");
+    expect(r.certs!.stderr).toContain(
+      "edge-bootstrap[certs]: placed identity-key at /var/aziot/secrets/device-identity.key.pem (aziotks:aziotks 0600)",
+    );
     expectNoSecrets(Object.values(r), firstCerts);
   });
 
@@ -114,7 +136,10 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
   });
 
   test("changed certificate → only the certificate and apply steps re-run", async () => {
-    const rotated: BootstrapRun = { ...run, certificates: { ...firstCerts, identityCertPem: secondCerts.identityCertPem, identityKeyPem: secondCerts.identityKeyPem } };
+    const rotated: BootstrapRun = {
+      ...run,
+      certificates: { ...firstCerts, identityCertPem: secondCerts.identityCertPem, identityKeyPem: secondCerts.identityKeyPem },
+    };
     // What the engine sees: the inputs of each step before and after. Only certs (stdin) and apply (triggers) differ.
     const before = plannedSteps(run, host.hostname);
     const after = plannedSteps(rotated, host.hostname);
@@ -138,12 +163,17 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
   test("destroy → host clean: runtime stopped, module containers, config, derived configs, certificates, keys, keyd/certd material and state removed", async () => {
     // What the running runtime made: keyd/certd material (edgeHub's server key among it) and edgeAgent's containers.
     expect(readdirSync(host.path("/var/lib/aziot/keyd/keys"))).toContain("aziot-edged-module-edgeHub-server.key");
-    expect(host.containers()).toEqual(["edgeAgent mcr.microsoft.com/azureiotedge-agent:1.6", "edgeHub mcr.microsoft.com/azureiotedge-hub:1.6"]);
+    expect(host.containers()).toEqual([
+      "edgeAgent mcr.microsoft.com/azureiotedge-agent:1.6",
+      "edgeHub mcr.microsoft.com/azureiotedge-hub:1.6",
+    ]);
     // A container that is not edgeAgent's stays.
     await runRemoteCommand(host.connection, "docker create --name operator-tool --label purpose=ops busybox");
     const r = await runCleanupDelete(run);
     expect(r.stdout.trim()).toBe("cleanup: removed 16 files (runtime: stopped; module containers: 2 removed)");
-    expect(r.stderr).toMatch(/removed the module containers edgeAgent created: [0-9a-f]{12} [0-9a-f]{12} \(label net\.azure-devices\.edge\.owner=Microsoft\.Azure\.Devices\.Edge\.Agent\)/);
+    expect(r.stderr).toMatch(
+      /removed the module containers edgeAgent created: [0-9a-f]{12} [0-9a-f]{12} \(label net\.azure-devices\.edge\.owner=Microsoft\.Azure\.Devices\.Edge\.Agent\)/,
+    );
     expect(host.iotedgeCalls().slice(-1)).toEqual(["system stop"]);
     expect(host.containers()).toEqual(["operator-tool busybox"]);
     expect(filesUnder(host.path("/etc/aziot"))).toEqual([]);
@@ -189,7 +219,9 @@ describe("a non-root SSH user, as on an Azure VM: the steps run through sudo -n"
     for (const f of Object.values(DEVICE_FILES)) expect(ownerMode(admin.path(f.path))).toBe(`${f.owner} ${f.mode}`);
     expect(ownerMode(admin.path("/etc/aziot/config.toml"))).toBe("root:root 600");
     expectNoSecrets(Object.values(r), firstCerts);
-    expect((await runCleanupDelete(runAs(admin))).stdout.trim()).toBe("cleanup: removed 16 files (runtime: stopped; module containers: 2 removed)");
+    expect((await runCleanupDelete(runAs(admin))).stdout.trim()).toBe(
+      "cleanup: removed 16 files (runtime: stopped; module containers: 2 removed)",
+    );
     expect(filesUnder(admin.path("/etc/aziot"))).toEqual([]);
     expect(filesUnder(admin.path("/var/lib/aziot/keyd"))).toEqual([]);
     expect(admin.containers()).toEqual([]);
@@ -240,7 +272,9 @@ describe("failures and host kinds", () => {
     expect(error).toBeInstanceOf(RemoteCommandError);
     const result = (error as RemoteCommandError).result!;
     expect(result.stderr).toContain("Error: could not parse config file /etc/aziot/config.toml");
-    expect(result.stderr).toContain("edge-bootstrap[apply]: error: iotedge config apply failed: Error: could not parse config file /etc/aziot/config.toml");
+    expect(result.stderr).toContain(
+      "edge-bootstrap[apply]: error: iotedge config apply failed: Error: could not parse config file /etc/aziot/config.toml",
+    );
     expect(host.iotedgeCalls().slice(-1)).toEqual(["config apply"]);
   });
 
@@ -282,7 +316,9 @@ describe("failures and host kinds", () => {
     const slow = await runBootstrap(runOn(host), ["certs", "apply"]);
     expect(slow.apply!.stdout.trim()).toMatch(/^apply: applied \(healthy after [1-4]s\)$/);
     writeFileSync(delayFile, "60");
-    const error = (await runBootstrap(runOn(host, { timeouts: { healthSeconds: 2 } }), ["certs", "apply"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    const error = (await runBootstrap(runOn(host, { timeouts: { healthSeconds: 2 } }), ["certs", "apply"]).catch(
+      (e: RemoteCommandError) => e,
+    )) as RemoteCommandError;
     expect(error.result?.stderr).toContain("aziot-edged             Down - activating");
     expect(error.result?.stderr).toContain(
       "edge-bootstrap[apply]: error: the runtime did not become healthy within 2s; run 'iotedge check' and 'iotedge system logs' on the host",
@@ -294,7 +330,9 @@ describe("failures and host kinds", () => {
     const run = runOn(host);
     const stops = host.path("/var/lib/aziot/iotedge-standin/edged-stops");
     writeFileSync(stops, "");
-    const error = (await runBootstrap({ ...run, timeouts: { healthSeconds: 2 } }, ["certs", "apply"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    const error = (await runBootstrap({ ...run, timeouts: { healthSeconds: 2 } }, ["certs", "apply"]).catch(
+      (e: RemoteCommandError) => e,
+    )) as RemoteCommandError;
     expect(error).toBeInstanceOf(RemoteCommandError);
     expect(error.result?.stderr).toContain("    aziot-edged             Ready\n    aziot-identityd         Running\n");
     expect(error.result?.stderr).toContain("edge-bootstrap[apply]: error: the runtime did not become healthy within 2s");
@@ -315,10 +353,16 @@ describe("failures and host kinds", () => {
 describe("install from the package repository (stand-in packages configured as Microsoft's, a newer identity service offered)", () => {
   let host: TestHost;
   beforeAll(async () => {
-    host = await TestHost.start({ address: "127.0.5.13", name: "repo", packageRepo: { ...DEFAULT_STANDIN_RUNTIME, newerIdentityServiceVersion: "1.6.1-1" } });
+    host = await TestHost.start({
+      address: "127.0.5.13",
+      name: "repo",
+      packageRepo: { ...DEFAULT_STANDIN_RUNTIME, newerIdentityServiceVersion: "1.6.1-1" },
+    });
   });
   afterAll(() => host?.stop());
-  const runOn = (runtime: Partial<typeof RUNTIME> & { aziotIdentityServiceVersion?: string; purgeOnDestroy?: boolean } = {}): BootstrapRun => ({
+  const runOn = (
+    runtime: Partial<typeof RUNTIME> & { aziotIdentityServiceVersion?: string; purgeOnDestroy?: boolean } = {},
+  ): BootstrapRun => ({
     connection: host.connection,
     deviceId: "edge-ssh-03",
     iotHubHostName: "hub.azure-devices.net",
@@ -326,17 +370,25 @@ describe("install from the package repository (stand-in packages configured as M
     runtime: { ...RUNTIME, ...runtime },
   });
   const packages = async () =>
-    (await runRemoteCommand(host.connection, "dpkg-query -W -f='${Package} ${Version} ${Status}\\n' moby-engine aziot-edge aziot-identity-service 2>&1 || true")).stdout;
+    (
+      await runRemoteCommand(
+        host.connection,
+        "dpkg-query -W -f='${Package} ${Version} ${Status}\\n' moby-engine aziot-edge aziot-identity-service 2>&1 || true",
+      )
+    ).stdout;
   const held = async () => (await runRemoteCommand(host.connection, "apt-mark showhold")).stdout;
 
   test("moby-engine goes in first; a pinned aziot-edge the repository lacks → install fails with apt's message", async () => {
-    const error = (await runBootstrap(runOn({ aziotEdgeVersion: "1.6.9-1", aziotIdentityServiceVersion: "1.6.0-1" }), ["wait", "install"]).catch(
-      (e: RemoteCommandError) => e,
-    )) as RemoteCommandError;
+    const error = (await runBootstrap(runOn({ aziotEdgeVersion: "1.6.9-1", aziotIdentityServiceVersion: "1.6.0-1" }), [
+      "wait",
+      "install",
+    ]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
     const log = error.result?.stderr ?? "";
     expect(log).toContain("edge-bootstrap[install]: skipped: Microsoft package repository already configured");
     expect(log.indexOf("edge-bootstrap[install]: installing moby-engine=25.0.5-1")).toBeGreaterThan(-1);
-    expect(log.indexOf("edge-bootstrap[install]: installing moby-engine=25.0.5-1")).toBeLessThan(log.indexOf("installing aziot-edge=1.6.9-1"));
+    expect(log.indexOf("edge-bootstrap[install]: installing moby-engine=25.0.5-1")).toBeLessThan(
+      log.indexOf("installing aziot-edge=1.6.9-1"),
+    );
     expect(log).toContain("Version '1.6.9-1' for 'aziot-edge' was not found");
     const status = await packages();
     expect(status).toContain("moby-engine 25.0.5-1 install ok installed");
@@ -345,24 +397,34 @@ describe("install from the package repository (stand-in packages configured as M
 
   test("the right pins → aziot-edge and the identity service it depends on, in one command although a newer one is offered; both held; the bootstrap runs on it; a re-run skips", async () => {
     const r = await runBootstrap(runOn());
-    expect(r.install!.stdout.trim()).toBe("install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1)");
+    expect(r.install!.stdout.trim()).toBe(
+      "install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1)",
+    );
     expect(r.install!.stderr).toContain("edge-bootstrap[install]: skipped: moby-engine 25.0.5-1 already installed");
     expect(r.install!.stderr).toContain("edge-bootstrap[install]: installing aziot-edge=1.6.0-1 aziot-identity-service=1.6.0-1\n");
-    expect(r.install!.stderr).toContain("edge-bootstrap[install]: held aziot-edge aziot-identity-service at their installed versions (apt-mark hold)");
+    expect(r.install!.stderr).toContain(
+      "edge-bootstrap[install]: held aziot-edge aziot-identity-service at their installed versions (apt-mark hold)",
+    );
     expect(r.apply!.stdout.trim()).toMatch(APPLIED_HEALTHY);
     expect(await held()).toBe("aziot-edge\naziot-identity-service\n");
     // What unattended-upgrades would do: the held pair stays, although 1.6.1-1 of both is offered.
     const upgrade = await runRemoteCommand(host.connection, "apt-get -s upgrade");
     expect(upgrade.stdout).toMatch(/^0 upgraded/m);
     const again = await runBootstrap(runOn(), ["install"]);
-    expect(again.install!.stdout.trim()).toBe("install: skipped (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1 already installed)");
+    expect(again.install!.stdout.trim()).toBe(
+      "install: skipped (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1 already installed)",
+    );
     expect(again.install!.stderr).toContain("edge-bootstrap[install]: skipped: aziot-edge aziot-identity-service already held");
   });
 
   test("an intended upgrade (both pins changed) → the hold is released for it, both upgraded together, held again", async () => {
     const r = await runBootstrap(runOn({ aziotEdgeVersion: "1.6.1-1", aziotIdentityServiceVersion: "1.6.1-1" }), ["install"]);
-    expect(r.install!.stderr).toContain("edge-bootstrap[install]: released the hold on aziot-edge aziot-identity-service for the pinned versions");
-    expect(r.install!.stdout.trim()).toBe("install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.1-1, aziot-identity-service 1.6.1-1, moby-engine 25.0.5-1)");
+    expect(r.install!.stderr).toContain(
+      "edge-bootstrap[install]: released the hold on aziot-edge aziot-identity-service for the pinned versions",
+    );
+    expect(r.install!.stdout.trim()).toBe(
+      "install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.1-1, aziot-identity-service 1.6.1-1, moby-engine 25.0.5-1)",
+    );
     expect(await held()).toBe("aziot-edge\naziot-identity-service\n");
     expect(await packages()).toContain("aziot-identity-service 1.6.1-1 hold ok installed");
   });
@@ -374,14 +436,18 @@ describe("install from the package repository (stand-in packages configured as M
     const r = await runBootstrap(runOn({ aziotEdgeVersion: "1.6.0-1", aziotIdentityServiceVersion: "1.6.0-1" }), ["install"]);
     await back;
     expect(r.install!.stderr).toContain("edge-bootstrap[install]: apt-get update failed (attempt 1 of 5); retrying in 2s");
-    expect(r.install!.stdout.trim()).toBe("install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1)");
+    expect(r.install!.stdout.trim()).toBe(
+      "install: installed aziot-edge aziot-identity-service (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1)",
+    );
     expect(await held()).toBe("aziot-edge\naziot-identity-service\n");
   });
 
   test("runtime.purgeOnDestroy → destroy releases the hold and purges aziot-edge and aziot-identity-service; moby-engine stays", async () => {
     const run = runOn({ purgeOnDestroy: true });
     const r = await runCleanupDelete(run);
-    expect(r.stdout.trim()).toMatch(/^cleanup: removed \d+ files \(runtime: stopped; module containers: (none|\d+ removed); packages: purged aziot-edge aziot-identity-service\)$/);
+    expect(r.stdout.trim()).toMatch(
+      /^cleanup: removed \d+ files \(runtime: stopped; module containers: (none|\d+ removed); packages: purged aziot-edge aziot-identity-service\)$/,
+    );
     const edge = await runRemoteCommand(host.connection, "dpkg -s aziot-edge 2>&1 || true");
     expect(edge.stdout).toContain("package 'aziot-edge' is not installed");
     expect((await runRemoteCommand(host.connection, "dpkg -s aziot-identity-service 2>&1 || true")).stdout).toContain("is not installed");
@@ -396,8 +462,12 @@ describe("slow faults (started first, on their own hosts)", () => {
   test(`apt lock held for ${APT_LOCK_SECONDS} s → the install step waits for it and succeeds; a shorter bound fails clearly`, async () => {
     const [lock] = await slow;
     expect(lock.seconds).toBeGreaterThanOrEqual(APT_LOCK_SECONDS - 1);
-    expect(lock.waited.stdout.trim()).toBe("install: skipped (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1 already installed)");
-    expect(lock.waited.stderr).toMatch(/edge-bootstrap\[install\]: \/var\/lib\/dpkg\/lock-frontend held by pid \d+ \(perl\); waiting for it \(at most 600s\)\n/);
+    expect(lock.waited.stdout.trim()).toBe(
+      "install: skipped (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1 already installed)",
+    );
+    expect(lock.waited.stderr).toMatch(
+      /edge-bootstrap\[install\]: \/var\/lib\/dpkg\/lock-frontend held by pid \d+ \(perl\); waiting for it \(at most 600s\)\n/,
+    );
     expect(lock.waited.stderr).toMatch(/edge-bootstrap\[install\]: package manager free again after \d+s\n/);
     expect((lock.bounded as RemoteCommandError).result?.stderr).toMatch(
       /edge-bootstrap\[install\]: error: the package manager stayed locked for 3s: \/var\/lib\/dpkg\/lock-frontend held by pid \d+ \(another apt\/dpkg run: cloud-init or unattended-upgrades\?\)/,
@@ -407,10 +477,14 @@ describe("slow faults (started first, on their own hosts)", () => {
   test(`apt's lists lock held for ${APT_LOCK_SECONDS} s as an install starts (apt-get update would not wait) → the step waits, says so, and installs`, async () => {
     const [, , lists] = await slow;
     expect(lists.seconds).toBeGreaterThanOrEqual(APT_LOCK_SECONDS - 1);
-    expect(lists.install.stderr).toMatch(/edge-bootstrap\[install\]: \/var\/lib\/apt\/lists\/lock held by pid \d+ \(perl\); waiting for it \(at most 600s\)\n/);
+    expect(lists.install.stderr).toMatch(
+      /edge-bootstrap\[install\]: \/var\/lib\/apt\/lists\/lock held by pid \d+ \(perl\); waiting for it \(at most 600s\)\n/,
+    );
     expect(lists.install.stderr).toMatch(/edge-bootstrap\[install\]: package manager free again after (29|[3-9]\d)s\n/);
     expect(lists.install.stderr).not.toContain("Could not get lock");
-    expect(lists.install.stdout.trim()).toBe("install: installed moby-engine aziot-edge aziot-identity-service (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1)");
+    expect(lists.install.stdout.trim()).toBe(
+      "install: installed moby-engine aziot-edge aziot-identity-service (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1)",
+    );
   });
 
   test(`sshd refusing for ${SSHD_REFUSAL_SECONDS} s → the steps' dial retries outlast it; the provider's default limit does not`, async () => {
@@ -442,7 +516,7 @@ describe("config.toml's hostname passes iotedge check; the host key is pinned (i
     runtime: RUNTIME,
     ...extra,
   });
-  const hostnameCheck = async (host: TestHost) => (await runRemoteCommand(host.connection, "iotedge check; echo \"exit $?\"")).stdout;
+  const hostnameCheck = async (host: TestHost) => (await runRemoteCommand(host.connection, 'iotedge check; echo "exit $?"')).stdout;
   const configHostname = (host: TestHost) => /^hostname = "(.*)"$/m.exec(readFileSync(host.path("/etc/aziot/config.toml"), "utf8"))?.[1];
 
   test("no edgeHostname: the host's own name, read by the wait step, and iotedge check's hostname check passes", async () => {
@@ -460,7 +534,9 @@ describe("config.toml's hostname passes iotedge check; the host key is pinned (i
 
   test("a name iotedge check would fail (the device id, as before) → the config step refuses it before writing", async () => {
     const before = readFileSync(gateway.path("/etc/aziot/config.toml"), "utf8");
-    const error = (await runBootstrap(runOn(gateway, { hostname: "edge-ssh-04" }), ["config"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    const error = (await runBootstrap(runOn(gateway, { hostname: "edge-ssh-04" }), ["config"]).catch(
+      (e: RemoteCommandError) => e,
+    )) as RemoteCommandError;
     expect(error.result?.stderr.trim()).toBe(
       "edge-bootstrap[config]: error: hostname edge-ssh-04 is not this host's name (gw-line-3) nor a fully qualified name starting with it, so 'iotedge check' fails; set host.edgeHostname to gw-line-3, an FQDN starting with it, or the host's IP address",
     );
@@ -476,7 +552,9 @@ describe("config.toml's hostname passes iotedge check; the host key is pinned (i
     );
     expect(await hostnameCheck(gateway)).toMatch(/exit 1\n$/);
     writeFileSync(identityd, 'hostname = "gw-line-3.plant_1.example"\n');
-    expect(await hostnameCheck(gateway)).toContain("\u203c identityd config toml file specifies a valid hostname - Warning\n    identityd config has hostname gw-line-3.plant_1.example which does not comply with RFC 1035.");
+    expect(await hostnameCheck(gateway)).toContain(
+      "\u203c identityd config toml file specifies a valid hostname - Warning\n    identityd config has hostname gw-line-3.plant_1.example which does not comply with RFC 1035.",
+    );
     writeFileSync(identityd, 'hostname = "127.0.5.40"\n');
     expect(await hostnameCheck(gateway)).toContain("- OK\nexit 0");
     writeFileSync(identityd, saved);
@@ -484,7 +562,9 @@ describe("config.toml's hostname passes iotedge check; the host key is pinned (i
 
   test("a host that presents another key than the pinned one is refused at the handshake: no step runs, nothing is sent", async () => {
     // The stack expects the gateway's key; another machine answers at the address.
-    const pinned: BootstrapRun = runOn(impostor, { connection: { ...impostor.connection, hostKey: gateway.connection.hostKey, dialErrorLimit: 1 } });
+    const pinned: BootstrapRun = runOn(impostor, {
+      connection: { ...impostor.connection, hostKey: gateway.connection.hostKey, dialErrorLimit: 1 },
+    });
     const error = await runBootstrap(pinned).catch((e: Error) => e);
     expect(error).toBeInstanceOf(RemoteCommandError);
     expect((error as Error).message).toBe("could not dial 127.0.5.41:22005 after 2 attempts: Host denied (verification failed)");

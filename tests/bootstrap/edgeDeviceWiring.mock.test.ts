@@ -16,8 +16,10 @@ const device = {
 /** Mocked @pulumi/tls outputs: PEM text named after the resource. */
 function tlsState(args: pulumi.runtime.MockResourceArgs) {
   const pem = (what: string) => `-----BEGIN ${what}-----\n${args.name}\n-----END ${what}-----\n`;
-  if (args.type === "tls:index/privateKey:PrivateKey") return { id: args.name, state: { ...args.inputs, privateKeyPem: pem("PRIVATE KEY") } };
-  if (args.type.startsWith("tls:index/") && args.type.endsWith("Cert")) return { id: args.name, state: { ...args.inputs, certPem: pem("CERTIFICATE") } };
+  if (args.type === "tls:index/privateKey:PrivateKey")
+    return { id: args.name, state: { ...args.inputs, privateKeyPem: pem("PRIVATE KEY") } };
+  if (args.type.startsWith("tls:index/") && args.type.endsWith("Cert"))
+    return { id: args.name, state: { ...args.inputs, certPem: pem("CERTIFICATE") } };
   if (args.type.includes("EdgeCaCertificate")) return { id: args.name, state: { ...args.inputs, certPem: pem("CERTIFICATE") } };
   return undefined;
 }
@@ -34,7 +36,20 @@ async function build(iotHubHostName: string) {
       return new EdgeDevice("fleet-gw", {
         device,
         fleet: { resourceGroupName: "rg", location: "westeurope", stackKey: "k", tags: {}, hub },
-        certificates: { source: { kind: "generate", settings: { source: "generate", keyAlgorithm: "ECDSA", validityDays: 365, renewBeforeDays: 30, intermediate: false, authentication: "selfSigned" } }, fleetCa },
+        certificates: {
+          source: {
+            kind: "generate",
+            settings: {
+              source: "generate",
+              keyAlgorithm: "ECDSA",
+              validityDays: 365,
+              renewBeforeDays: 30,
+              intermediate: false,
+              authentication: "selfSigned",
+            },
+          },
+          fleetCa,
+        },
       });
     },
     tlsState,
@@ -52,7 +67,12 @@ test("EdgeDevice bootstraps its host with its certificates", async () => {
   expect(deps.has(byName(run.resources, "fleet-gw-certs-identity-key").urn)).toBe(true);
   expect(isSecretValue(certs.inputs.stdin)).toBe(true);
   const payload = certs.inputs.stdin.value as string;
-  expect(payload.split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual(["identity-cert", "identity-key", "edge-ca-cert", "edge-ca-key", "trust-bundle"]);
+  expect(
+    payload
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split(" ")[0]),
+  ).toEqual(["identity-cert", "identity-key", "edge-ca-cert", "edge-ca-key", "trust-bundle"]);
   expect(byName(run.resources, "fleet-gw-bootstrap-config").inputs.stdin).toContain('iothub_hostname = "contoso.azure-devices.net"');
   expect(byName(run.resources, "fleet-gw-bootstrap-cleanup").inputs.delete).toContain("'edge-bootstrap-cleanup' 'remove'");
 });

@@ -9,7 +9,12 @@ import { TestHost } from "../../lab/hosts/testHost";
 export const APT_LOCK_SECONDS = 30;
 export const SSHD_REFUSAL_SECONDS = 20;
 
-const RUNTIME = { aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: false, agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" };
+const RUNTIME = {
+  aziotEdgeVersion: "1.6.0-1",
+  mobyEngineVersion: "25.0.5-1",
+  preinstalled: false,
+  agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6",
+};
 
 // Holds a lock file the way apt and dpkg do (an fcntl write lock), then sleeps.
 const holdLock = (file: string, seconds: number) =>

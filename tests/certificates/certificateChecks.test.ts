@@ -24,22 +24,52 @@ describe("identityProblems", () => {
   });
 
   test.each<[string, () => string[], string[]]>([
-    ["the key of another certificate", () => identityProblems(material(device, other.keyPem), identity), ["has a private key that does not match its certificate"]],
-    ["a key that is not a key", () => identityProblems(material(device, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), identity), [expect.stringMatching(/^has a private key that cannot be read \(/) as unknown as string]],
-    ["expired", () => identityProblems(material(device), { ...identity, now: new Date(now.getTime() + 101 * DAY) }), [expect.stringMatching(/^expired on \d{4}-\d{2}-\d{2}; renew it in Key Vault$/) as unknown as string]],
-    ["inside the renewal window", () => identityProblems(material(device), { ...identity, renewBeforeDays: 100 }), [expect.stringMatching(/^expires on \d{4}-\d{2}-\d{2}, inside the renewal window of 100 days; renew it in Key Vault, or lower renewBeforeDays$/) as unknown as string]],
-    ["not valid yet", () => identityProblems(material(device), { ...identity, now: new Date(now.getTime() - 2 * DAY) }), [expect.stringMatching(/^is not valid before /) as unknown as string]],
+    [
+      "the key of another certificate",
+      () => identityProblems(material(device, other.keyPem), identity),
+      ["has a private key that does not match its certificate"],
+    ],
+    [
+      "a key that is not a key",
+      () => identityProblems(material(device, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), identity),
+      [expect.stringMatching(/^has a private key that cannot be read \(/) as unknown as string],
+    ],
+    [
+      "expired",
+      () => identityProblems(material(device), { ...identity, now: new Date(now.getTime() + 101 * DAY) }),
+      [expect.stringMatching(/^expired on \d{4}-\d{2}-\d{2}; renew it in Key Vault$/) as unknown as string],
+    ],
+    [
+      "inside the renewal window",
+      () => identityProblems(material(device), { ...identity, renewBeforeDays: 100 }),
+      [
+        expect.stringMatching(
+          /^expires on \d{4}-\d{2}-\d{2}, inside the renewal window of 100 days; renew it in Key Vault, or lower renewBeforeDays$/,
+        ) as unknown as string,
+      ],
+    ],
+    [
+      "not valid yet",
+      () => identityProblems(material(device), { ...identity, now: new Date(now.getTime() - 2 * DAY) }),
+      [expect.stringMatching(/^is not valid before /) as unknown as string],
+    ],
     [
       "CN of another device, with CA authentication",
       () => identityProblems(material(other), { ...identity, authentication: "certificateAuthority" }),
-      ['has CN "dev-2", but certificateAuthority authentication needs CN = the device id "dev-1"; use a certificate issued for this device, or authentication "selfSigned"'],
+      [
+        'has CN "dev-2", but certificateAuthority authentication needs CN = the device id "dev-1"; use a certificate issued for this device, or authentication "selfSigned"',
+      ],
     ],
     [
       "server-only EKU",
       () => identityProblems(material(signedBy(root, { cn: "dev-1", days: 100, ext: ["extendedKeyUsage=serverAuth"] })), identity),
       ["has an extended key usage without clientAuth, so the device could not present it to IoT Hub"],
     ],
-    ["a CA as identity", () => identityProblems(material(signedBy(root, { cn: "dev-1", days: 100, ext: ROOT_CA_EXT })), identity), ["is a CA certificate; a device identity must be an end-entity certificate"]],
+    [
+      "a CA as identity",
+      () => identityProblems(material(signedBy(root, { cn: "dev-1", days: 100, ext: ROOT_CA_EXT })), identity),
+      ["is a CA certificate; a device identity must be an end-entity certificate"],
+    ],
   ])("%s", (_, run, expected) => {
     expect(run()).toEqual(expected);
   });
@@ -55,12 +85,21 @@ describe("caProblems", () => {
 
   test("a root CA can sign device certificates; a pathlen:0 CA can be an edge CA", () => {
     expect(caProblems(material(root), signing)).toEqual([]);
-    const edgeCa = signedBy(root, { cn: "e", days: 400, ext: ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,digitalSignature,keyCertSign"] });
+    const edgeCa = signedBy(root, {
+      cn: "e",
+      days: 400,
+      ext: ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,digitalSignature,keyCertSign"],
+    });
     expect(caProblems(material(edgeCa), edge)).toEqual([]);
   });
 
   test.each<[string, Pair, typeof signing | typeof edge, string[]]>([
-    ["no CA extensions", device, edge, ["has no CA extensions (basicConstraints CA:TRUE), so nothing it signs would verify; use a CA certificate"]],
+    [
+      "no CA extensions",
+      device,
+      edge,
+      ["has no CA extensions (basicConstraints CA:TRUE), so nothing it signs would verify; use a CA certificate"],
+    ],
     [
       "CA without keyCertSign",
       signedBy(root, { cn: "c", days: 400, ext: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature"] }),
@@ -83,7 +122,11 @@ describe("caProblems", () => {
       "a signing CA that dies before what it signs",
       signedBy(root, { cn: "c", days: 100, ext: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign"] }),
       signing,
-      [expect.stringMatching(/^expires on \d{4}-\d{2}-\d{2}, before certificates it signs now for 365 days would; renew the CA, or lower validityDays$/) as unknown as string],
+      [
+        expect.stringMatching(
+          /^expires on \d{4}-\d{2}-\d{2}, before certificates it signs now for 365 days would; renew the CA, or lower validityDays$/,
+        ) as unknown as string,
+      ],
     ],
   ])("%s", (_, pair, check, expected) => {
     expect(caProblems(material(pair), check)).toEqual(expected);
@@ -124,7 +167,13 @@ describe("thumbprint slots", () => {
     ["a renewal is staged in the secondary slot", { primary: c, secondary: c }, n, true, { primary: c, secondary: n }],
     ["the next run promotes it", { primary: c, secondary: n }, n, true, { primary: n, secondary: n }],
     ["not while promotion is held back", { primary: c, secondary: n }, n, false, { primary: c, secondary: n }],
-    ["a second renewal before promotion: the staged one becomes primary", { primary: c, secondary: n }, m, true, { primary: n, secondary: m }],
+    [
+      "a second renewal before promotion: the staged one becomes primary",
+      { primary: c, secondary: n },
+      m,
+      true,
+      { primary: n, secondary: m },
+    ],
     ["back to the primary: the staged one is dropped", { primary: c, secondary: n }, c, true, { primary: c, secondary: c }],
   ])("%s", (_, previous, current, promote, expected) => {
     expect(nextSlots(previous, current, promote)).toEqual(expected);
@@ -133,7 +182,12 @@ describe("thumbprint slots", () => {
   test("the device's certificate is in a slot at every step of a rotation", () => {
     let slots = initialSlots(c);
     let onDevice = c;
-    for (const [current, installs] of [[n, n], [n, n], [m, m], [m, m]] as const) {
+    for (const [current, installs] of [
+      [n, n],
+      [n, n],
+      [m, m],
+      [m, m],
+    ] as const) {
       slots = nextSlots(slots, current, true); // the hub identity is updated before the bootstrap...
       expect([slots.primary, slots.secondary]).toContain(onDevice);
       onDevice = installs; // ...which then installs the new certificate
@@ -162,9 +216,25 @@ test("settings rules, offline with the rest of the settings: renewal inside the 
     (file) => fs.readFileSync(file, "utf8"),
   );
   expect(result.ok ? [] : result.errors).toEqual([
-    { setting: "devices[0].certificate.renewBeforeDays", device: "a", message: "(30) must be less than validityDays (30), or every run would renew the certificate" },
-    { setting: "devices[1].certificate.renewBeforeDays", device: "b", message: "(30) must be less than validityDays (10), or every run would renew the certificate" },
-    { setting: "devices[1].certificate.source", device: "b", message: '"keyVaultCa" reads from Key Vault; set edge:keyVault.name to the vault that holds the certificate' },
-    { setting: "devices[2].certificate.source", device: "c", message: '"keyVault" reads from Key Vault; set edge:keyVault.name to the vault that holds the certificate' },
+    {
+      setting: "devices[0].certificate.renewBeforeDays",
+      device: "a",
+      message: "(30) must be less than validityDays (30), or every run would renew the certificate",
+    },
+    {
+      setting: "devices[1].certificate.renewBeforeDays",
+      device: "b",
+      message: "(30) must be less than validityDays (10), or every run would renew the certificate",
+    },
+    {
+      setting: "devices[1].certificate.source",
+      device: "b",
+      message: '"keyVaultCa" reads from Key Vault; set edge:keyVault.name to the vault that holds the certificate',
+    },
+    {
+      setting: "devices[2].certificate.source",
+      device: "c",
+      message: '"keyVault" reads from Key Vault; set edge:keyVault.name to the vault that holds the certificate',
+    },
   ]);
 });

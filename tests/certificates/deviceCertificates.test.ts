@@ -35,7 +35,10 @@ async function run(settings: FleetSettings, access: KeyVaultAccess = vault.acces
       const fleetCa = createFleetCa("fleet-ca", sources, "edge/test");
       const binding = keyVaultBindingFor(settings.keyVault, { "edge-stack": "edge/test" });
       return new Map(
-        settings.devices.map((d) => [d.id, new DeviceCertificates(`certs-${d.id}`, { deviceId: d.id, source: sources.get(d.id)!, fleetCa, keyVault: binding })]),
+        settings.devices.map((d) => [
+          d.id,
+          new DeviceCertificates(`certs-${d.id}`, { deviceId: d.id, source: sources.get(d.id)!, fleetCa, keyVault: binding }),
+        ]),
       );
     },
     certificateMocks(access, log),
@@ -64,7 +67,10 @@ describe("generated: fleet root (and intermediate), identity, edge CA, Key Vault
   beforeAll(async () => {
     const settings = fleet([
       vmDevice("dev-rsa"),
-      { ...existingDevice("dev-ec"), certificate: { source: "generate", keyAlgorithm: "ECDSA", intermediate: true, validityDays: 90, renewBeforeDays: 10 } },
+      {
+        ...existingDevice("dev-ec"),
+        certificate: { source: "generate", keyAlgorithm: "ECDSA", intermediate: true, validityDays: 90, renewBeforeDays: 10 },
+      },
     ]);
     const result = await run(settings);
     resources = result.resources;
@@ -117,7 +123,9 @@ describe("generated: fleet root (and intermediate), identity, edge CA, Key Vault
 
     const [edgeCa] = certificatePems(v.edgeCaCert);
     expect(verify(v.trustBundle, [], edgeCa)).toMatchObject({ ok: true });
-    expect(certText(edgeCa)).toMatch(/Subject: CN = dev-rsa\.edge-ca[\s\S]*CA:TRUE, pathlen:0[\s\S]*Key Usage: critical\s+Digital Signature, Certificate Sign, CRL Sign/);
+    expect(certText(edgeCa)).toMatch(
+      /Subject: CN = dev-rsa\.edge-ca[\s\S]*CA:TRUE, pathlen:0[\s\S]*Key Usage: critical\s+Digital Signature, Certificate Sign, CRL Sign/,
+    );
     expect(keyMatches(edgeCa, v.edgeCaKey)).toBe(true);
   });
 
@@ -135,7 +143,10 @@ describe("generated: fleet root (and intermediate), identity, edge CA, Key Vault
     const [edgeCa, ...edgeChain] = certificatePems(v.edgeCaCert);
     expect(edgeChain).toEqual([intermediate, root]);
     expect(verify(root, [intermediate], edgeCa)).toMatchObject({ ok: true });
-    const moduleCert = signedBy({ certPem: edgeCa, keyPem: v.edgeCaKey }, { cn: "edgeHub", ext: ["basicConstraints=critical,CA:FALSE", "extendedKeyUsage=serverAuth"] });
+    const moduleCert = signedBy(
+      { certPem: edgeCa, keyPem: v.edgeCaKey },
+      { cn: "edgeHub", ext: ["basicConstraints=critical,CA:FALSE", "extendedKeyUsage=serverAuth"] },
+    );
     expect(verify(root, [intermediate, edgeCa], moduleCert.certPem, { purpose: "sslserver" })).toMatchObject({ ok: true });
   });
 
@@ -199,8 +210,16 @@ describe("Key Vault sources", () => {
   }, 60_000);
 
   test("keyVault (PEM in the vault): the identity is used as it is; the edge CA is generated under the fleet root", async () => {
-    vault.seed("dev-kv-identity", { value: `${identity.keyPem}${identity.certPem}${kvRoot.certPem}`, contentType: "application/x-pem-file" });
-    const settings = fleet([{ ...existingDevice("dev-kv"), certificate: { source: "keyVault", certificateName: "dev-kv-identity", authentication: "certificateAuthority" } }]);
+    vault.seed("dev-kv-identity", {
+      value: `${identity.keyPem}${identity.certPem}${kvRoot.certPem}`,
+      contentType: "application/x-pem-file",
+    });
+    const settings = fleet([
+      {
+        ...existingDevice("dev-kv"),
+        certificate: { source: "keyVault", certificateName: "dev-kv-identity", authentication: "certificateAuthority" },
+      },
+    ]);
     const { result, resources } = await run(settings);
     const certs = result.get("dev-kv")!;
     const v = await values(certs);
@@ -209,7 +228,12 @@ describe("Key Vault sources", () => {
     expect(v.thumbprints).toEqual({ sha1: fingerprint(identity.certPem, "sha1"), sha256: fingerprint(identity.certPem, "sha256") });
     // certificateAuthority authentication: no thumbprint slots.
     expect(v.hubThumbprints).toBeUndefined();
-    expect(resources.map((r) => r.name).filter((n) => n.startsWith("certs-dev-kv-")).sort()).toEqual(["certs-dev-kv-edge-ca-cert", "certs-dev-kv-edge-ca-key"]);
+    expect(
+      resources
+        .map((r) => r.name)
+        .filter((n) => n.startsWith("certs-dev-kv-"))
+        .sort(),
+    ).toEqual(["certs-dev-kv-edge-ca-cert", "certs-dev-kv-edge-ca-key"]);
     const [edgeCa, fleetRoot] = certificatePems(v.edgeCaCert);
     expect(verify(fleetRoot, [], edgeCa)).toMatchObject({ ok: true });
     // Modules trust the edge CA's root, not the vault CA that only IoT Hub needs.
@@ -221,7 +245,11 @@ describe("Key Vault sources", () => {
 describe("bad inputs: every problem, and nothing created", () => {
   const kvRoot = selfSigned({ cn: "Bad Inputs CA", days: 3650, ext: ROOT_CA_EXT });
   const leafCa = signedBy(kvRoot, { cn: "not-a-ca", days: 3650, ext: LEAF_EXT });
-  const shortCa = signedBy(kvRoot, { cn: "short-ca", days: 100, ext: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign"] });
+  const shortCa = signedBy(kvRoot, {
+    cn: "short-ca",
+    days: 100,
+    ext: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign"],
+  });
   const otherDevice = signedBy(kvRoot, { cn: "someone-else", days: 300, ext: LEAF_EXT });
   const expiring = signedBy(kvRoot, { cn: "bad-expiring", days: 10, ext: LEAF_EXT });
   const pem = (p: { certPem: string; keyPem: string }, key = p.keyPem) => `${key}${p.certPem}`;
@@ -262,10 +290,14 @@ describe("bad inputs: every problem, and nothing created", () => {
       `  - devices[1].certificate.certificateName (device "bad-no-key"): Key Vault certificate "no-key" has a non-exportable private key, so it cannot be copied to a device; create or import it with an exportable key policy`,
       `  - devices[2].certificate.certificateName (device "bad-wrong-key"): Key Vault certificate "wrong-key" has a private key that does not match its certificate`,
       `  - devices[3].certificate.certificateName (device "bad-cn"): Key Vault certificate "other-device" has CN "someone-else", but certificateAuthority authentication needs CN = the device id "bad-cn"; use a certificate issued for this device, or authentication "selfSigned"`,
-      expect.stringMatching(/^ {2}- devices\[4\]\.certificate\.certificateName \(device "bad-expiring"\): Key Vault certificate "expiring" expires on \d{4}-\d\d-\d\d, inside the renewal window of 30 days; renew it in Key Vault, or lower renewBeforeDays$/),
+      expect.stringMatching(
+        /^ {2}- devices\[4\]\.certificate\.certificateName \(device "bad-expiring"\): Key Vault certificate "expiring" expires on \d{4}-\d\d-\d\d, inside the renewal window of 30 days; renew it in Key Vault, or lower renewBeforeDays$/,
+      ),
       `  - devices[5].certificate.edgeCaCertificateName (device "bad-edge-ca"): Key Vault certificate "leaf-as-edge-ca" has no CA extensions (basicConstraints CA:TRUE), so nothing it signs would verify; use a CA certificate`,
       `  - devices[6].certificate.caCertificateName (device "bad-signing-ca"): Key Vault certificate "leaf-as-ca" has no CA extensions (basicConstraints CA:TRUE), so nothing it signs would verify; use a CA certificate`,
-      expect.stringMatching(/^ {2}- devices\[7\]\.certificate\.caCertificateName \(device "bad-short-ca"\): Key Vault certificate "short-ca" expires on \d{4}-\d\d-\d\d, before certificates it signs now for 365 days would; renew the CA, or lower validityDays$/),
+      expect.stringMatching(
+        /^ {2}- devices\[7\]\.certificate\.caCertificateName \(device "bad-short-ca"\): Key Vault certificate "short-ca" expires on \d{4}-\d\d-\d\d, before certificates it signs now for 365 days would; renew the CA, or lower validityDays$/,
+      ),
     ]);
   }, 60_000);
 });

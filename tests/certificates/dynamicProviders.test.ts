@@ -4,7 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "child_process";
 import { generateKeyPairSync } from "crypto";
 import { join } from "path";
-import { EdgeCaCertificateInputs, EdgeCaCertificateOutputs, EdgeCaCertificateProvider } from "../../components/certificates/edgeCaCertificate";
+import {
+  EdgeCaCertificateInputs,
+  EdgeCaCertificateOutputs,
+  EdgeCaCertificateProvider,
+} from "../../components/certificates/edgeCaCertificate";
 import { KeyVaultCertificateProvider } from "../../components/certificates/keyVaultCertificate";
 import { ThumbprintSlotsOutputs, ThumbprintSlotsProvider } from "../../components/certificates/thumbprintSlots";
 import { parseCertificate } from "../../components/certificates/x509";
@@ -45,7 +49,10 @@ describe("EdgeCaCertificateProvider", () => {
       replaces: ["issuerCertPem"],
       deleteBeforeReplace: false,
     });
-    expect((await at(1).diff("id", outs, { ...inputs, commonName: "x.edge-ca", validityHours: 48 })).replaces).toEqual(["commonName", "validityHours"]);
+    expect((await at(1).diff("id", outs, { ...inputs, commonName: "x.edge-ca", validityHours: 48 })).replaces).toEqual([
+      "commonName",
+      "validityHours",
+    ]);
     expect((await at(215).diff("id", outs, inputs)).replaces).toEqual([]);
     expect((await at(216).diff("id", outs, inputs)).replaces).toEqual(["validityEndTime"]);
     expect((await at(300).diff("id", outs, inputs)).replaces).toEqual(["validityEndTime"]);
@@ -53,7 +60,11 @@ describe("EdgeCaCertificateProvider", () => {
 
   test("a new renewal window alone is an in-place update that keeps the certificate", async () => {
     const outs = (await at(0).create(inputs)).outs as EdgeCaCertificateOutputs;
-    expect(await at(1).diff("id", outs, { ...inputs, renewBeforeHours: 48 })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await at(1).diff("id", outs, { ...inputs, renewBeforeHours: 48 })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
     expect((await at(1).update("id", outs, { ...inputs, renewBeforeHours: 48 })).outs).toEqual({ ...outs, renewBeforeHours: 48 });
   });
 });
@@ -81,15 +92,18 @@ test.each([
   ["KeyVaultCertificateProvider", () => new KeyVaultCertificateProvider(), /require\("@azure\/keyvault-certificates"\)/, 13_000],
   ["EdgeCaCertificateProvider", () => new EdgeCaCertificateProvider(), /issueCaCertificate/, 16_000],
   ["ThumbprintSlotsProvider", () => new ThumbprintSlotsProvider(), /nextSlots/, 4_000],
-])("%s serializes the way the engine stores it: its code, clients required at run time, nothing secret, small", async (_, make, body, bound) => {
-  const provider = make();
-  const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false });
-  expect(serialized.text.length).toBeLessThan(bound);
-  expect(serialized.text).toContain("exports.handler");
-  expect(serialized.text).toMatch(body);
-  expect(serialized.text).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
-  expect(serialized.containsSecrets).toBe(false);
-});
+])(
+  "%s serializes the way the engine stores it: its code, clients required at run time, nothing secret, small",
+  async (_, make, body, bound) => {
+    const provider = make();
+    const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false });
+    expect(serialized.text.length).toBeLessThan(bound);
+    expect(serialized.text).toContain("exports.handler");
+    expect(serialized.text).toMatch(body);
+    expect(serialized.text).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
+    expect(serialized.containsSecrets).toBe(false);
+  },
+);
 
 test("the serialized EdgeCaCertificateProvider signs in a fresh process, loaded the way the engine's provider host loads it", async () => {
   // The host (@pulumi/pulumi cmd/dynamic-provider) runs require-from-string on the stored text, in

@@ -2,7 +2,11 @@
 // clients, against the local stand-in: challenge auth, import, get, the secret behind a
 // certificate, soft delete, recover, purge, and the 404/409/403 error bodies.
 import { createPrivateKey } from "crypto";
-import { KeyVaultCertificateInputs, KeyVaultCertificateOutputs, KeyVaultCertificateProvider } from "../../components/certificates/keyVaultCertificate";
+import {
+  KeyVaultCertificateInputs,
+  KeyVaultCertificateOutputs,
+  KeyVaultCertificateProvider,
+} from "../../components/certificates/keyVaultCertificate";
 import { readKeyVaultCertificate } from "../../components/certificates/keyVaultSource";
 import { thumbprintsOf } from "../../components/certificates/thumbprint";
 import { LEAF_EXT, ROOT_CA_EXT, selfSigned, signedBy, toPfx } from "./support/openssl";
@@ -24,7 +28,12 @@ describe("readKeyVaultCertificate", () => {
     const material = await readKeyVaultCertificate(vault.vaultUrl, "pem-cert", vault.access());
     expect(material).toEqual({ certificatePem: dev1.certPem, privateKeyPem: pkcs8(dev1.keyPem), chainPems: [root.certPem] });
     const calls = vault.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.authorized ? "token" : "none"} ${r.status}`);
-    expect(calls).toEqual(["GET /certificates/pem-cert/ none 401", "GET /certificates/pem-cert/ token 200", "GET /secrets/pem-cert/ none 401", "GET /secrets/pem-cert/ token 200"]);
+    expect(calls).toEqual([
+      "GET /certificates/pem-cert/ none 401",
+      "GET /certificates/pem-cert/ token 200",
+      "GET /secrets/pem-cert/ none 401",
+      "GET /secrets/pem-cert/ token 200",
+    ]);
   });
 
   test("PFX content type (Key Vault's default): the same material", async () => {
@@ -46,7 +55,10 @@ describe("readKeyVaultCertificate", () => {
   });
 
   test("a token the vault refuses: the status, the code and the role to grant", async () => {
-    const access = { ...vault.access(), credential: () => ({ getToken: async () => ({ token: "wrong", expiresOnTimestamp: Date.now() + 3_600_000 }) }) };
+    const access = {
+      ...vault.access(),
+      credential: () => ({ getToken: async () => ({ token: "wrong", expiresOnTimestamp: Date.now() + 3_600_000 }) }),
+    };
     await expect(readKeyVaultCertificate(vault.vaultUrl, "pem-cert", access)).rejects.toThrow(
       `Key Vault certificate "pem-cert" in ${vault.vaultUrl} cannot be read by the program's Azure identity (HTTP 401 Unauthorized); grant it certificates/get on the vault (role "Key Vault Certificate User" or an access policy)`,
     );
@@ -98,9 +110,17 @@ describe("KeyVaultCertificateProvider", () => {
     const olds = (await provider().create(inputs("diff-cert"))).outs as KeyVaultCertificateOutputs;
     const p = provider();
     expect(await p.diff("id", olds, inputs("diff-cert"))).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
-    expect(await p.diff("id", olds, inputs("other-name"))).toEqual({ changes: true, replaces: ["certificateName"], deleteBeforeReplace: false });
+    expect(await p.diff("id", olds, inputs("other-name"))).toEqual({
+      changes: true,
+      replaces: ["certificateName"],
+      deleteBeforeReplace: false,
+    });
     expect(await p.diff("id", olds, inputs("diff-cert", dev1b))).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
-    expect(await p.diff("id", olds, inputs("diff-cert", dev1, { site: "b" }))).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await p.diff("id", olds, inputs("diff-cert", dev1, { site: "b" }))).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
 
   test("update: a renewed certificate is a new version; new tags alone are patched", async () => {
@@ -114,7 +134,12 @@ describe("KeyVaultCertificateProvider", () => {
     const retagged = (await p.update("id", renewed, inputs("upd-cert", dev1b, { site: "b" }))).outs as KeyVaultCertificateOutputs;
     expect(retagged).toEqual({ ...renewed, tags: { "edge-device": "dev-1", site: "b" } });
     expect(vault.tagsOf("upd-cert")).toEqual({ "edge-device": "dev-1", site: "b" });
-    expect(vault.requests.slice(before).filter((r) => r.authorized).map((r) => r.method)).toEqual(["PATCH"]);
+    expect(
+      vault.requests
+        .slice(before)
+        .filter((r) => r.authorized)
+        .map((r) => r.method),
+    ).toEqual(["PATCH"]);
   });
 
   test("delete is soft unless purgeOnDelete; a certificate already gone is fine", async () => {
@@ -161,16 +186,30 @@ describe("KeyVaultCertificateProvider", () => {
   });
 
   test("create refuses a certificate of another device or made by hand, and takes over its own", async () => {
-    vault.seed("foreign-cert", { value: `${dev1.keyPem}${dev1.certPem}`, contentType: "application/x-pem-file", tags: { "edge-device": "dev-9" } });
+    vault.seed("foreign-cert", {
+      value: `${dev1.keyPem}${dev1.certPem}`,
+      contentType: "application/x-pem-file",
+      tags: { "edge-device": "dev-9" },
+    });
     vault.seed("hand-cert", { value: `${dev1.keyPem}${dev1.certPem}`, contentType: "application/x-pem-file" });
-    vault.seed("own-cert", { value: `${dev1.keyPem}${dev1.certPem}`, contentType: "application/x-pem-file", tags: { "edge-device": "dev-1" } });
+    vault.seed("own-cert", {
+      value: `${dev1.keyPem}${dev1.certPem}`,
+      contentType: "application/x-pem-file",
+      tags: { "edge-device": "dev-1" },
+    });
     const p = provider();
     await expect(p.create(inputs("foreign-cert"))).rejects.toThrow(
       `Key Vault certificate "foreign-cert" in ${vault.vaultUrl} already exists and belongs to device "dev-9"; give the device another certificate name, or delete that certificate`,
     );
-    await expect(p.create(inputs("hand-cert"))).rejects.toThrow(`Key Vault certificate "hand-cert" in ${vault.vaultUrl} already exists and was not made by this program;`);
+    await expect(p.create(inputs("hand-cert"))).rejects.toThrow(
+      `Key Vault certificate "hand-cert" in ${vault.vaultUrl} already exists and was not made by this program;`,
+    );
     // The same device id in another stack sharing the vault is another device.
-    vault.seed("stack-cert", { value: `${dev1.keyPem}${dev1.certPem}`, contentType: "application/x-pem-file", tags: { "edge-device": "dev-1", "edge-stack": "edge/prod" } });
+    vault.seed("stack-cert", {
+      value: `${dev1.keyPem}${dev1.certPem}`,
+      contentType: "application/x-pem-file",
+      tags: { "edge-device": "dev-1", "edge-stack": "edge/prod" },
+    });
     await expect(p.create(inputs("stack-cert", dev1, { "edge-stack": "edge/dev" }))).rejects.toThrow(
       `Key Vault certificate "stack-cert" in ${vault.vaultUrl} already exists and belongs to device "dev-1" of stack "edge/prod";`,
     );
@@ -180,7 +219,9 @@ describe("KeyVaultCertificateProvider", () => {
 
   test("an import the vault refuses names the vault's reason and never the PEM", async () => {
     const bad = { ...inputs("bad-cert"), pem: `${pkcs8(dev1b.keyPem)}${dev1.certPem}` };
-    const error = await provider().create(bad).catch((e: Error) => e);
+    const error = await provider()
+      .create(bad)
+      .catch((e: Error) => e);
     expect((error as Error).message).toBe(
       `Key Vault certificate "bad-cert" in ${vault.vaultUrl}: import failed: HTTP 400 BadParameter: Private key does not match the certificate's public key.`,
     );
@@ -193,7 +234,10 @@ describe("the Key Vault stand-in is as strict as the service (sources in keyVaul
     const { CertificateClient } = await import("@azure/keyvault-certificates");
     const access = vault.access();
     const client = new CertificateClient(vault.vaultUrl, access.credential() as never, access.clientOptions);
-    return client.importCertificate(name, Buffer.from(pem()), { policy: { contentType: "application/x-pem-file" }, certificatePolicy: { secretProperties: { contentType: "application/x-pem-file" } } } as never);
+    return client.importCertificate(name, Buffer.from(pem()), {
+      policy: { contentType: "application/x-pem-file" },
+      certificatePolicy: { secretProperties: { contentType: "application/x-pem-file" } },
+    } as never);
   };
 
   test("names compare case-insensitively: another case reads the same certificate", async () => {
@@ -210,7 +254,11 @@ describe("the Key Vault stand-in is as strict as the service (sources in keyVaul
   test("a request without api-version is refused with 400", async () => {
     const { request } = await import("node:https");
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${vault.vaultUrl}/certificates/case-cert`, { ca: vault.caCertPem, headers: { authorization: `Bearer ${vault.token}` } }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      const req = request(
+        `${vault.vaultUrl}/certificates/case-cert`,
+        { ca: vault.caCertPem, headers: { authorization: `Bearer ${vault.token}` } },
+        (res) => (res.resume(), resolve(res.statusCode ?? 0)),
+      );
       req.on("error", reject);
       req.end();
     });

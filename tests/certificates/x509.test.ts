@@ -15,14 +15,21 @@ describe("parseCertificate", () => {
     const ca = signedBy(root, {
       cn: "Sub CA",
       days: 10,
-      ext: ["basicConstraints=critical,CA:TRUE,pathlen:3", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature", "subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid"],
+      ext: [
+        "basicConstraints=critical,CA:TRUE,pathlen:3",
+        "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+        "subjectKeyIdentifier=hash",
+        "authorityKeyIdentifier=keyid",
+      ],
     });
     const info = parseCertificate(ca.certPem);
     expect(info.subjectCommonName).toBe("Sub CA");
     expect(info.issuerCommonName).toBe("Test Root");
     expect(info.basicConstraints).toEqual({ ca: true, pathLength: 3, critical: true });
     expect([...info.keyUsage!.usages].sort()).toEqual(["cRLSign", "digitalSignature", "keyCertSign"]);
-    expect(parseCertificate(signedBy(root, { cn: "x", ext: ["keyUsage=nonRepudiation,keyAgreement,decipherOnly"] }).certPem).keyUsage).toEqual({
+    expect(
+      parseCertificate(signedBy(root, { cn: "x", ext: ["keyUsage=nonRepudiation,keyAgreement,decipherOnly"] }).certPem).keyUsage,
+    ).toEqual({
       usages: new Set(["nonRepudiation", "keyAgreement", "decipherOnly"]),
       critical: false,
     });
@@ -51,7 +58,9 @@ describe("parseCertificate", () => {
     expect(certificatePems(bundle)).toHaveLength(2);
     expect(privateKeyPems(bundle)).toEqual([root.keyPem]);
     expect(() => parseCertificate("no pem here")).toThrow("no -----BEGIN CERTIFICATE----- block found");
-    expect(() => parseCertificate("-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n")).toThrow(/^not a readable X\.509 certificate: /);
+    expect(() => parseCertificate("-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n")).toThrow(
+      /^not a readable X\.509 certificate: /,
+    );
   });
 });
 
@@ -73,7 +82,8 @@ describe("issueCaCertificate (the edge CA)", () => {
     ["ECDSA issuer, RSA edge CA", root, "rsa"],
     ["RSA issuer, ECDSA edge CA", rsaRoot, "ec"],
   ] as const)("%s: verifies under the issuer, CA:TRUE pathlen:0, keyCertSign, AKI = issuer SKI", async (_, issuer, keyType) => {
-    const key = keyType === "rsa" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const key =
+      keyType === "rsa" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" });
     const now = new Date();
     const pem = await issueCaCertificate({
       commonName: "dev-1.edge-ca",
@@ -109,7 +119,11 @@ describe("issueCaCertificate (the edge CA)", () => {
     const name = nameWithCommonName("far");
     const notBefore = new Date(Date.UTC(2049, 11, 31, 23, 59, 59));
     const notAfter = new Date(Date.UTC(2050, 0, 1, 0, 0, 0));
-    const pem = await issueCertificate({ subjectName: name, notBefore, notAfter, subjectKeyId: await subjectKeyIdOf(key.publicKey) }, key.publicKey, { name, privateKey: key.privateKey });
+    const pem = await issueCertificate(
+      { subjectName: name, notBefore, notAfter, subjectKeyId: await subjectKeyIdOf(key.publicKey) },
+      key.publicKey,
+      { name, privateKey: key.privateKey },
+    );
     const info = parseCertificate(pem);
     expect([info.notBefore.toISOString(), info.notAfter.toISOString()]).toEqual(["2049-12-31T23:59:59.000Z", "2050-01-01T00:00:00.000Z"]);
     expect(certText(pem)).toMatch(/Not Before: Dec 31 23:59:59 2049 GMT\s+Not After : Jan  1 00:00:00 2050 GMT/);
@@ -180,7 +194,9 @@ describe("pfxToPem", () => {
   ] as const)("%s: the same certificates and the same key come back as PEM", (_, pair, ca, options) => {
     const pfx = toPfx(pair, [ca.certPem], options);
     const out = pfxToPem(pfx.toString("base64"), "password" in options ? options.password : "");
-    expect(out.certificates.map((c) => thumbprintsOf(c).sha256).sort()).toEqual([thumbprintsOf(pair.certPem).sha256, thumbprintsOf(ca.certPem).sha256].sort());
+    expect(out.certificates.map((c) => thumbprintsOf(c).sha256).sort()).toEqual(
+      [thumbprintsOf(pair.certPem).sha256, thumbprintsOf(ca.certPem).sha256].sort(),
+    );
     expect(out.privateKeys).toEqual([pkcs8(pair.keyPem)]);
   });
 

@@ -23,7 +23,9 @@ describe("IoT Hub name", () => {
     expect(errorsOf(stackSettings([existingDevice("gw")], { iotHub: { name, auth: "entraId" } }))).toEqual([]);
   });
   test("an empty name is reported once, as empty", () => {
-    expect(errorsOf(stackSettings([existingDevice("gw")], { iotHub: { name: "", auth: "entraId" } }))).toEqual(["iotHub.name: iotHub.name must not be empty"]);
+    expect(errorsOf(stackSettings([existingDevice("gw")], { iotHub: { name: "", auth: "entraId" } }))).toEqual([
+      "iotHub.name: iotHub.name must not be empty",
+    ]);
   });
 });
 
@@ -40,19 +42,34 @@ describe("Key Vault name", () => {
 describe("VM admin user", () => {
   test("Azure's whole list of disallowed admin names (32, from the Compute REST API)", () => {
     expect(RESERVED_ADMIN_USERS).toHaveLength(32);
-    expect(RESERVED_ADMIN_USERS).toEqual(expect.arrayContaining(["admin1", "support", "sys", "aspnet", "support_388945a0", "user5", "1", "a"]));
+    expect(RESERVED_ADMIN_USERS).toEqual(
+      expect.arrayContaining(["admin1", "support", "sys", "aspnet", "support_388945a0", "user5", "1", "a"]),
+    );
   });
 
-  test.each(["admin1", "support", "sys", "backup", "console", "owner", "sql", "actuser", "adm", "david", "john", "server", "test3", "user4", "support_388945a0"])(
-    "%j is refused, naming the rule",
-    (adminUser) => {
-      const errors = errorsOf(stackSettings([vmDevice("edge-01", { adminUser })]));
-      expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatch(
-        /^devices\[0\]\.host\.adminUser \(device "edge-01"\): is a name Azure refuses for a VM's admin user \(osProfile\.adminUsername "Disallowed values": administrator, admin, user, /,
-      );
-    },
-  );
+  test.each([
+    "admin1",
+    "support",
+    "sys",
+    "backup",
+    "console",
+    "owner",
+    "sql",
+    "actuser",
+    "adm",
+    "david",
+    "john",
+    "server",
+    "test3",
+    "user4",
+    "support_388945a0",
+  ])("%j is refused, naming the rule", (adminUser) => {
+    const errors = errorsOf(stackSettings([vmDevice("edge-01", { adminUser })]));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      /^devices\[0\]\.host\.adminUser \(device "edge-01"\): is a name Azure refuses for a VM's admin user \(osProfile\.adminUsername "Disallowed values": administrator, admin, user, /,
+    );
+  });
 
   test.each(["azureuser", "edgeadmin", "support2"])("%j is accepted", (adminUser) => {
     expect(errorsOf(stackSettings([vmDevice("edge-01", { adminUser })]))).toEqual([]);

@@ -63,6 +63,13 @@ describe("preflight: host.edgeHostname of an existing host", () => {
   });
 
   test("a valid name or an IP address passes", () => {
-    expect(errorsOf(stackSettings([existingDevice("gw", { edgeHostname: "gw-01.plant.example.com" }), existingDevice("gw2", { edgeHostname: "192.0.2.20" })]))).toEqual([]);
+    expect(
+      errorsOf(
+        stackSettings([
+          existingDevice("gw", { edgeHostname: "gw-01.plant.example.com" }),
+          existingDevice("gw2", { edgeHostname: "192.0.2.20" }),
+        ]),
+      ),
+    ).toEqual([]);
   });
 });

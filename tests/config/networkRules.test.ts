@@ -12,7 +12,14 @@ const errorsOf = (settings: Record<string, unknown>) => {
   return result.ok ? [] : result.errors.map(formatSettingError);
 };
 
-const ssh = { direction: "Inbound", access: "Allow", protocol: "Tcp", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "22" };
+const ssh = {
+  direction: "Inbound",
+  access: "Allow",
+  protocol: "Tcp",
+  sourcePortRange: "*",
+  destinationAddressPrefix: "*",
+  destinationPortRange: "22",
+};
 
 describe("sshRules: one rule per address family and one per service tag", () => {
   test("IPv4 and IPv6 prefixes never share a rule; tags stand alone in sourceAddressPrefix", () => {

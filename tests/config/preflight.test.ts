@@ -9,10 +9,14 @@ import { UNREADABLE_SECRET } from "../../components/config/settings";
 const root = path.resolve(__dirname, "../..");
 
 function preflight(stack: string, dir = root) {
-  const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/preflight.ts", "--stack", stack, "--dir", dir], {
-    cwd: root,
-    encoding: "utf8",
-  });
+  const run = spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "scripts/preflight.ts", "--stack", stack, "--dir", dir],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  );
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -29,7 +33,9 @@ test("the example dev stack passes and shows what each device gets", () => {
   const { code, stdout } = preflight("dev");
   expect(code).toBe(0);
   expect(stdout).toContain('stack "dev" is valid: 2 device(s)');
-  expect(stdout).toMatch(/^edge-dev-01 +Azure VM \(22_04-lts-gen2\) +generate +manifests\/simulated-temperature.json +NSG \(SSH from 203.0.113.0\/24\)/m);
+  expect(stdout).toMatch(
+    /^edge-dev-01 +Azure VM \(22_04-lts-gen2\) +generate +manifests\/simulated-temperature.json +NSG \(SSH from 203.0.113.0\/24\)/m,
+  );
   expect(stdout).toMatch(/^edge-dev-02 .*VM edge-dev-02 Standard_B2ms/m);
 });
 
@@ -81,7 +87,12 @@ test("stack files: project defaults apply, secure values are unreadable, other n
 
 test("the CLI's flat config map: JSON values parsed, plain strings kept", () => {
   expect(
-    settingsFromConfigMap({ "edge:location": "westeurope", "edge:allowSshFromInternet": "true", "edge:devices": '[{"id":"a"}]', "azure-native:location": "x" }),
+    settingsFromConfigMap({
+      "edge:location": "westeurope",
+      "edge:allowSshFromInternet": "true",
+      "edge:devices": '[{"id":"a"}]',
+      "azure-native:location": "x",
+    }),
   ).toEqual({ location: "westeurope", allowSshFromInternet: true, devices: [{ id: "a" }] });
 });
 
@@ -96,7 +107,7 @@ test("an existing host without host.hostKey passes with a warning that says why 
   const without = preflight("bad", projectWith(stack("")));
   expect(without.code).toBe(0);
   expect(without.stderr).toContain(
-    'preflight: 1 warning(s):\n  ! devices[0].host.hostKey (device "gw"): is not set, so the bootstrap trusts whatever key answers at the address and then sends the device\'s private keys; set it to the host\'s public key as in known_hosts (ssh-keyscan -t ed25519 <address>, checked on the host)',
+    "preflight: 1 warning(s):\n  ! devices[0].host.hostKey (device \"gw\"): is not set, so the bootstrap trusts whatever key answers at the address and then sends the device's private keys; set it to the host's public key as in known_hosts (ssh-keyscan -t ed25519 <address>, checked on the host)",
   );
   const pinned = preflight("bad", projectWith(stack(", hostKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample")));
   expect(pinned.code).toBe(0);
@@ -111,9 +122,24 @@ test("--json prints every problem with its setting, device, stack file and line,
       host: { type: existing, address: 192.0.2.1, user: edge }
       deploymentManifest: manifests/simulated-temperature.json
 `);
-  fs.writeFileSync(path.join(dir, "manifests/object-options.json"), fs.readFileSync(path.join(dir, "manifests/simulated-temperature.json"), "utf8").replace('"createOptions": "{}"\n            }\n          }\n        }', '"createOptions": {}\n            }\n          }\n        }'));
-  fs.appendFileSync(path.join(dir, "Pulumi.bad.yaml"), "    - id: gw-2\n      host: { type: existing, address: 192.0.2.2, user: edge, privateKey: { secure: v1:x } }\n      deploymentManifest: manifests/object-options.json\n");
-  const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/preflight.ts", "--stack", "bad", "--dir", dir, "--json"], { cwd: root, encoding: "utf8" });
+  fs.writeFileSync(
+    path.join(dir, "manifests/object-options.json"),
+    fs
+      .readFileSync(path.join(dir, "manifests/simulated-temperature.json"), "utf8")
+      .replace(
+        '"createOptions": "{}"\n            }\n          }\n        }',
+        '"createOptions": {}\n            }\n          }\n        }',
+      ),
+  );
+  fs.appendFileSync(
+    path.join(dir, "Pulumi.bad.yaml"),
+    "    - id: gw-2\n      host: { type: existing, address: 192.0.2.2, user: edge, privateKey: { secure: v1:x } }\n      deploymentManifest: manifests/object-options.json\n",
+  );
+  const run = spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "scripts/preflight.ts", "--stack", "bad", "--dir", dir, "--json"],
+    { cwd: root, encoding: "utf8" },
+  );
   expect(run.status).toBe(1);
   const report = JSON.parse(run.stdout);
   expect(report).toEqual({
@@ -122,7 +148,13 @@ test("--json prints every problem with its setting, device, stack file and line,
     plan: null,
     warnings: [],
     problems: [
-      { setting: "devices[0].host.privateKey", device: "gw-1", message: "is required for an existing host (set it as a secret)", file: "Pulumi.bad.yaml", line: 5 },
+      {
+        setting: "devices[0].host.privateKey",
+        device: "gw-1",
+        message: "is required for an existing host (set it as a secret)",
+        file: "Pulumi.bad.yaml",
+        line: 5,
+      },
       {
         setting: "devices[1].deploymentManifest",
         device: "gw-2",
@@ -133,13 +165,25 @@ test("--json prints every problem with its setting, device, stack file and line,
       },
     ],
   });
-  const annotated = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/preflight-annotations.ts"], { cwd: root, input: run.stdout, encoding: "utf8" });
+  const annotated = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/preflight-annotations.ts"], {
+    cwd: root,
+    input: run.stdout,
+    encoding: "utf8",
+  });
   expect(annotated.status).toBe(1);
   expect(annotated.stdout.trim().split("\n")).toEqual([
-    "::error file=Pulumi.bad.yaml,line=5,title=preflight%3A devices[0].host.privateKey::devices[0].host.privateKey (device \"gw-1\"): is required for an existing host (set it as a secret)",
+    '::error file=Pulumi.bad.yaml,line=5,title=preflight%3A devices[0].host.privateKey::devices[0].host.privateKey (device "gw-1"): is required for an existing host (set it as a secret)',
     `::error file=Pulumi.bad.yaml,line=9,title=preflight%3A devices[1].deploymentManifest::devices[1].deploymentManifest (device "gw-2"): ${report.problems[1].message}`,
   ]);
-  const valid = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/preflight.ts", "--stack", "dev", "--json"], { cwd: root, encoding: "utf8" });
+  const valid = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/preflight.ts", "--stack", "dev", "--json"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   expect(valid.status).toBe(0);
-  expect(JSON.parse(valid.stdout)).toMatchObject({ stack: "dev", ok: true, problems: [], plan: { devices: [{ device: "edge-dev-01" }, { device: "edge-dev-02" }] } });
+  expect(JSON.parse(valid.stdout)).toMatchObject({
+    stack: "dev",
+    ok: true,
+    problems: [],
+    plan: { devices: [{ device: "edge-dev-01" }, { device: "edge-dev-02" }] },
+  });
 });

@@ -1,7 +1,13 @@
 // The README's configuration reference names every setting the schema accepts, so docs cannot drift.
 import * as fs from "fs";
 import * as path from "path";
-import { azureVmHostSchema, certificateSchema, deviceEntrySchema, existingHostSchema, stackSettingsSchema } from "../../components/config/settings";
+import {
+  azureVmHostSchema,
+  certificateSchema,
+  deviceEntrySchema,
+  existingHostSchema,
+  stackSettingsSchema,
+} from "../../components/config/settings";
 
 const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
 const documented = (key: string) => readme.includes(`| \`${key}\``) || readme.includes(`\`${key}\`, `) || readme.includes(`, \`${key}\` |`);

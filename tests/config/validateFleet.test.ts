@@ -25,11 +25,29 @@ test("a valid two-device stack passes with defaults applied", () => {
   const result = validateFleet(stackSettings([vmDevice("edge-01"), existingDevice("gw-01")]), readManifest);
   if (!result.ok) throw new Error(result.errors.map(formatSettingError).join("\n"));
   const [vm, existing] = result.settings.devices;
-  expect(vm.host).toMatchObject({ type: "azureVm", size: "Standard_B2s", adminUser: "azureuser", publicIp: true, sshSourceRanges: ["203.0.113.0/24"] });
+  expect(vm.host).toMatchObject({
+    type: "azureVm",
+    size: "Standard_B2s",
+    adminUser: "azureuser",
+    publicIp: true,
+    sshSourceRanges: ["203.0.113.0/24"],
+  });
   expect(existing.host).toMatchObject({ type: "existing", port: 22, user: "edgeadmin" });
-  expect(vm.certificate).toMatchObject({ source: "generate", keyAlgorithm: "RSA", rsaBits: 2048, validityDays: 365, renewBeforeDays: 30, intermediate: false });
+  expect(vm.certificate).toMatchObject({
+    source: "generate",
+    keyAlgorithm: "RSA",
+    rsaBits: 2048,
+    validityDays: 365,
+    renewBeforeDays: 30,
+    intermediate: false,
+  });
   expect(vm.manifest).toHaveProperty("$edgeAgent");
-  expect(vm.runtime).toEqual({ preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6", purgeOnDestroy: false });
+  expect(vm.runtime).toEqual({
+    preinstalled: false,
+    aziotEdgeVersion: "1.6.0-1",
+    agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6",
+    purgeOnDestroy: false,
+  });
 });
 
 test("an aziot-edge version whose identity service is not known needs runtime.aziotIdentityServiceVersion", () => {
@@ -42,14 +60,25 @@ test("an aziot-edge version whose identity service is not known needs runtime.az
 });
 
 test("a device's own host settings override the fleet defaults", () => {
-  const result = validateFleet(stackSettings([vmDevice("edge-01", { size: "Standard_D2s_v5", sshSourceRanges: ["198.51.100.7"] })]), readManifest);
+  const result = validateFleet(
+    stackSettings([vmDevice("edge-01", { size: "Standard_D2s_v5", sshSourceRanges: ["198.51.100.7"] })]),
+    readManifest,
+  );
   expect(result.ok && result.settings.devices[0].host).toMatchObject({ size: "Standard_D2s_v5", sshSourceRanges: ["198.51.100.7"] });
 });
 
 test.each([
   ["too long", "d".repeat(129), 'devices[0].id (device "' + "d".repeat(129) + '"): must be at most 128 characters (IoT Hub limit)'],
-  ["a space", "edge 01", `devices[0].id (device "edge 01"): may contain only letters, digits and - . + % _ # * ? ! ( ) , : = @ $ ' (IoT Hub rule)`],
-  ["a slash", "edge/01", `devices[0].id (device "edge/01"): may contain only letters, digits and - . + % _ # * ? ! ( ) , : = @ $ ' (IoT Hub rule)`],
+  [
+    "a space",
+    "edge 01",
+    `devices[0].id (device "edge 01"): may contain only letters, digits and - . + % _ # * ? ! ( ) , : = @ $ ' (IoT Hub rule)`,
+  ],
+  [
+    "a slash",
+    "edge/01",
+    `devices[0].id (device "edge/01"): may contain only letters, digits and - . + % _ # * ? ! ( ) , : = @ $ ' (IoT Hub rule)`,
+  ],
   ["empty", "", "devices[0].id: must not be empty"],
 ])("a device id IoT Hub would refuse (%s) is an error", (_, id, message) => {
   expect(errorsOf(stackSettings([existingDevice(id)]))).toEqual([message]);
@@ -110,12 +139,18 @@ test("unknown keys in a device entry are typos, with a suggestion", () => {
 });
 
 test("unknown top-level keys are typos too", () => {
-  expect(errorsOf({ ...stackSettings([existingDevice("gw")]), devcies: [] })).toEqual(['devcies: is not a known setting; did you mean "devices"?']);
+  expect(errorsOf({ ...stackSettings([existingDevice("gw")]), devcies: [] })).toEqual([
+    'devcies: is not a known setting; did you mean "devices"?',
+  ]);
 });
 
 test("an empty VM size or image field is an error", () => {
   expect(
-    errorsOf(stackSettings([vmDevice("edge-01", { size: " ", image: { publisher: "Canonical", offer: "", sku: "22_04-lts-gen2", version: "latest" } })])),
+    errorsOf(
+      stackSettings([
+        vmDevice("edge-01", { size: " ", image: { publisher: "Canonical", offer: "", sku: "22_04-lts-gen2", version: "latest" } }),
+      ]),
+    ),
   ).toEqual([
     'devices[0].host.size (device "edge-01"): size must not be empty',
     'devices[0].host.image.offer (device "edge-01"): image.offer must not be empty',
@@ -125,7 +160,9 @@ test("an empty VM size or image field is an error", () => {
 test("an existing host without a private key is an error", () => {
   const device = existingDevice("gw");
   delete (device.host as Record<string, unknown>).privateKey;
-  expect(errorsOf(stackSettings([device]))).toEqual(['devices[0].host.privateKey (device "gw"): is required for an existing host (set it as a secret)']);
+  expect(errorsOf(stackSettings([device]))).toEqual([
+    'devices[0].host.privateKey (device "gw"): is required for an existing host (set it as a secret)',
+  ]);
 });
 
 test("an encrypted key counts as present offline; a plain non-key does not", () => {
@@ -154,19 +191,26 @@ test("stack-wide rules: a resource group for Azure resources, a connection strin
   delete settings.resourceGroup;
   expect(errorsOf(settings)).toEqual([
     'resourceGroup: is required because device "edge-01" is an Azure VM; set edge:resourceGroup.name',
-    "iotHub.connectionString: is required for an existing hub with auth \"connectionString\"; set it with `pulumi config set --secret --path iotHub.connectionString`, or use auth \"entraId\"",
+    'iotHub.connectionString: is required for an existing hub with auth "connectionString"; set it with `pulumi config set --secret --path iotHub.connectionString`, or use auth "entraId"',
   ]);
 });
 
 test("certificateAuthority with a CA the stack holds, on an existing hub: the hub's resource group is required to register the CA", () => {
-  const ca = (source: Record<string, unknown>) => ({ ...existingDevice("ca-01"), certificate: { authentication: "certificateAuthority", ...source } });
+  const ca = (source: Record<string, unknown>) => ({
+    ...existingDevice("ca-01"),
+    certificate: { authentication: "certificateAuthority", ...source },
+  });
   const withVault = { keyVault: { name: "kv-fleet" } };
   const message =
     'iotHub.resourceGroup (device "ca-01"): is required: the device uses certificateAuthority authentication with a CA the stack holds (source generate), ' +
     "which the stack registers, verified, on the existing hub; set edge:iotHub.resourceGroup to the hub's resource group";
   expect(errorsOf(stackSettings([ca({ source: "generate" })]))).toEqual([message]);
-  expect(errorsOf(stackSettings([ca({ source: "keyVaultCa", caCertificateName: "signing" })], withVault))).toEqual([message.replace("source generate", "source keyVaultCa")]);
-  expect(errorsOf(stackSettings([ca({ source: "generate" })], { iotHub: { name: "hub", auth: "entraId", resourceGroup: "rg-hub" } }))).toEqual([]);
+  expect(errorsOf(stackSettings([ca({ source: "keyVaultCa", caCertificateName: "signing" })], withVault))).toEqual([
+    message.replace("source generate", "source keyVaultCa"),
+  ]);
+  expect(
+    errorsOf(stackSettings([ca({ source: "generate" })], { iotHub: { name: "hub", auth: "entraId", resourceGroup: "rg-hub" } })),
+  ).toEqual([]);
   expect(errorsOf(stackSettings([ca({ source: "generate" })], { iotHub: { name: "hub", auth: "entraId", create: true } }))).toEqual([]);
   // A keyVault identity's CA is one the stack never holds: the operator registers it.
   expect(errorsOf(stackSettings([ca({ source: "keyVault", certificateName: "id" })], withVault))).toEqual([]);
@@ -208,9 +252,9 @@ test("the bootstrap's runtime rules and the hub's connection-string rules are se
     'devices[1].runtime.purgeOnDestroy (device "gw-02"): cannot be true with runtime.preinstalled: the operator installed those packages, so destroy leaves them',
   ]);
   const hub = (connectionString: string) => ({ iotHub: { name: "hub-test", connectionString } });
-  expect(errorsOf(stackSettings([existingDevice("gw-01")], hub("HostName=other.azure-devices.net;SharedAccessKeyName=p;SharedAccessKey=a2V5")))).toEqual([
-    "iotHub.connectionString: the connection string is for other.azure-devices.net, not for the hub hub-test.azure-devices.net",
-  ]);
+  expect(
+    errorsOf(stackSettings([existingDevice("gw-01")], hub("HostName=other.azure-devices.net;SharedAccessKeyName=p;SharedAccessKey=a2V5"))),
+  ).toEqual(["iotHub.connectionString: the connection string is for other.azure-devices.net, not for the hub hub-test.azure-devices.net"]);
   expect(errorsOf(stackSettings([existingDevice("gw-01")], hub("HostName=hub-test.azure-devices.net;SharedAccessKeyName=p")))).toEqual([
     "iotHub.connectionString: the connection string must have HostName, SharedAccessKeyName and SharedAccessKey",
   ]);
@@ -219,15 +263,23 @@ test("the bootstrap's runtime rules and the hub's connection-string rules are se
 });
 
 test("containerRegistries: each entry strict, each registry once across containerRegistry and containerRegistries", () => {
-  const registries = { containerRegistry: { loginServer: "myacr.azurecr.io", username: "u", password: "p" }, containerRegistries: [{ address: "https://MYACR.azurecr.io/", username: "u", password: "p" }] };
+  const registries = {
+    containerRegistry: { loginServer: "myacr.azurecr.io", username: "u", password: "p" },
+    containerRegistries: [{ address: "https://MYACR.azurecr.io/", username: "u", password: "p" }],
+  };
   expect(errorsOf(stackSettings([existingDevice("gw-01")], registries))).toEqual([
     "containerRegistries[0].address: names the same registry as containerRegistry; list each registry once",
   ]);
-  expect(errorsOf(stackSettings([existingDevice("gw-01")], { containerRegistries: [{ address: "b.io", username: "u", passwd: "p" }] }))).toEqual([
-    "containerRegistries[0].password: is required",
-    "containerRegistries[0].passwd: is not a known setting",
-  ]);
-  const result = validateFleet(stackSettings([existingDevice("gw-01")], { containerRegistry: registries.containerRegistry, containerRegistries: [{ address: "b.io", username: "u2", password: "p2" }] }), readManifest);
+  expect(
+    errorsOf(stackSettings([existingDevice("gw-01")], { containerRegistries: [{ address: "b.io", username: "u", passwd: "p" }] })),
+  ).toEqual(["containerRegistries[0].password: is required", "containerRegistries[0].passwd: is not a known setting"]);
+  const result = validateFleet(
+    stackSettings([existingDevice("gw-01")], {
+      containerRegistry: registries.containerRegistry,
+      containerRegistries: [{ address: "b.io", username: "u2", password: "p2" }],
+    }),
+    readManifest,
+  );
   expect(result.ok && result.settings.registries).toEqual([
     { address: "myacr.azurecr.io", username: "u", password: "p" },
     { address: "b.io", username: "u2", password: "p2" },

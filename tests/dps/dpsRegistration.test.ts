@@ -60,7 +60,11 @@ test("a device whose certificate chains to the group's CA registers, is assigned
   const result = await register("edge-01", deviceCert(root, "edge-01"));
   expect(result).toMatchObject({ assignedHub: lab.hub.hostName, deviceId: "edge-01", status: "assigned" });
   const device = lab.hub.model.get("edge-01");
-  expect(device.device).toMatchObject({ status: "enabled", capabilities: { iotEdge: true }, authentication: { type: "certificateAuthority" } });
+  expect(device.device).toMatchObject({
+    status: "enabled",
+    capabilities: { iotEdge: true },
+    authentication: { type: "certificateAuthority" },
+  });
   expect(lab.hub.model.deviceTwin("edge-01").tags).toEqual({ fleet: "north", stack: "dev" });
   // register → 202 assigning, one poll still assigning, then assigned.
   const device1 = lab.dps.requests.filter((r) => r.url.includes("/registrations/edge-01/"));
@@ -76,7 +80,10 @@ test("an intermediate in the chain the device sends is followed to the group's r
 test("refused as the real service refuses, 401 401002: another CA's chain, a CN that is not the registration id, a disabled group", async () => {
   const refusals: string[] = [];
   const attempt = async (id: string, cert: Pair) => {
-    const error = await register(id, cert).then(() => undefined, (e: { name?: string; responseBody?: string }) => e);
+    const error = await register(id, cert).then(
+      () => undefined,
+      (e: { name?: string; responseBody?: string }) => e,
+    );
     expect(error?.name).toBe("UnauthorizedError");
     expect(JSON.parse(error?.responseBody ?? "{}")).toMatchObject({ errorCode: 401002, message: "Unauthorized" });
     const last = lab.dps.requests[lab.dps.requests.length - 1];

@@ -1,5 +1,9 @@
 // EnrollmentGroupProvider against the DPS stand-in, through the real azure-iot-provisioning-service client.
-import { EnrollmentGroupProvider, type EnrollmentGroupInputs, type EnrollmentGroupOutputs } from "../../components/dps/enrollmentGroup.provider";
+import {
+  EnrollmentGroupProvider,
+  type EnrollmentGroupInputs,
+  type EnrollmentGroupOutputs,
+} from "../../components/dps/enrollmentGroup.provider";
 import { thumbprintOf } from "../../components/dps/enrollmentGroup.rules";
 import { FAST_RETRY } from "../iotHub/hubFixture";
 import type { Pair } from "../certificates/support/openssl";
@@ -37,7 +41,10 @@ function inputs(id: string, extra: Partial<EnrollmentGroupInputs> = {}): Enrollm
   };
 }
 
-const log = () => lab.dps.requests.map((r) => `${r.method} ${r.url.split("?")[0]} ${r.status}${r.headers["if-match"] ? ` if-match=${String(r.headers["if-match"])}` : ""}`);
+const log = () =>
+  lab.dps.requests.map(
+    (r) => `${r.method} ${r.url.split("?")[0]} ${r.status}${r.headers["if-match"] ? ` if-match=${String(r.headers["if-match"])}` : ""}`,
+  );
 const stored = (id: string) => lab.dps.model.getGroup(id) as Record<string, any>;
 
 test("create puts an X.509 group with edge capability, tags, reprovisioning and allocation to the hub", async () => {
@@ -52,7 +59,11 @@ test("create puts an X.509 group with edge capability, tags, reprovisioning and 
     allocationPolicy: "static",
     iotHubs: [lab.hub.hostName],
   });
-  expect(outs).toMatchObject({ enrollmentGroupId: "create-1", etag: stored("create-1").etag, signingThumbprint: thumbprintOf(root.certPem) });
+  expect(outs).toMatchObject({
+    enrollmentGroupId: "create-1",
+    etag: stored("create-1").etag,
+    signingThumbprint: thumbprintOf(root.certPem),
+  });
   expect(log()).toEqual(["PUT /enrollmentGroups/create-1 200"]);
 });
 
@@ -70,9 +81,15 @@ test("diff: another id or DPS replaces; the CA, tags, status, policies and hubs 
   expect(await d({ tags: { stack: "dev", fleet: "north" } })).toEqual({ changes: false, replaces: [] });
   expect(await d({ iotHubs: [lab.hub.hostName.toUpperCase()] })).toEqual({ changes: false, replaces: [] });
   for (const change of [
-    { signingCertificatePem: root2.certPem }, { tags: { fleet: "south", stack: "dev" } }, { provisioningStatus: "disabled" as const },
-    { updateHubAssignment: false }, { migrateDeviceData: false }, { allocationPolicy: "hashed" as const }, { iotEdge: false },
-    { iotHubs: ["other.azure-devices.net"] }, { dpsTrustedCaPem: undefined },
+    { signingCertificatePem: root2.certPem },
+    { tags: { fleet: "south", stack: "dev" } },
+    { provisioningStatus: "disabled" as const },
+    { updateHubAssignment: false },
+    { migrateDeviceData: false },
+    { allocationPolicy: "hashed" as const },
+    { iotEdge: false },
+    { iotHubs: ["other.azure-devices.net"] },
+    { dpsTrustedCaPem: undefined },
   ]) {
     expect(await d(change)).toEqual({ changes: true, replaces: [] });
   }
@@ -93,7 +110,7 @@ test("update replaces the group whole with If-Match *, and puts back a group del
   lab.dps.clearLog();
   await provider.update("update-1", updated.outs!, inputs("update-1"));
   expect(stored("update-1").initialTwin.tags).toEqual({ fleet: "north", stack: "dev" });
-  expect(log()).toEqual(['PUT /enrollmentGroups/update-1 404 if-match=*', "PUT /enrollmentGroups/update-1 200"]);
+  expect(log()).toEqual(["PUT /enrollmentGroups/update-1 404 if-match=*", "PUT /enrollmentGroups/update-1 200"]);
 });
 
 test("delete removes the group and tolerates one already gone", async () => {
@@ -101,15 +118,33 @@ test("delete removes the group and tolerates one already gone", async () => {
   await provider.delete("delete-1", outs!);
   expect(lab.dps.model.groups.has("delete-1")).toBe(false);
   await provider.delete("delete-1", outs!);
-  expect(log()).toEqual(["PUT /enrollmentGroups/delete-1 200", "DELETE /enrollmentGroups/delete-1 204", "DELETE /enrollmentGroups/delete-1 404"]);
+  expect(log()).toEqual([
+    "PUT /enrollmentGroups/delete-1 200",
+    "DELETE /enrollmentGroups/delete-1 204",
+    "DELETE /enrollmentGroups/delete-1 404",
+  ]);
 });
 
 test("read shows drift made outside the stack, and a group that is gone", async () => {
   const { outs } = await provider.create(inputs("read-1"));
-  lab.dps.model.putGroup("read-1", { ...(stored("read-1")), attestation: { type: "x509", x509: { signingCertificates: { primary: { certificate: root2.certPem } } } }, provisioningStatus: "disabled", initialTwin: { tags: { fleet: "north" } } }, "*");
+  lab.dps.model.putGroup(
+    "read-1",
+    {
+      ...stored("read-1"),
+      attestation: { type: "x509", x509: { signingCertificates: { primary: { certificate: root2.certPem } } } },
+      provisioningStatus: "disabled",
+      initialTwin: { tags: { fleet: "north" } },
+    },
+    "*",
+  );
   const read = await provider.read("read-1", outs as EnrollmentGroupOutputs);
   expect(read.id).toBe("read-1");
-  expect(read.props).toMatchObject({ provisioningStatus: "disabled", tags: { fleet: "north" }, signingThumbprint: thumbprintOf(root2.certPem), etag: stored("read-1").etag });
+  expect(read.props).toMatchObject({
+    provisioningStatus: "disabled",
+    tags: { fleet: "north" },
+    signingThumbprint: thumbprintOf(root2.certPem),
+    etag: stored("read-1").etag,
+  });
   expect(read.props!.signingCertificatePem).toBeUndefined();
   expect((await provider.diff("read-1", read.props!, inputs("read-1"))).changes).toBe(true);
   lab.dps.model.deleteGroup("read-1", undefined);
@@ -131,7 +166,14 @@ test("429 and 5xx are retried; a lost answer after the group was stored is not a
 });
 
 test("a group the stack did not create is not taken over: the error names it and the way out", async () => {
-  lab.dps.model.putGroup("theirs-1", { enrollmentGroupId: "theirs-1", attestation: { type: "x509", x509: { signingCertificates: { primary: { certificate: root2.certPem } } } } }, undefined);
+  lab.dps.model.putGroup(
+    "theirs-1",
+    {
+      enrollmentGroupId: "theirs-1",
+      attestation: { type: "x509", x509: { signingCertificates: { primary: { certificate: root2.certPem } } } },
+    },
+    undefined,
+  );
   await expect(provider.create(inputs("theirs-1"))).rejects.toThrow(
     `DPS ${lab.dps.hostName} already has an enrollment group 'theirs-1' (409), and this stack did not create it.`,
   );
@@ -144,11 +186,18 @@ test("bad input fails before any request, naming the group and the field", async
       "tags: \"a.b\" is not a twin tag name (no '.', '$', spaces or control characters; at most 1024); iotHubs must name at least one linked IoT hub; " +
       "iotHubs: a static allocation takes exactly one hub, not 0",
   );
-  await expect(provider.create(inputs("both-1", { caReference: "fleet-root" }))).rejects.toThrow("signingCertificatePem or caReference: give exactly one");
+  await expect(provider.create(inputs("both-1", { caReference: "fleet-root" }))).rejects.toThrow(
+    "signingCertificatePem or caReference: give exactly one",
+  );
   await expect(provider.create(inputs("leaf-1", { signingCertificatePem: deviceCert(root, "edge-01").certPem }))).rejects.toThrow(
     "DPS enrollment group 'leaf-1': signingCertificatePem is not a CA certificate (basicConstraints CA:TRUE)",
   );
-  const check = await provider.check(inputs("x"), inputs("bad-conn", { dpsConnectionString: "HostName=elsewhere;SharedAccessKeyName=p;SharedAccessKey=a2V5" }));
-  expect(check.failures).toEqual([{ property: "dpsConnectionString", reason: `the DPS connection string is for elsewhere, not for ${lab.dps.hostName}` }]);
+  const check = await provider.check(
+    inputs("x"),
+    inputs("bad-conn", { dpsConnectionString: "HostName=elsewhere;SharedAccessKeyName=p;SharedAccessKey=a2V5" }),
+  );
+  expect(check.failures).toEqual([
+    { property: "dpsConnectionString", reason: `the DPS connection string is for elsewhere, not for ${lab.dps.hostName}` },
+  ]);
   expect(lab.dps.requests).toEqual([]);
 });

@@ -29,17 +29,28 @@ test("ProvisioningServiceClient still has no public way to set its agent or opti
 
 test("requests go through the agent that trusts the DPS's CA; without it the stand-in's certificate is refused", async () => {
   lab.dps.clearLog();
-  await expect(withProvisioningService(lab.access, (c) => c.getEnrollmentGroup("nothing-here"))).rejects.toMatchObject({ response: { statusCode: 404 } });
-  expect(lab.dps.requests.map((r) => `${r.method} ${r.url} ${r.status}`)).toEqual(["GET /enrollmentGroups/nothing-here?api-version=2021-10-01 404"]);
+  await expect(withProvisioningService(lab.access, (c) => c.getEnrollmentGroup("nothing-here"))).rejects.toMatchObject({
+    response: { statusCode: 404 },
+  });
+  expect(lab.dps.requests.map((r) => `${r.method} ${r.url} ${r.status}`)).toEqual([
+    "GET /enrollmentGroups/nothing-here?api-version=2021-10-01 404",
+  ]);
   const untrusted = { ...lab.access, dpsTrustedCaPem: undefined };
-  await expect(withProvisioningService(untrusted, (c) => c.getEnrollmentGroup("nothing-here"))).rejects.toMatchObject({ code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" });
+  await expect(withProvisioningService(untrusted, (c) => c.getEnrollmentGroup("nothing-here"))).rejects.toMatchObject({
+    code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  });
 });
 
 test("access problems name the setting and never quote the key", () => {
   const key = "c2VjcmV0LWtleQ==";
-  expect(provisioningAccessProblems({ dpsHostName: "a.azure-devices-provisioning.net", dpsConnectionString: `HostName=b.azure-devices-provisioning.net;SharedAccessKeyName=p;SharedAccessKey=${key}` }))
-    .toEqual(["the DPS connection string is for b.azure-devices-provisioning.net, not for a.azure-devices-provisioning.net"]);
-  expect(provisioningAccessProblems({ dpsHostName: "a", dpsConnectionString: `HostName=a;SharedAccessKey=${key}` }))
-    .toEqual(["the DPS connection string must have HostName, SharedAccessKeyName and SharedAccessKey"]);
+  expect(
+    provisioningAccessProblems({
+      dpsHostName: "a.azure-devices-provisioning.net",
+      dpsConnectionString: `HostName=b.azure-devices-provisioning.net;SharedAccessKeyName=p;SharedAccessKey=${key}`,
+    }),
+  ).toEqual(["the DPS connection string is for b.azure-devices-provisioning.net, not for a.azure-devices-provisioning.net"]);
+  expect(provisioningAccessProblems({ dpsHostName: "a", dpsConnectionString: `HostName=a;SharedAccessKey=${key}` })).toEqual([
+    "the DPS connection string must have HostName, SharedAccessKeyName and SharedAccessKey",
+  ]);
   expect(provisioningAccessProblems({})).toEqual(["dpsHostName is required", "a DPS service connection string is required"]);
 });

@@ -18,7 +18,11 @@ test("each call makes an instance with the arguments and hands on the call, its 
   await expect(provider.create({ n: 2 })).resolves.toEqual({ id: "a", outs: { n: 6 } });
   await expect(provider.diff!("b", {}, {})).resolves.toEqual({ changes: true });
   await expect(provider.delete!("a", {})).rejects.toThrow("a: refused");
-  expect(recorder.made).toEqual([["a", 3], ["a", 3], ["a", 3]]);
+  expect(recorder.made).toEqual([
+    ["a", 3],
+    ["a", 3],
+    ["a", 3],
+  ]);
 });
 
 test("serialized, it holds the module's name and requires it where it runs, not the class's code", async () => {

@@ -5,7 +5,14 @@ import { builtinModules } from "node:module";
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { checkProviderPackage, PACKAGE_DIR, PROVIDER_ENTRIES, PROVIDER_EXPORTS, PROVIDER_PACKAGE, providerModule } from "../../components/dynamicProviders/providerPackage";
+import {
+  checkProviderPackage,
+  PACKAGE_DIR,
+  PROVIDER_ENTRIES,
+  PROVIDER_EXPORTS,
+  PROVIDER_PACKAGE,
+  providerModule,
+} from "../../components/dynamicProviders/providerPackage";
 
 const PROJECT_DIR = join(__dirname, "..", "..");
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"));
@@ -15,7 +22,10 @@ test("a workspace of the project, linked into node_modules, built by its prepare
   const pkg = readJson(join(PACKAGE_DIR, "package.json"));
   expect(pkg.name).toBe(PROVIDER_PACKAGE);
   // The build empties dist/ first: a module renamed in components/ must not leave its old output behind.
-  expect(pkg.scripts).toMatchObject({ build: "node -e \"require('fs').rmSync('dist', { recursive: true, force: true })\" && tsc -p tsconfig.json", prepare: "npm run build" });
+  expect(pkg.scripts).toMatchObject({
+    build: "node -e \"require('fs').rmSync('dist', { recursive: true, force: true })\" && tsc -p tsconfig.json",
+    prepare: "npm run build",
+  });
   expect(lstatSync(join(PROJECT_DIR, "node_modules", PROVIDER_PACKAGE)).isSymbolicLink()).toBe(true);
   expect(realpathSync(join(PROJECT_DIR, "node_modules", PROVIDER_PACKAGE))).toBe(realpathSync(PACKAGE_DIR));
 });
@@ -44,7 +54,10 @@ test("each module loads by the package's name and exports its provider class", (
     expect(require.resolve(specifier)).toBe(realpathSync(join(PACKAGE_DIR, "dist", `${PROVIDER_EXPORTS[entry]}.js`)));
     expect(typeof exports[classes[entry]].prototype.create).toBe("function");
   }
-  expect(providerModule<{ DEFAULT_READINESS_POLL_SECONDS: number }>("components/iotHub/edgeReadinessProvider").exports.DEFAULT_READINESS_POLL_SECONDS).toBe(5);
+  expect(
+    providerModule<{ DEFAULT_READINESS_POLL_SECONDS: number }>("components/iotHub/edgeReadinessProvider").exports
+      .DEFAULT_READINESS_POLL_SECONDS,
+  ).toBe(5);
 });
 
 function compiledFiles(dir: string): string[] {
@@ -55,7 +68,11 @@ function compiledFiles(dir: string): string[] {
 
 test("its modules require only Node's own modules and the project's dependencies: neither zod nor the Pulumi SDK, nothing only a developer installs", () => {
   const { dependencies } = readJson(join(PROJECT_DIR, "package.json"));
-  const allowed = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(dependencies).filter((name) => !["zod", "@pulumi/pulumi"].includes(name))]);
+  const allowed = new Set([
+    ...builtinModules,
+    ...builtinModules.map((m) => `node:${m}`),
+    ...Object.keys(dependencies).filter((name) => !["zod", "@pulumi/pulumi"].includes(name)),
+  ]);
   const files = compiledFiles(join(PACKAGE_DIR, "dist"));
   expect(files.length).toBeGreaterThanOrEqual(PROVIDER_ENTRIES.length);
   for (const file of files) {
@@ -104,7 +121,9 @@ describe("checkProviderPackage", () => {
 
   test("a package never built is refused", () => {
     const { packageDir, projectDir } = project({ source: 1_000 });
-    expect(() => checkProviderPackage(packageDir, projectDir)).toThrow(`the IoT Hub providers are not built (no ${join(packageDir, "dist")}): run \`npm run build\``);
+    expect(() => checkProviderPackage(packageDir, projectDir)).toThrow(
+      `the IoT Hub providers are not built (no ${join(packageDir, "dist")}): run \`npm run build\``,
+    );
   });
 
   test("an output whose source is gone (moved or deleted since) is no reason to refuse", () => {

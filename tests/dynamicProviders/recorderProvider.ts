@@ -4,7 +4,10 @@ import type * as pulumi from "@pulumi/pulumi";
 export const made: unknown[][] = [];
 
 export class Recorder implements pulumi.dynamic.ResourceProvider {
-  constructor(private readonly label: string, private readonly factor: number) {
+  constructor(
+    private readonly label: string,
+    private readonly factor: number,
+  ) {
     made.push([label, factor]);
   }
   async create(inputs: { n: number }) {

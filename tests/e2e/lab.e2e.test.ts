@@ -41,7 +41,24 @@ const agentTwin = (id: string) => lab.hub.model.get(id).modules.get("$edgeAgent"
 const onDevice = (id: string, command: string) => {
   const host = lab.endpoints.hosts[id];
   try {
-    return execFileSync("ssh", ["-i", host.privateKeyFile, "-p", String(host.port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", `root@${host.address}`, command], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return execFileSync(
+      "ssh",
+      [
+        "-i",
+        host.privateKeyFile,
+        "-p",
+        String(host.port),
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
+        `root@${host.address}`,
+        command,
+      ],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
   } catch (e) {
     return `${(e as { stdout?: string }).stdout ?? ""}${(e as { stderr?: string }).stderr ?? ""}`;
   }
@@ -58,7 +75,13 @@ beforeAll(async () => {
   for (const d of devices) writeFileSync(manifestOf(d.id), JSON.stringify(baseManifest, null, 2));
   lab = await LabServices.start({ dir: join(dir, "services"), hubAddress: HUB, vaultAddress: VAULT, devices });
   stack = new LabStack({ stateDir: join(dir, "state"), stack: "lab", pulumi, endpoints: lab.endpoints });
-  const yaml = labStackYaml({ hubAddress: HUB, vaultAddress: VAULT, devices, readinessTimeoutSeconds: 30, manifests: Object.fromEntries(devices.map((d) => [d.id, manifestOf(d.id)])) });
+  const yaml = labStackYaml({
+    hubAddress: HUB,
+    vaultAddress: VAULT,
+    devices,
+    readinessTimeoutSeconds: 30,
+    manifests: Object.fromEntries(devices.map((d) => [d.id, manifestOf(d.id)])),
+  });
   const values = labConfigValues({ hubAddress: HUB, vaultAddress: VAULT, devices }, lab.endpoints, (f) => readFileSync(f, "utf8"));
   await stack.prepare(yaml, values.plain, values.secrets);
   process.stderr.write(`e2e: the lab's Pulumi: ${await stack.engine()}\n`);
@@ -84,7 +107,10 @@ test("up converges: every device passes its readiness gate, one of them after it
   expect(Date.now() - startedAt).toBeGreaterThanOrEqual(20_000);
   expect(up.devices.find((d) => d.id === second.id)!.ms).toBeGreaterThan(up.devices.find((d) => d.id === first.id)!.ms);
   for (const d of devices) {
-    const identity = lab.hub.model.get(d.id).device as { connectionState: string; authentication: { type: string; x509Thumbprint: { primaryThumbprint: string | null } } };
+    const identity = lab.hub.model.get(d.id).device as {
+      connectionState: string;
+      authentication: { type: string; x509Thumbprint: { primaryThumbprint: string | null } };
+    };
     if (d.authentication === "certificateAuthority") {
       expect(identity.authentication).toMatchObject({ type: "certificateAuthority", x509Thumbprint: { primaryThumbprint: null } });
     } else {
@@ -96,7 +122,8 @@ test("up converges: every device passes its readiness gate, one of them after it
     const twin = agentTwin(d.id);
     expect(twin.reported.lastDesiredStatus).toMatchObject({ code: 200 });
     expect(twin.reported.lastDesiredVersion).toBe(twin.desired.$version);
-    for (const file of ["/etc/aziot/config.toml", "/var/aziot/secrets/device-identity.key.pem"]) expect(existsSync(lab.hosts.get(d.id)!.path(file))).toBe(true);
+    for (const file of ["/etc/aziot/config.toml", "/var/aziot/secrets/device-identity.key.pem"])
+      expect(existsSync(lab.hosts.get(d.id)!.path(file))).toBe(true);
     expect(onDevice(d.id, "iotedge list")).toMatch(/SimulatedTemperatureSensor\s+running/);
     // config.toml's hostname is the host's own name, read over SSH: iotedge check's hostname check passes.
     expect(onDevice(d.id, "iotedge check")).toContain("\u221a identityd config toml file specifies a valid hostname - OK");
@@ -114,9 +141,9 @@ test("a second up changes nothing", async () => {
 
 test("the state holds each IoT Hub provider as a require of the provider package, not its code", () => {
   const state = JSON.parse(readFileSync(join(dir, "state", "backend", ".pulumi", "stacks", "edge", "lab.json"), "utf8"));
-  const hubResources = (state.checkpoint.latest.resources as Array<{ type: string; inputs: Record<string, string>; outputs: Record<string, string> }>).filter((r) =>
-    r.type.startsWith("pulumi-nodejs:dynamic/iotHub:"),
-  );
+  const hubResources = (
+    state.checkpoint.latest.resources as Array<{ type: string; inputs: Record<string, string>; outputs: Record<string, string> }>
+  ).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/iotHub:"));
   expect(hubResources).toHaveLength(3 * devices.length);
   for (const r of hubResources) for (const provider of [r.inputs.__provider, r.outputs.__provider]) expectPackagedProvider(provider);
 });
@@ -125,7 +152,8 @@ test("a changed manifest: preview shows only that device's deployment changing, 
   const before = { first: agentTwin(first.id).desired.$version, second: agentTwin(second.id).desired.$version };
   const changed = structuredClone(baseManifest);
   changed.modulesContent.SimulatedTemperatureSensor["properties.desired"].SendInterval = 11;
-  changed.modulesContent.$edgeAgent["properties.desired"].modules.SimulatedTemperatureSensor.settings.image = "mcr.microsoft.com/azureiotedge-simulated-temperature-sensor:1.6";
+  changed.modulesContent.$edgeAgent["properties.desired"].modules.SimulatedTemperatureSensor.settings.image =
+    "mcr.microsoft.com/azureiotedge-simulated-temperature-sensor:1.6";
   writeFileSync(manifestOf(first.id), JSON.stringify(changed, null, 2));
 
   const preview = await stack.preview();
@@ -138,7 +166,11 @@ test("a changed manifest: preview shows only that device's deployment changing, 
 
   const up = await stack.up();
   expect(up.code).toBe(0);
-  expect(statuses(up)).toEqual([[first.id, "ready"], [second.id, "unchanged"], [caDevice.id, "unchanged"]]);
+  expect(statuses(up)).toEqual([
+    [first.id, "ready"],
+    [second.id, "unchanged"],
+    [caDevice.id, "unchanged"],
+  ]);
   expect(Number(agentTwin(first.id).desired.$version)).toBeGreaterThan(Number(before.first));
   expect(agentTwin(second.id).desired.$version).toBe(before.second);
   expect(lab.hub.model.get(first.id).modules.get("SimulatedTemperatureSensor")!.desired.SendInterval).toBe(11);
@@ -167,7 +199,9 @@ test("a wrong certificate registered on the hub: the hub refuses the device (401
   expect(up.devices.find((d) => d.id === first.id)!.status).not.toBe("failed");
   // The hub refused the device's certificate with 401, and the device says so.
   expect(lab.hub.deviceApi.refused.some((r) => r.deviceId === second.id && /not registered/.test(r.reason))).toBe(true);
-  expect(onDevice(second.id, "iotedge list")).toMatch(/edgeAgent\s+backoff\s+IoT Hub 127\.0\.8\.1 refused the connection: 401 ErrorCode:IotHubUnauthorizedAccess/);
+  expect(onDevice(second.id, "iotedge list")).toMatch(
+    /edgeAgent\s+backoff\s+IoT Hub 127\.0\.8\.1 refused the connection: 401 ErrorCode:IotHubUnauthorizedAccess/,
+  );
   expect(onDevice(second.id, "iotedge check")).toContain("401");
 });
 
@@ -187,7 +221,11 @@ test("a certificateAuthority device whose CA is not on the hub: the hub refuses 
   expect(gateError).toMatch(/did not become ready within 30 s/);
   expect(gateError).toContain("401 (ErrorCode:IotHubUnauthorizedAccess)");
   expect(gateError).toContain("one whose chain does not end at a CA certificate registered and verified on the hub");
-  expect(lab.hub.deviceApi.refused.some((r) => r.deviceId === caDevice.id && /does not end at a CA certificate registered and verified/.test(r.reason))).toBe(true);
+  expect(
+    lab.hub.deviceApi.refused.some(
+      (r) => r.deviceId === caDevice.id && /does not end at a CA certificate registered and verified/.test(r.reason),
+    ),
+  ).toBe(true);
   expect(onDevice(caDevice.id, "iotedge list")).toMatch(/edgeAgent\s+backoff\s+IoT Hub 127\.0\.8\.1 refused the connection: 401/);
   // Put back, the device reaches readiness again on the next run.
   lab.registerHubCertificate(HUB_CA_NAME, lab.caFiles.get(caDevice.id)!);
@@ -214,7 +252,13 @@ test("destroy removes the hub identities and the device files (a decommissioned 
   const destroyed = await stack.destroy();
   expect(destroyed.code).toBe(0);
   expect([...lab.hub.model.identities.keys()]).toEqual([]);
-  const files = ["/etc/aziot/config.toml", "/var/aziot/certs/device-identity.cert.pem", "/var/aziot/secrets/device-identity.key.pem", "/var/aziot/secrets/edge-ca.key.pem", "/var/lib/edge-bootstrap/managed"];
+  const files = [
+    "/etc/aziot/config.toml",
+    "/var/aziot/certs/device-identity.cert.pem",
+    "/var/aziot/secrets/device-identity.key.pem",
+    "/var/aziot/secrets/edge-ca.key.pem",
+    "/var/lib/edge-bootstrap/managed",
+  ];
   for (const file of files) expect(existsSync(lab.hosts.get(first.id)!.path(file))).toBe(false);
   expect(onDevice(first.id, "iotedge list").trim().split("\n")).toHaveLength(1);
   // The decommissioned device's cleanup step left the state without running: its files are what the warning said may be left.

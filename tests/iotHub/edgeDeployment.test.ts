@@ -1,5 +1,9 @@
 // EdgeDeploymentProvider against the IoT Hub stand-in, through the real azure-iothub client.
-import { EdgeDeploymentProvider, type EdgeDeploymentInputs, type EdgeDeploymentOutputs } from "../../components/iotHub/edgeDeployment.provider";
+import {
+  EdgeDeploymentProvider,
+  type EdgeDeploymentInputs,
+  type EdgeDeploymentOutputs,
+} from "../../components/iotHub/edgeDeployment.provider";
 import type { HubAccess } from "../../components/iotHub/hubAccess";
 import type { IotHubStandin } from "../../lab/standins/iotHubStandin";
 import { FAST_RETRY, startHub, THUMB_C } from "./hubFixture";
@@ -15,7 +19,11 @@ beforeAll(async () => ({ hub, access } = await startHub("127.0.4.2")));
 afterAll(() => hub.stop());
 
 function edgeDevice(deviceId: string): void {
-  hub.model.put(deviceId, { deviceId, capabilities: { iotEdge: true }, authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } } }, undefined);
+  hub.model.put(
+    deviceId,
+    { deviceId, capabilities: { iotEdge: true }, authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } } },
+    undefined,
+  );
   hub.clearLog();
 }
 
@@ -35,7 +43,9 @@ test("create validates, adds the registry credentials and applies the manifest; 
     "POST /devices/dep-1/applyConfigurationContent?api-version=2021-04-12 204",
     "GET /twins/dep-1/modules/%24edgeAgent?api-version=2021-04-12 200",
   ]);
-  expect(agentDesired("dep-1").runtime.settings.registryCredentials).toEqual({ contoso: { username: "puller", password: PASSWORD, address: "contoso.azurecr.io" } });
+  expect(agentDesired("dep-1").runtime.settings.registryCredentials).toEqual({
+    contoso: { username: "puller", password: PASSWORD, address: "contoso.azurecr.io" },
+  });
   expect(agentDesired("dep-1").$version).toBe(2);
   expect(hub.model.get("dep-1").modules.get("SimulatedTemperatureSensor")!.desired).toMatchObject({ SendData: true, SendInterval: 5 });
   expect(outs).toMatchObject({ deviceId: "dep-1", desiredVersion: 2 });
@@ -96,7 +106,8 @@ test("an unchanged manifest is never sent again; a changed one is, with a new de
 test("a rotated registry password or a re-created identity re-sends; another device replaces", async () => {
   edgeDevice("dep-3");
   const { outs } = await provider.create(inputs("dep-3", { identityGenerationId: "g1" }));
-  const d = (extra: Partial<EdgeDeploymentInputs>) => provider.diff("dep-3", outs as EdgeDeploymentOutputs, inputs("dep-3", { identityGenerationId: "g1", ...extra }));
+  const d = (extra: Partial<EdgeDeploymentInputs>) =>
+    provider.diff("dep-3", outs as EdgeDeploymentOutputs, inputs("dep-3", { identityGenerationId: "g1", ...extra }));
   expect(await d({})).toEqual({ changes: false, replaces: [] });
   expect(await d({ registryCredentials: [{ ...credentials[0], password: "rotated" }] })).toEqual({ changes: true, replaces: [] });
   expect(await d({ identityGenerationId: "g2" })).toEqual({ changes: true, replaces: [] });
@@ -125,5 +136,7 @@ test("throttling while applying is survived", async () => {
 });
 
 test("applying to a device the hub does not know fails with the hub's code", async () => {
-  await expect(provider.create(inputs("nobody"))).rejects.toThrow("IoT Hub refused the deployment of device 'nobody' on 127.0.4.2: 404 DeviceNotFound: Device nobody not registered");
+  await expect(provider.create(inputs("nobody"))).rejects.toThrow(
+    "IoT Hub refused the deployment of device 'nobody' on 127.0.4.2: 404 DeviceNotFound: Device nobody not registered",
+  );
 });

@@ -30,7 +30,11 @@ beforeAll(async () => {
     const identity = edgeDeviceIdentity("dev-identity", {
       deviceId: "edge-01",
       fleetHub,
-      authentication: { type: "selfSigned", primaryThumbprint: pulumi.output("A".repeat(64)), secondaryThumbprint: pulumi.output("B".repeat(64)) },
+      authentication: {
+        type: "selfSigned",
+        primaryThumbprint: pulumi.output("A".repeat(64)),
+        secondaryThumbprint: pulumi.output("B".repeat(64)),
+      },
     });
     // Stand-ins for the device's host and its bootstrap's last step, which waits for the identity.
     const host = new Placeholder("test:index:Host", "dev-host");
@@ -43,7 +47,12 @@ beforeAll(async () => {
 const urn = (name: string) => byName(resources, name).urn;
 
 test("one identity; one deployment and one gate, children of the component", () => {
-  expect(resources.filter((r) => r.type.startsWith("pulumi-nodejs") || r.type.startsWith("edge:")).map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+  expect(
+    resources
+      .filter((r) => r.type.startsWith("pulumi-nodejs") || r.type.startsWith("edge:"))
+      .map((r) => `${r.type} ${r.name}`)
+      .sort(),
+  ).toEqual([
     "edge:iotHub:EdgeDeviceHub dev",
     "pulumi-nodejs:dynamic/iotHub:EdgeDeployment dev-deployment",
     "pulumi-nodejs:dynamic/iotHub:EdgeReadiness dev-ready",
@@ -65,8 +74,14 @@ test("the identity waits on nothing; the bootstrap on it; the deployment on the 
 test("the identity's inputs: edge X.509 thumbprints, adoption off, connection string secret and a secret output", () => {
   const identity = byName(resources, "dev-identity");
   expect(identity.inputs).toMatchObject({
-    deviceId: "edge-01", hubHostName: "hub-test.azure-devices.net", hubAuth: "connectionString", authType: "selfSigned",
-    primaryThumbprint: "A".repeat(64), secondaryThumbprint: "B".repeat(64), status: "enabled", adoptExisting: false,
+    deviceId: "edge-01",
+    hubHostName: "hub-test.azure-devices.net",
+    hubAuth: "connectionString",
+    authType: "selfSigned",
+    primaryThumbprint: "A".repeat(64),
+    secondaryThumbprint: "B".repeat(64),
+    status: "enabled",
+    adoptExisting: false,
   });
   expect(isSecretValue(identity.inputs.connectionString)).toBe(true);
   expect(identity.additionalSecretOutputs).toEqual(["connectionString"]);
@@ -89,15 +104,29 @@ test("an invalid manifest stops the component before any resource exists", () =>
   delete bad.modulesContent.$edgeHub;
   const identity = { deviceId: pulumi.output("edge-02"), generationId: pulumi.output("g") } as unknown as IotHubDevice;
   const runtimeReady = {} as pulumi.Resource;
-  expect(() => new EdgeDeviceHub("bad", {
-    deviceId: "edge-02", identity, runtimeReady, manifest: bad,
-    fleetHub: { access: { hostName: "h", auth: "entraId" }, settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 }, registries: [] },
-  })).toThrow('device "edge-02": the deployment manifest is invalid:\n  - modulesContent.$edgeHub["properties.desired"] is missing');
+  expect(
+    () =>
+      new EdgeDeviceHub("bad", {
+        deviceId: "edge-02",
+        identity,
+        runtimeReady,
+        manifest: bad,
+        fleetHub: {
+          access: { hostName: "h", auth: "entraId" },
+          settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 },
+          registries: [],
+        },
+      }),
+  ).toThrow('device "edge-02": the deployment manifest is invalid:\n  - modulesContent.$edgeHub["properties.desired"] is missing');
 });
 
 test("a selfSigned identity without a thumbprint is refused, naming the device, before it is registered", () => {
   const { edgeDeviceIdentity } = require("../../components/iotHub/edgeDeviceHub") as Hub;
-  const fleetHub = { access: { hostName: "h", auth: "entraId" as const }, settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 }, registries: [] };
+  const fleetHub = {
+    access: { hostName: "h", auth: "entraId" as const },
+    settings: { adoptExistingIdentities: false, readinessTimeoutSeconds: 300 },
+    registries: [],
+  };
   expect(() => edgeDeviceIdentity("bad-identity", { deviceId: "edge-03", fleetHub, authentication: { type: "selfSigned" } })).toThrow(
     `device "edge-03": selfSigned authentication needs the identity certificate's thumbprint`,
   );

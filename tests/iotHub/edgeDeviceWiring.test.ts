@@ -19,10 +19,13 @@ const CS = "HostName=contoso.azure-devices.net;SharedAccessKeyName=iothubowner;S
 /** Mocked outputs: PEM text named after the resource, and thumbprint slots holding a fixed value. */
 function state(args: pulumi.runtime.MockResourceArgs) {
   const pem = (what: string) => `-----BEGIN ${what}-----\n${Buffer.from(args.name).toString("base64")}\n-----END ${what}-----\n`;
-  if (args.type === "tls:index/privateKey:PrivateKey") return { id: args.name, state: { ...args.inputs, privateKeyPem: pem("PRIVATE KEY") } };
-  if (args.type.startsWith("tls:index/") && args.type.endsWith("Cert")) return { id: args.name, state: { ...args.inputs, certPem: pem("CERTIFICATE") } };
+  if (args.type === "tls:index/privateKey:PrivateKey")
+    return { id: args.name, state: { ...args.inputs, privateKeyPem: pem("PRIVATE KEY") } };
+  if (args.type.startsWith("tls:index/") && args.type.endsWith("Cert"))
+    return { id: args.name, state: { ...args.inputs, certPem: pem("CERTIFICATE") } };
   if (args.type.includes("EdgeCaCertificate")) return { id: args.name, state: { ...args.inputs, certPem: pem("CERTIFICATE") } };
-  if (args.type.includes("ThumbprintSlots")) return { id: args.name, state: { ...args.inputs, primary: "A".repeat(64), secondary: "B".repeat(64) } };
+  if (args.type.includes("ThumbprintSlots"))
+    return { id: args.name, state: { ...args.inputs, primary: "A".repeat(64), secondary: "B".repeat(64) } };
   return undefined;
 }
 
@@ -35,12 +38,28 @@ async function build(manifest: Record<string, unknown> = device.manifest, failur
       const { FleetCertificateAuthority } = require("../../components/certificates/fleetCa");
       const { fleetHubContext } = require("../../components/iotHub/edgeDeviceHub");
       const fleetCa = new FleetCertificateAuthority("ca", { commonName: "Fleet root", intermediate: false });
-      const hub = fleetHubContext({ hostName: "contoso.azure-devices.net", connectionString: CS }, { iotHub: iotHubSchema.parse({ name: "contoso" }) });
+      const hub = fleetHubContext(
+        { hostName: "contoso.azure-devices.net", connectionString: CS },
+        { iotHub: iotHubSchema.parse({ name: "contoso" }) },
+      );
       try {
         return new EdgeDevice("fleet-gw", {
           device: { ...device, manifest },
           fleet: { resourceGroupName: "rg", location: "westeurope", stackKey: "k", tags: {}, hub },
-          certificates: { source: { kind: "generate", settings: { source: "generate", keyAlgorithm: "ECDSA", validityDays: 365, renewBeforeDays: 30, intermediate: false, authentication: "selfSigned" } }, fleetCa },
+          certificates: {
+            source: {
+              kind: "generate",
+              settings: {
+                source: "generate",
+                keyAlgorithm: "ECDSA",
+                validityDays: 365,
+                renewBeforeDays: 30,
+                intermediate: false,
+                authentication: "selfSigned",
+              },
+            },
+            fleetCa,
+          },
         });
       } catch (err) {
         if (!failure) throw err;
@@ -59,15 +78,24 @@ test("the identity waits only on the thumbprints; the bootstrap on the identity;
     expect(byName(resources, child).parent).toBe(urn("fleet-gw"));
   }
   const identity = byName(resources, "fleet-gw-iothub-identity");
-  expect(identity.inputs).toMatchObject({ deviceId: "line-3-gateway", authType: "selfSigned", primaryThumbprint: "A".repeat(64), secondaryThumbprint: "B".repeat(64) });
+  expect(identity.inputs).toMatchObject({
+    deviceId: "line-3-gateway",
+    authType: "selfSigned",
+    primaryThumbprint: "A".repeat(64),
+    secondaryThumbprint: "B".repeat(64),
+  });
   expect(isSecretValue(identity.inputs.connectionString)).toBe(true);
   expect(identity.dependencies).toContain(urn("fleet-gw-certs-thumbprints"));
-  const hostAndBootstrap = resources.filter((r) => r.name.startsWith("fleet-gw-host") || r.name.startsWith("fleet-gw-bootstrap")).map((r) => r.urn);
+  const hostAndBootstrap = resources
+    .filter((r) => r.name.startsWith("fleet-gw-host") || r.name.startsWith("fleet-gw-bootstrap"))
+    .map((r) => r.urn);
   expect(hostAndBootstrap.length).toBeGreaterThan(3);
   expect(identity.dependencies.filter((d) => hostAndBootstrap.includes(d))).toEqual([]);
   // The bootstrap's first step waits for the identity (a component's dependsOn would not reach its steps).
   expect(byName(resources, "fleet-gw-bootstrap-wait").dependencies).toContain(urn("fleet-gw-iothub-identity"));
-  expect(byName(resources, "fleet-gw-iothub-deployment").dependencies).toEqual(expect.arrayContaining([urn("fleet-gw-bootstrap-apply"), urn("fleet-gw-iothub-identity")]));
+  expect(byName(resources, "fleet-gw-iothub-deployment").dependencies).toEqual(
+    expect.arrayContaining([urn("fleet-gw-bootstrap-apply"), urn("fleet-gw-iothub-identity")]),
+  );
   expect(byName(resources, "fleet-gw-iothub-ready").dependencies).toContain(urn("fleet-gw-iothub-deployment"));
 }, 60_000);
 

@@ -7,7 +7,16 @@ import type { HubAccess } from "../../components/iotHub/hubAccess";
 import type { IotHubStandin } from "../../lab/standins/iotHubStandin";
 import { FAST_RETRY, startHub, THUMB_C } from "./hubFixture";
 import { agentOf, exampleManifest } from "./manifestFixture";
-import { AGENT_1_1, documentDesired, documentReported, HUB_1_1, moduleTwin, running, SENSOR_1_0, SENSOR_1_1 } from "./reportedStatesFixture";
+import {
+  AGENT_1_1,
+  documentDesired,
+  documentReported,
+  HUB_1_1,
+  moduleTwin,
+  running,
+  SENSOR_1_0,
+  SENSOR_1_1,
+} from "./reportedStatesFixture";
 
 let hub: IotHubStandin;
 let access: HubAccess;
@@ -18,7 +27,11 @@ afterAll(() => hub.stop());
 
 /** An edge device with the example deployment applied; returns the desired version. */
 async function deployed(deviceId: string, manifest = exampleManifest()): Promise<number> {
-  hub.model.put(deviceId, { deviceId, capabilities: { iotEdge: true }, authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } } }, undefined);
+  hub.model.put(
+    deviceId,
+    { deviceId, capabilities: { iotEdge: true }, authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } } },
+    undefined,
+  );
   const { outs } = await new EdgeDeploymentProvider(FAST_RETRY).create({ ...access, deviceId, manifest });
   hub.clearLog();
   return outs!.desiredVersion;
@@ -32,7 +45,10 @@ const later = (ms: number, play: () => void) => new Promise<void>((resolve) => s
 
 describe("evaluateReadiness: the document's twins (Azure/iotedge doc/reported_states_during_deployment.md)", () => {
   const verdict = (reported: Record<string, unknown>, edgeHubState?: string) =>
-    evaluateReadiness(moduleTwin(documentDesired(), reported), edgeHubState === undefined ? undefined : { moduleId: "$edgeHub", connectionState: edgeHubState });
+    evaluateReadiness(
+      moduleTwin(documentDesired(), reported),
+      edgeHubState === undefined ? undefined : { moduleId: "$edgeHub", connectionState: edgeHubState },
+    );
   const succeeded = () => documentReported({ code: 200, edgeHub: running(HUB_1_1), m1: running(SENSOR_1_1) });
 
   test("completely successful: version answered, 200, edgeHub and m1 running their desired images; the device twin plays no part", () => {
@@ -52,7 +68,8 @@ describe("evaluateReadiness: the document's twins (Azure/iotedge doc/reported_st
       "module m1: unknown",
     ]);
     expect(describeReadiness("doc-device", r)).toBe(
-      "device 'doc-device': " + r.problems.join("; ") +
+      "device 'doc-device': " +
+        r.problems.join("; ") +
         `. [$edgeAgent code 406 for version 11 of 11; $edgeHub module Disconnected; modules: edgeAgent=unknown (${AGENT_1_1}), edgeHub=unknown (${HUB_1_1}), m1=unknown (${SENSOR_1_1})]`,
     );
     expect(runtimeNotReachingHub(r)).toBe(true);
@@ -86,7 +103,9 @@ describe("evaluateReadiness: the document's twins (Azure/iotedge doc/reported_st
   });
 
   test("deployment in progress: 500 while m1 still runs its old image keeps waiting and names both images", () => {
-    const r = verdict(documentReported({ code: 500, description: "The operation was canceled", edgeHub: running(HUB_1_1), m1: running(SENSOR_1_0) }));
+    const r = verdict(
+      documentReported({ code: 500, description: "The operation was canceled", edgeHub: running(HUB_1_1), m1: running(SENSOR_1_0) }),
+    );
     expect(r).toMatchObject({ ready: false, refused: false, agentCode: 500 });
     expect(r.problems).toEqual([
       "$edgeAgent status code 500 (the edge agent failed to apply the deployment, or is still pulling an image): The operation was canceled",
@@ -107,10 +126,13 @@ describe("evaluateReadiness: the document's twins (Azure/iotedge doc/reported_st
   });
 
   test("edgeHub counts like a module: its runtimeStatus and image must match", () => {
-    expect(verdict(documentReported({ code: 200, edgeHub: { runtimeStatus: "backoff" }, m1: running(SENSOR_1_1) })).problems).toEqual(["module edgeHub: backoff"]);
-    expect(verdict(documentReported({ code: 200, edgeHub: running("mcr.microsoft.com/azureiotedge-hub:1.0"), m1: running(SENSOR_1_1) })).problems).toEqual([
-      `module edgeHub runs image mcr.microsoft.com/azureiotedge-hub:1.0, not ${HUB_1_1}`,
+    expect(verdict(documentReported({ code: 200, edgeHub: { runtimeStatus: "backoff" }, m1: running(SENSOR_1_1) })).problems).toEqual([
+      "module edgeHub: backoff",
     ]);
+    expect(
+      verdict(documentReported({ code: 200, edgeHub: running("mcr.microsoft.com/azureiotedge-hub:1.0"), m1: running(SENSOR_1_1) }))
+        .problems,
+    ).toEqual([`module edgeHub runs image mcr.microsoft.com/azureiotedge-hub:1.0, not ${HUB_1_1}`]);
   });
 
   test("a module desired stopped must report stopped", () => {
@@ -123,7 +145,9 @@ describe("evaluateReadiness: the document's twins (Azure/iotedge doc/reported_st
   });
 
   test("the runtime shows it reaches the hub once $edgeAgent answers the current version with other than 406, or $edgeHub's module is Connected", () => {
-    expect(runtimeNotReachingHub(evaluateReadiness(moduleTwin(documentDesired(), { $version: 1 }), { connectionState: "Disconnected" }))).toBe(true);
+    expect(
+      runtimeNotReachingHub(evaluateReadiness(moduleTwin(documentDesired(), { $version: 1 }), { connectionState: "Disconnected" })),
+    ).toBe(true);
     expect(runtimeNotReachingHub(verdict(documentReported(), "Connected"))).toBe(false);
     expect(runtimeNotReachingHub(verdict(documentReported({ code: 417 }), "Disconnected"))).toBe(false);
     // A 200 for an older version says nothing about now: a certificate refused since then.
@@ -142,7 +166,9 @@ describe("EdgeReadinessProvider", () => {
       }),
     ]);
     expect(outs).toMatchObject({
-      deviceId: "ready-1", desiredVersion: version, agentStatusCode: 200,
+      deviceId: "ready-1",
+      desiredVersion: version,
+      agentStatusCode: 200,
       modules: { edgeAgent: "running", edgeHub: "running", SimulatedTemperatureSensor: "running" },
     });
     expect(outs!.readyAfterSeconds).toBeGreaterThanOrEqual(0.2);
@@ -155,14 +181,22 @@ describe("EdgeReadinessProvider", () => {
   test("fails at the timeout naming the failed module, its status and the agent's code", async () => {
     const version = await deployed("fail-1");
     hub.device.connect("fail-1");
-    hub.device.reportEdgeAgent("fail-1", { code: 500, description: "module failed to start", moduleStatus: { SimulatedTemperatureSensor: "failed" } });
+    hub.device.reportEdgeAgent("fail-1", {
+      code: 500,
+      description: "module failed to start",
+      moduleStatus: { SimulatedTemperatureSensor: "failed" },
+    });
     const started = Date.now();
     const error = (await gate.create(inputs("fail-1", version, { timeoutSeconds: 0.5 })).catch((e: Error) => e)) as Error;
     expect(Date.now() - started).toBeLessThan(1500);
     expect(error.message).toContain("The deployment did not become ready within 0.5 s on device 'fail-1':");
-    expect(error.message).toContain("$edgeAgent status code 500 (the edge agent failed to apply the deployment, or is still pulling an image): module failed to start");
+    expect(error.message).toContain(
+      "$edgeAgent status code 500 (the edge agent failed to apply the deployment, or is still pulling an image): module failed to start",
+    );
     expect(error.message).toContain("module SimulatedTemperatureSensor: failed");
-    expect(error.message).toMatch(/modules: edgeAgent=running \(\S+\), edgeHub=running \(\S+\), SimulatedTemperatureSensor=failed \(\S+\)\]/);
+    expect(error.message).toMatch(
+      /modules: edgeAgent=running \(\S+\), edgeHub=running \(\S+\), SimulatedTemperatureSensor=failed \(\S+\)\]/,
+    );
     // The runtime reached the hub: no hint about refused certificates.
     expect(error.message).not.toContain("401");
   });
@@ -207,10 +241,19 @@ describe("EdgeReadinessProvider", () => {
     hub.device.connect("pull-1");
     hub.device.reportEdgeAgent("pull-1", { code: 417, lastDesiredVersion: 1, description: "no deployment" });
     const seen: number[] = [];
-    const watch = setInterval(() => seen.push(Number((hub.model.moduleTwin("pull-1", "$edgeAgent").properties as any).reported.lastDesiredStatus?.code)), 20);
+    const watch = setInterval(
+      () => seen.push(Number((hub.model.moduleTwin("pull-1", "$edgeAgent").properties as any).reported.lastDesiredStatus?.code)),
+      20,
+    );
     const [{ outs }] = await Promise.all([
       gate.create(inputs("pull-1", version)),
-      later(200, () => hub.device.reportEdgeAgent("pull-1", { code: 500, description: "The operation was canceled", moduleImage: { SimulatedTemperatureSensor: "old/sensor:0.9" } })),
+      later(200, () =>
+        hub.device.reportEdgeAgent("pull-1", {
+          code: 500,
+          description: "The operation was canceled",
+          moduleImage: { SimulatedTemperatureSensor: "old/sensor:0.9" },
+        }),
+      ),
       later(500, () => hub.device.reportEdgeAgent("pull-1")),
     ]);
     clearInterval(watch);
@@ -227,7 +270,11 @@ describe("EdgeReadinessProvider", () => {
     const { outs } = await gate.create(inputs("again-1", version));
     const changed = exampleManifest();
     agentOf(changed).modules.SimulatedTemperatureSensor.env = { A: { value: 1 } };
-    const next = await new EdgeDeploymentProvider(FAST_RETRY).update("again-1", {} as never, { ...access, deviceId: "again-1", manifest: changed });
+    const next = await new EdgeDeploymentProvider(FAST_RETRY).update("again-1", {} as never, {
+      ...access,
+      deviceId: "again-1",
+      manifest: changed,
+    });
     const nextVersion = next.outs!.desiredVersion;
     expect(await gate.diff("again-1", outs!, inputs("again-1", nextVersion))).toEqual({ changes: true, replaces: [] });
     expect(await gate.diff("again-1", outs!, inputs("again-1", version, { timeoutSeconds: 99 }))).toEqual({ changes: false, replaces: [] });
@@ -235,7 +282,9 @@ describe("EdgeReadinessProvider", () => {
       `the edge agent last answered desired version ${version}, not the current ${nextVersion}`,
     );
     hub.device.reportEdgeAgent("again-1");
-    await expect(gate.update("again-1", outs!, inputs("again-1", nextVersion))).resolves.toMatchObject({ outs: { desiredVersion: nextVersion } });
+    await expect(gate.update("again-1", outs!, inputs("again-1", nextVersion))).resolves.toMatchObject({
+      outs: { desiredVersion: nextVersion },
+    });
   });
 
   test("throttled twin reads are retried while waiting", async () => {

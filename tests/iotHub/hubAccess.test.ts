@@ -23,7 +23,11 @@ test("access problems name the field and never quote the connection string", () 
   ]);
   const other = hubAccessProblems({ hubHostName: "other.azure-devices.net", hubAuth: "connectionString", connectionString: CS });
   expect(other).toEqual(["the connection string is for h.azure-devices.net, not for the hub other.azure-devices.net"]);
-  const broken = hubAccessProblems({ hubHostName: "h.azure-devices.net", hubAuth: "connectionString", connectionString: "HostName=h.azure-devices.net;Key=a2V5" });
+  const broken = hubAccessProblems({
+    hubHostName: "h.azure-devices.net",
+    hubAuth: "connectionString",
+    connectionString: "HostName=h.azure-devices.net;Key=a2V5",
+  });
   expect(broken).toEqual(["the connection string must have HostName, SharedAccessKeyName and SharedAccessKey"]);
   expect(broken.join()).not.toContain("a2V5");
 });
@@ -37,9 +41,9 @@ test("the connection string becomes a secret input; the other access fields stay
 
 test("iotHub.readinessTimeoutSeconds defaults to 600 and is bounded", () => {
   expect(iotHubSchema.parse({ name: "hub" }).readinessTimeoutSeconds).toBe(600);
-  expect(iotHubSchema.safeParse({ name: "hub", readinessTimeoutSeconds: 5 }).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
-    "readinessTimeoutSeconds: must be at least 30 seconds",
-  ]);
+  expect(
+    iotHubSchema.safeParse({ name: "hub", readinessTimeoutSeconds: 5 }).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
+  ).toEqual(["readinessTimeoutSeconds: must be at least 30 seconds"]);
 });
 
 test("Entra ID: the registry sends the credential's token for the IoT Hub scope", async () => {
@@ -48,11 +52,17 @@ test("Entra ID: the registry sends the credential's token for the IoT Hub scope"
     getToken: async (scope) => (scopes.push(scope), { token, expiresOnTimestamp: Date.now() + 3_600_000 }),
   });
   const access = { hubHostName: hub.hostName, hubAuth: "entraId" as const, trustedCaPem: hub.caCertPem };
-  const created = await withRegistry(access, (r) => r.create({ deviceId: "entra-1", capabilities: { iotEdge: true }, authentication: { type: "certificateAuthority" } } as never), credential("entra-token-1"));
+  const created = await withRegistry(
+    access,
+    (r) => r.create({ deviceId: "entra-1", capabilities: { iotEdge: true }, authentication: { type: "certificateAuthority" } } as never),
+    credential("entra-token-1"),
+  );
   expect((created.responseBody as { deviceId: string }).deviceId).toBe("entra-1");
   expect(scopes).toEqual(["https://iothubs.azure.net/.default"]);
   expect(hub.requests[0].headers.authorization).toBe("Bearer entra-token-1");
-  await expect(withRegistry(access, (r) => r.get("entra-1"), credential("stolen"))).rejects.toThrow("Unauthorized: bearer token not accepted");
+  await expect(withRegistry(access, (r) => r.get("entra-1"), credential("stolen"))).rejects.toThrow(
+    "Unauthorized: bearer token not accepted",
+  );
 });
 
 test("an expired SAS token is refused", async () => {

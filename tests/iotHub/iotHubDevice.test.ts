@@ -13,7 +13,16 @@ afterAll(() => hub.stop());
 beforeEach(() => hub.clearLog());
 
 function inputs(deviceId: string, extra: Partial<IotHubDeviceInputs> = {}): IotHubDeviceInputs {
-  return { ...access, deviceId, authType: "selfSigned", primaryThumbprint: THUMB_A, secondaryThumbprint: THUMB_B, status: "enabled", adoptExisting: false, ...extra };
+  return {
+    ...access,
+    deviceId,
+    authType: "selfSigned",
+    primaryThumbprint: THUMB_A,
+    secondaryThumbprint: THUMB_B,
+    status: "enabled",
+    adoptExisting: false,
+    ...extra,
+  };
 }
 
 /** An identity someone else registered (through the real client, as `az iot hub device-identity create` would). */
@@ -34,14 +43,25 @@ test("create registers an edge-enabled self-signed identity with both thumbprint
     capabilities: { iotEdge: true },
     authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_A_HUB, secondaryThumbprint: THUMB_B } },
   });
-  expect(outs).toMatchObject({ deviceId: "create-1", primaryThumbprint: THUMB_A_HUB, secondaryThumbprint: THUMB_B, adopted: false, etag: stored("create-1").etag });
+  expect(outs).toMatchObject({
+    deviceId: "create-1",
+    primaryThumbprint: THUMB_A_HUB,
+    secondaryThumbprint: THUMB_B,
+    adopted: false,
+    etag: stored("create-1").etag,
+  });
   expect(hub.requests.map((r) => `${r.method} ${r.url} ${r.status}`)).toEqual(["PUT /devices/create-1?api-version=2021-04-12 200"]);
   expect(hub.requests[0].headers["if-match"]).toBeUndefined();
 });
 
 test("a CA-signed identity carries no thumbprints", async () => {
-  const { outs } = await provider.create(inputs("ca-1", { authType: "certificateAuthority", primaryThumbprint: undefined, secondaryThumbprint: undefined }));
-  expect(stored("ca-1").authentication).toMatchObject({ type: "certificateAuthority", x509Thumbprint: { primaryThumbprint: null, secondaryThumbprint: null } });
+  const { outs } = await provider.create(
+    inputs("ca-1", { authType: "certificateAuthority", primaryThumbprint: undefined, secondaryThumbprint: undefined }),
+  );
+  expect(stored("ca-1").authentication).toMatchObject({
+    type: "certificateAuthority",
+    x509Thumbprint: { primaryThumbprint: null, secondaryThumbprint: null },
+  });
   expect(outs!.authType).toBe("certificateAuthority");
   expect(outs!.primaryThumbprint).toBeUndefined();
 });
@@ -52,7 +72,10 @@ test("diff: thumbprints and status update in place, a new id or hub replaces, ca
   expect(await d({ primaryThumbprint: THUMB_A_HUB.toLowerCase() })).toEqual({ changes: false, replaces: [] });
   expect(await d({ secondaryThumbprint: THUMB_C })).toEqual({ changes: true, replaces: [] });
   expect(await d({ status: "disabled" })).toEqual({ changes: true, replaces: [] });
-  expect(await d({ authType: "certificateAuthority", primaryThumbprint: undefined, secondaryThumbprint: undefined })).toEqual({ changes: true, replaces: [] });
+  expect(await d({ authType: "certificateAuthority", primaryThumbprint: undefined, secondaryThumbprint: undefined })).toEqual({
+    changes: true,
+    replaces: [],
+  });
   expect(await d({ deviceId: "diff-2" })).toEqual({ changes: true, replaces: ["deviceId"] });
   expect(await d({ hubHostName: "other.azure-devices.net" })).toEqual({ changes: true, replaces: ["hubHostName"] });
   expect(await d({ hubHostName: access.hubHostName.toUpperCase() })).toEqual({ changes: false, replaces: [] });
@@ -63,14 +86,21 @@ test("update applies new thumbprints and status in place; a rotated connection s
   const { outs } = await provider.create(inputs("upd-1"));
   const before = stored("upd-1").etag;
   const { outs: updated } = await provider.update("upd-1", outs!, inputs("upd-1", { secondaryThumbprint: THUMB_C, status: "disabled" }));
-  expect(stored("upd-1")).toMatchObject({ status: "disabled", authentication: { x509Thumbprint: { secondaryThumbprint: THUMB_C.toUpperCase() } } });
+  expect(stored("upd-1")).toMatchObject({
+    status: "disabled",
+    authentication: { x509Thumbprint: { secondaryThumbprint: THUMB_C.toUpperCase() } },
+  });
   expect(stored("upd-1").etag).not.toBe(before);
   expect(updated).toMatchObject({ status: "disabled", secondaryThumbprint: THUMB_C.toUpperCase(), etag: stored("upd-1").etag });
   expect(hub.requests[1]).toMatchObject({ method: "PUT", status: 200, headers: { "if-match": '"*"' } });
 
   hub.clearLog();
   const rotated = `${access.connectionString};` as string;
-  const { outs: same } = await provider.update("upd-1", updated as IotHubDeviceOutputs, inputs("upd-1", { secondaryThumbprint: THUMB_C, status: "disabled", connectionString: rotated }));
+  const { outs: same } = await provider.update(
+    "upd-1",
+    updated as IotHubDeviceOutputs,
+    inputs("upd-1", { secondaryThumbprint: THUMB_C, status: "disabled", connectionString: rotated }),
+  );
   expect(hub.requests).toEqual([]);
   expect(same).toMatchObject({ connectionString: rotated, etag: updated!.etag });
 });
@@ -91,7 +121,11 @@ test("delete removes the identity; deleting one already gone is not an error", a
 });
 
 test("an identity that already exists is refused with how to adopt it, and left untouched", async () => {
-  await registeredElsewhere({ deviceId: "taken-1", authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } }, capabilities: { iotEdge: true } });
+  await registeredElsewhere({
+    deviceId: "taken-1",
+    authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } },
+    capabilities: { iotEdge: true },
+  });
   const etag = stored("taken-1").etag;
   const error = await provider.create(inputs("taken-1")).catch((e: Error) => e);
   expect((error as Error).message).toContain("already has a device identity 'taken-1' (409 DeviceAlreadyExists)");
@@ -101,10 +135,17 @@ test("an identity that already exists is refused with how to adopt it, and left 
 });
 
 test("with adoption on, an existing identity is taken over and marked adopted", async () => {
-  await registeredElsewhere({ deviceId: "taken-2", authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } }, capabilities: { iotEdge: false } });
+  await registeredElsewhere({
+    deviceId: "taken-2",
+    authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: THUMB_C } },
+    capabilities: { iotEdge: false },
+  });
   const { outs } = await provider.create(inputs("taken-2", { adoptExisting: true }));
   expect(outs!.adopted).toBe(true);
-  expect(stored("taken-2")).toMatchObject({ capabilities: { iotEdge: true }, authentication: { x509Thumbprint: { primaryThumbprint: THUMB_A_HUB } } });
+  expect(stored("taken-2")).toMatchObject({
+    capabilities: { iotEdge: true },
+    authentication: { x509Thumbprint: { primaryThumbprint: THUMB_A_HUB } },
+  });
   expect(hub.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["PUT 409", "PUT 200"]);
 });
 
@@ -132,7 +173,9 @@ test("retries are bounded and the final error quotes the hub's code", async () =
 
 test("a refusal that is not transient is not retried: a wrong key is 401 at once", async () => {
   const wrongKey = access.connectionString!.replace(/SharedAccessKey=.*/, `SharedAccessKey=${Buffer.alloc(32, 7).toString("base64")}`);
-  await expect(provider.create(inputs("auth-1", { connectionString: wrongKey }))).rejects.toThrow(/401 IotHubUnauthorizedAccess: Unauthorized: the token signature does not match$/);
+  await expect(provider.create(inputs("auth-1", { connectionString: wrongKey }))).rejects.toThrow(
+    /401 IotHubUnauthorizedAccess: Unauthorized: the token signature does not match$/,
+  );
   expect(hub.requests.length).toBe(1);
 });
 
@@ -156,9 +199,16 @@ test("the shared access key is never sent, logged, returned in an error, or put 
 
 test("check reports bad thumbprints and thumbprints on a CA-signed identity, and skips values not known yet", async () => {
   const bad = await provider.check(inputs("chk-1"), inputs("chk-1", { primaryThumbprint: "abc" }));
-  expect(bad.failures).toEqual([{ property: "primaryThumbprint", reason: "primaryThumbprint must be the SHA-1 (40 hex) or SHA-256 (64 hex) of the certificate's DER, got 3 characters" }]);
+  expect(bad.failures).toEqual([
+    {
+      property: "primaryThumbprint",
+      reason: "primaryThumbprint must be the SHA-1 (40 hex) or SHA-256 (64 hex) of the certificate's DER, got 3 characters",
+    },
+  ]);
   const ca = await provider.check(inputs("chk-1"), inputs("chk-1", { authType: "certificateAuthority" }));
-  expect(ca.failures).toEqual([{ property: "authType", reason: "certificateAuthority authentication takes no thumbprints; remove them or use selfSigned" }]);
+  expect(ca.failures).toEqual([
+    { property: "authType", reason: "certificateAuthority authentication takes no thumbprints; remove them or use selfSigned" },
+  ]);
   const unknown = await provider.check(inputs("chk-1"), inputs("chk-1", { primaryThumbprint: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }));
   expect(unknown.failures).toBeUndefined();
   await expect(provider.create(inputs("chk-1", { primaryThumbprint: "abc" }))).rejects.toThrow("primaryThumbprint must be");
@@ -188,11 +238,15 @@ describe("Entra ID on a hub the stack just created: the granted role takes minut
   });
 
   test("after the wait, the error names the role, the principal and the setting", async () => {
-    const stranger = new IotHubDeviceProvider(FAST_RETRY, { getToken: async () => ({ token: "never-granted", expiresOnTimestamp: Date.now() + 3_600_000 }) });
+    const stranger = new IotHubDeviceProvider(FAST_RETRY, {
+      getToken: async () => ({ token: "never-granted", expiresOnTimestamp: Date.now() + 3_600_000 }),
+    });
     const started = Date.now();
     const error = (await stranger.create(entraInputs("granted-2", 0.3)).catch((e: Error) => e)) as Error;
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(error.message).toMatch(/^IoT Hub refused creating device 'granted-2' on \S+: 401 IotHubUnauthorizedAccess: Unauthorized: bearer token not accepted\. /);
+    expect(error.message).toMatch(
+      /^IoT Hub refused creating device 'granted-2' on \S+: 401 IotHubUnauthorizedAccess: Unauthorized: bearer token not accepted\. /,
+    );
     expect(error.message).toContain(
       'The stack granted "IoT Hub Data Contributor" on this hub to principal 11111111-2222-3333-4444-555555555555 (the identity running pulumi up), ' +
         "and it had not taken effect after 0.3 s (iotHub.roleAssignmentWaitSeconds).",
@@ -200,9 +254,13 @@ describe("Entra ID on a hub the stack just created: the granted role takes minut
   });
 
   test("without a grant, 401 is final at once", async () => {
-    const stranger = new IotHubDeviceProvider(FAST_RETRY, { getToken: async () => ({ token: "never-granted", expiresOnTimestamp: Date.now() + 3_600_000 }) });
+    const stranger = new IotHubDeviceProvider(FAST_RETRY, {
+      getToken: async () => ({ token: "never-granted", expiresOnTimestamp: Date.now() + 3_600_000 }),
+    });
     hub.clearLog();
-    await expect(stranger.create(inputs("granted-3", { hubAuth: "entraId", connectionString: undefined }))).rejects.toThrow(/401 IotHubUnauthorizedAccess/);
+    await expect(stranger.create(inputs("granted-3", { hubAuth: "entraId", connectionString: undefined }))).rejects.toThrow(
+      /401 IotHubUnauthorizedAccess/,
+    );
     expect(hub.countOf(401)).toBe(1);
   });
 });

@@ -20,20 +20,34 @@ export function documentDesired(): Json {
       edgeHub: { type: "docker", status: "running", restartPolicy: "always", settings: { image: HUB_1_1, createOptions: "" } },
     },
     modules: {
-      m1: { type: "docker", status: "running", restartPolicy: "always", version: "1.1", settings: { image: SENSOR_1_1, createOptions: "" } },
+      m1: {
+        type: "docker",
+        status: "running",
+        restartPolicy: "always",
+        version: "1.1",
+        settings: { image: SENSOR_1_1, createOptions: "" },
+      },
     },
   };
 }
 
 const reportedModule = (runtimeStatus: string, image: string): Json => ({
-  type: "docker", status: "running", restartPolicy: "always", exitCode: runtimeStatus === "failed" ? 1 : 0, statusDescription: runtimeStatus, runtimeStatus, settings: { image, createOptions: "{}" },
+  type: "docker",
+  status: "running",
+  restartPolicy: "always",
+  exitCode: runtimeStatus === "failed" ? 1 : 0,
+  statusDescription: runtimeStatus,
+  runtimeStatus,
+  settings: { image, createOptions: "{}" },
 });
 
 /**
  * The document's "Reported Properties section" example is code 406 ("Agent is not running") with
  * every runtimeStatus "unknown"; `overrides` turns it into the other states.
  */
-export function documentReported(overrides: { code?: number; description?: string; lastDesiredVersion?: number; edgeHub?: Json | null; m1?: Json | null } = {}): Json {
+export function documentReported(
+  overrides: { code?: number; description?: string; lastDesiredVersion?: number; edgeHub?: Json | null; m1?: Json | null } = {},
+): Json {
   const code = overrides.code ?? 406;
   const reported: Json = {
     lastDesiredVersion: overrides.lastDesiredVersion ?? 11,
@@ -55,7 +69,10 @@ export function documentReported(overrides: { code?: number; description?: strin
   return reported;
 }
 
-export const running = (image?: string): Json => ({ runtimeStatus: "running", ...(image ? { settings: { image, createOptions: "{}" } } : {}) });
+export const running = (image?: string): Json => ({
+  runtimeStatus: "running",
+  ...(image ? { settings: { image, createOptions: "{}" } } : {}),
+});
 
 /** A module twin as `GET /twins/{id}/modules/{module}` returns it. */
 export function moduleTwin(desired: Json, reported: Json, connectionState = "Disconnected"): Json {

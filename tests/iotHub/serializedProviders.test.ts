@@ -27,26 +27,55 @@ async function roundTrip<T extends object>(provider: T): Promise<{ text: string;
 
 test("serialized providers create an identity, deploy and pass the gate, and delete", async () => {
   const identity = await roundTrip(
-    delegatingProvider(providerModule<typeof import("../../components/iotHub/iotHubDevice.provider")>("components/iotHub/iotHubDeviceProvider"), "IotHubDeviceProvider", FAST_RETRY),
+    delegatingProvider(
+      providerModule<typeof import("../../components/iotHub/iotHubDevice.provider")>("components/iotHub/iotHubDeviceProvider"),
+      "IotHubDeviceProvider",
+      FAST_RETRY,
+    ),
   );
   const deployment = await roundTrip(
-    delegatingProvider(providerModule<typeof import("../../components/iotHub/edgeDeployment.provider")>("components/iotHub/edgeDeploymentProvider"), "EdgeDeploymentProvider", FAST_RETRY),
+    delegatingProvider(
+      providerModule<typeof import("../../components/iotHub/edgeDeployment.provider")>("components/iotHub/edgeDeploymentProvider"),
+      "EdgeDeploymentProvider",
+      FAST_RETRY,
+    ),
   );
   const gate = await roundTrip(
-    delegatingProvider(providerModule<typeof import("../../components/iotHub/edgeReadiness.provider")>("components/iotHub/edgeReadinessProvider"), "EdgeReadinessProvider", FAST_RETRY),
+    delegatingProvider(
+      providerModule<typeof import("../../components/iotHub/edgeReadiness.provider")>("components/iotHub/edgeReadinessProvider"),
+      "EdgeReadinessProvider",
+      FAST_RETRY,
+    ),
   );
   // The text is stored twice per resource (inputs and outputs) and a self-managed backend rewrites
   // the whole state twice per step.
-  for (const [{ text }, entry] of [[identity, "iotHubDeviceProvider"], [deployment, "edgeDeploymentProvider"], [gate, "edgeReadinessProvider"]] as const) {
+  for (const [{ text }, entry] of [
+    [identity, "iotHubDeviceProvider"],
+    [deployment, "edgeDeploymentProvider"],
+    [gate, "edgeReadinessProvider"],
+  ] as const) {
     expectPackagedProvider(text);
     expect(text).toContain(`"${PROVIDER_PACKAGE}/components/iotHub/${entry}.js"`);
     expect(text).not.toContain(hub.sharedAccessKeyValue);
     expect(text).not.toMatch(/require\("zod"\)|require\("@pulumi\/pulumi"\)/);
   }
   hub.failNext(429);
-  const created = await identity.loaded.create({ ...access, deviceId: "ser-1", authType: "selfSigned", primaryThumbprint: THUMB_A, status: "enabled", adoptExisting: false });
+  const created = await identity.loaded.create({
+    ...access,
+    deviceId: "ser-1",
+    authType: "selfSigned",
+    primaryThumbprint: THUMB_A,
+    status: "enabled",
+    adoptExisting: false,
+  });
   const deployed = await deployment.loaded.create({ ...access, deviceId: "ser-1", manifest: exampleManifest() });
-  const ready = await gate.loaded.create({ ...access, deviceId: "ser-1", desiredVersion: deployed.outs!.desiredVersion, timeoutSeconds: 5, pollIntervalSeconds: 0.05 });
+  const ready = await gate.loaded.create({
+    ...access,
+    deviceId: "ser-1",
+    desiredVersion: deployed.outs!.desiredVersion,
+    timeoutSeconds: 5,
+    pollIntervalSeconds: 0.05,
+  });
   expect(ready.outs).toMatchObject({ agentStatusCode: 200, modules: { SimulatedTemperatureSensor: "running" } });
   await identity.loaded.delete!("ser-1", created.outs!);
   expect(hub.model.identities.has("ser-1")).toBe(false);

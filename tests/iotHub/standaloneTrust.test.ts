@@ -13,9 +13,14 @@ let started: { hostName: string; caFile: string; connectionStringFile: string };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "iothub-main-"));
-  standin = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "lab/standins/iotHub-main.ts", "--address", "127.0.4.4", "--out", dir], {
-    cwd: ROOT, stdio: ["ignore", "pipe", "inherit"],
-  });
+  standin = spawn(
+    process.execPath,
+    [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "lab/standins/iotHub-main.ts", "--address", "127.0.4.4", "--out", dir],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: standin.stdout! }).once("line", resolve);
     standin.once("exit", (code) => reject(new Error(`stand-in exited with ${code}`)));
@@ -54,7 +59,9 @@ test("the stand-in process writes its CA and a 0600 connection string, and print
   expect(started.hostName).toBe("127.0.4.4");
   expect(readFileSync(started.caFile, "utf8")).toMatch(/^-----BEGIN CERTIFICATE-----/);
   expect(statSync(started.connectionStringFile).mode & 0o777).toBe(0o600);
-  expect(readFileSync(started.connectionStringFile, "utf8")).toMatch(/^HostName=127\.0\.4\.4;SharedAccessKeyName=iothubowner;SharedAccessKey=/);
+  expect(readFileSync(started.connectionStringFile, "utf8")).toMatch(
+    /^HostName=127\.0\.4\.4;SharedAccessKeyName=iothubowner;SharedAccessKey=/,
+  );
 });
 
 test("the real SDK reaches it with NODE_EXTRA_CA_CERTS set at process start", async () => {

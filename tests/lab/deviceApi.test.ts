@@ -17,7 +17,9 @@ const thumbprint = (pem: string) => new X509Certificate(pem).fingerprint256.repl
 beforeAll(async () => {
   hub = await IotHubStandin.start({ address: "127.0.8.100" });
   registry = Registry.fromConnectionString(hub.connectionString);
-  (registry as unknown as { _restApiClient: { setOptions(o: unknown): void } })._restApiClient.setOptions({ http: { agent: new Agent({ ca: hub.caCertPem }) } });
+  (registry as unknown as { _restApiClient: { setOptions(o: unknown): void } })._restApiClient.setOptions({
+    http: { agent: new Agent({ ca: hub.caCertPem }) },
+  });
   await registry.create({
     deviceId: "api-dev-1",
     status: "enabled",
@@ -27,10 +29,24 @@ beforeAll(async () => {
 });
 afterAll(() => hub.stop());
 
-function call(method: string, path: string, client?: { cert: string; key: string }, body?: unknown): Promise<{ status: number; json: any }> {
+function call(
+  method: string,
+  path: string,
+  client?: { cert: string; key: string },
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: hub.hostName, port: 443, method, path: `${path}?api-version=2021-04-12`, ca: hub.caCertPem, ...(client ?? {}), agent: false, headers: { "Content-Type": "application/json" } },
+      {
+        host: hub.hostName,
+        port: 443,
+        method,
+        path: `${path}?api-version=2021-04-12`,
+        ca: hub.caCertPem,
+        ...(client ?? {}),
+        agent: false,
+        headers: { "Content-Type": "application/json" },
+      },
       (res) => {
         let text = "";
         res.on("data", (c: Buffer) => (text += c.toString()));
@@ -88,7 +104,12 @@ describe("certificateAuthority identities: the chain must end at a CA registered
 
   beforeAll(async () => {
     for (const id of ["ca-dev-1", "ca-dev-2", "ca-dev-3"]) {
-      await registry.create({ deviceId: id, status: "enabled", capabilities: { iotEdge: true }, authentication: { type: "certificateAuthority" } } as never);
+      await registry.create({
+        deviceId: id,
+        status: "enabled",
+        capabilities: { iotEdge: true },
+        authentication: { type: "certificateAuthority" },
+      } as never);
     }
   });
 

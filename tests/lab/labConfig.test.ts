@@ -18,8 +18,20 @@ test("Pulumi.lab.yaml: two existing hosts on 127.0.7.x, hub and vault stand-ins,
     hubAddress: "127.0.7.1",
     vaultAddress: "127.0.7.2",
     devices: [
-      { id: "lab-edge-01", address: "127.0.7.10", port: 2222, certificateName: "lab-edge-01-identity", edgeCaCertificateName: "lab-edge-01-edge-ca" },
-      { id: "lab-edge-02", address: "127.0.7.11", port: 2222, certificateName: "lab-edge-02-identity", edgeCaCertificateName: "lab-edge-02-edge-ca" },
+      {
+        id: "lab-edge-01",
+        address: "127.0.7.10",
+        port: 2222,
+        certificateName: "lab-edge-01-identity",
+        edgeCaCertificateName: "lab-edge-01-edge-ca",
+      },
+      {
+        id: "lab-edge-02",
+        address: "127.0.7.11",
+        port: 2222,
+        certificateName: "lab-edge-02-identity",
+        edgeCaCertificateName: "lab-edge-02-edge-ca",
+      },
     ],
   });
 });
@@ -46,25 +58,44 @@ test("challengeResourceVerification false is refused unless the vault URL is a l
 });
 
 test("iotHub.hostName must be a host name or an address", () => {
-  expect(labStackErrors((raw) => (raw.iotHub.hostName = "hub/with a path"))).toEqual([expect.stringMatching(/^iotHub\.hostName: must be a host name or IPv4 address/)]);
+  expect(labStackErrors((raw) => (raw.iotHub.hostName = "hub/with a path"))).toEqual([
+    expect.stringMatching(/^iotHub\.hostName: must be a host name or IPv4 address/),
+  ]);
 });
 
 test("a stack file the lab cannot run is refused with every reason", () => {
-  const bad = labStackYaml({ hubAddress: "10.0.0.1", vaultAddress: "127.0.7.2", devices: labDevices(["a"], "127.0.7.10") }).replace("source: keyVault", "source: generate");
+  const bad = labStackYaml({ hubAddress: "10.0.0.1", vaultAddress: "127.0.7.2", devices: labDevices(["a"], "127.0.7.10") }).replace(
+    "source: keyVault",
+    "source: generate",
+  );
   expect(() => labPlanOf(bad)).toThrow(/must be source keyVault[\s\S]*10\.0\.0\.1 is not a loopback address/);
 });
 
 test("the copy gets the vault URL and host keys in plain text, the connection string and private keys as secrets", () => {
   const plan = labPlanOf(read("Pulumi.lab.yaml"));
-  const host = (n: number) => ({ address: `127.0.7.1${n}`, port: 2222, user: "root", privateKeyFile: `key-${n}`, hostKey: `ssh-ed25519 HOST${n}` });
-  const endpoints = { vaultUrl: "https://127.0.7.2:41234", connectionStringFile: "cs", hosts: { "lab-edge-01": host(0), "lab-edge-02": host(1) } } as unknown as LabEndpoints;
+  const host = (n: number) => ({
+    address: `127.0.7.1${n}`,
+    port: 2222,
+    user: "root",
+    privateKeyFile: `key-${n}`,
+    hostKey: `ssh-ed25519 HOST${n}`,
+  });
+  const endpoints = {
+    vaultUrl: "https://127.0.7.2:41234",
+    connectionStringFile: "cs",
+    hosts: { "lab-edge-01": host(0), "lab-edge-02": host(1) },
+  } as unknown as LabEndpoints;
   const values = labConfigValues(plan, endpoints, (f) => `<${f}>`);
   expect(values.plain).toEqual({
     "edge:keyVault.url": "https://127.0.7.2:41234",
     "edge:devices[0].host.hostKey": "ssh-ed25519 HOST0",
     "edge:devices[1].host.hostKey": "ssh-ed25519 HOST1",
   });
-  expect(values.secrets).toEqual({ "edge:iotHub.connectionString": "<cs>", "edge:devices[0].host.privateKey": "<key-0>", "edge:devices[1].host.privateKey": "<key-1>" });
+  expect(values.secrets).toEqual({
+    "edge:iotHub.connectionString": "<cs>",
+    "edge:devices[0].host.privateKey": "<key-0>",
+    "edge:devices[1].host.privateKey": "<key-1>",
+  });
 });
 
 describe("device results from the engine's events", () => {
@@ -78,10 +109,17 @@ describe("device results from the engine's events", () => {
 
   test("ready, unchanged and failed devices, each with its own time; ids that prefix others are told apart", () => {
     const events = [
-      ev(0, pre(component("a"), "create")), ev(0, pre(component("a-1"), "same")), ev(0, pre(component("b"), "create")),
-      ev(1000, pre(step("a"), "create")), ev(4000, out(step("a"), "create")), ev(4000, pre(gate("a"), "create")), ev(9000, out(gate("a"), "create")),
-      ev(1000, pre(gate("a-1"), "same")), ev(1000, out(gate("a-1"), "same")),
-      ev(2000, pre(gate("b"), "update")), ev(7000, { resOpFailedEvent: { metadata: { op: "update", urn: gate("b") } } }),
+      ev(0, pre(component("a"), "create")),
+      ev(0, pre(component("a-1"), "same")),
+      ev(0, pre(component("b"), "create")),
+      ev(1000, pre(step("a"), "create")),
+      ev(4000, out(step("a"), "create")),
+      ev(4000, pre(gate("a"), "create")),
+      ev(9000, out(gate("a"), "create")),
+      ev(1000, pre(gate("a-1"), "same")),
+      ev(1000, out(gate("a-1"), "same")),
+      ev(2000, pre(gate("b"), "update")),
+      ev(7000, { resOpFailedEvent: { metadata: { op: "update", urn: gate("b") } } }),
       ev(7000, { diagnosticEvent: { urn: gate("b"), severity: "error", message: "device 'b': not Connected\n" } }),
     ];
     expect(deviceResults(events)).toEqual([

@@ -29,8 +29,10 @@ export function loadAnalyzer(keepSecretMarkers: boolean, policies?: () => Resour
       req.setProperties(Struct.fromJavaScript(props));
       req.setOptions(new analyzerPb.AnalyzerResourceOptions());
       return new Promise((resolve, reject) =>
-        rpc({ request: req }, (err: Error | undefined, res: { getDiagnosticsList(): { getPolicyname(): string; getMessage(): string }[] }) =>
-          err ? reject(err) : resolve(res.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getMessage()}`)),
+        rpc(
+          { request: req },
+          (err: Error | undefined, res: { getDiagnosticsList(): { getPolicyname(): string; getMessage(): string }[] }) =>
+            err ? reject(err) : resolve(res.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getMessage()}`)),
         ),
       );
     };

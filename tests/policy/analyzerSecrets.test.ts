@@ -1,14 +1,23 @@
 // What a policy sees of secret inputs, through @pulumi/policy's real analyze RPC handler.
 import { SECRET, loadAnalyzer } from "./analyzeRpc";
 
-const PEM = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49\n-----END EC PRIVATE KEY-----\n";
+const PEM =
+  "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49\n-----END EC PRIVATE KEY-----\n";
 const DEVICE = "pulumi-nodejs:dynamic/iotHub:IotHubDevice";
 const load = (patch: boolean) => {
-  const analyze = loadAnalyzer(patch, () => [require("../../policy/privateKeysAsSecrets").privateKeysAsSecrets, require("../../policy/x509DeviceIdentity").x509DeviceIdentity]);
+  const analyze = loadAnalyzer(patch, () => [
+    require("../../policy/privateKeysAsSecrets").privateKeysAsSecrets,
+    require("../../policy/x509DeviceIdentity").x509DeviceIdentity,
+  ]);
   return { analyze: (props: Record<string, unknown>) => analyze(DEVICE, "edge-dev-01-identity", props) };
 };
 
-const inputs = (key: unknown) => ({ deviceId: "edge-dev-01", authType: SECRET("selfSigned"), hubHostName: "h.azure-devices.net", identityKeyPem: key });
+const inputs = (key: unknown) => ({
+  deviceId: "edge-dev-01",
+  authType: SECRET("selfSigned"),
+  hubHostName: "h.azure-devices.net",
+  identityKeyPem: key,
+});
 const PLAIN_KEY_VIOLATION =
   "private-keys-as-secrets: Resource inputs must hold private keys only as Pulumi secrets.\n" +
   "input identityKeyPem holds a PEM private key in plain text: pass it as a secret (pulumi.secret(...), or pulumi config set --secret) so it is encrypted in state and hidden in diffs.";
@@ -47,6 +56,8 @@ describe("secret inputs as the policy SDK presents them", () => {
 
   it("refuses to load on an SDK without deserializeProperties(struct, proxySecrets)", () => {
     const { keepSecretMarkers } = require("../../policy/secretMarkers");
-    expect(() => keepSecretMarkers({ deserializeProperties: (s: unknown) => s })).toThrow(/deserializeProperties\(struct, proxySecrets\) is not there any more/);
+    expect(() => keepSecretMarkers({ deserializeProperties: (s: unknown) => s })).toThrow(
+      /deserializeProperties\(struct, proxySecrets\) is not there any more/,
+    );
   });
 });

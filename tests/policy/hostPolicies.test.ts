@@ -9,7 +9,10 @@ const linuxVm = (linuxConfiguration: Record<string, unknown>, extra: Record<stri
 
 describe("no-password-login", () => {
   it("passes a VM with password authentication disabled and keys only", async () => {
-    const props = linuxVm({ disablePasswordAuthentication: true, ssh: { publicKeys: [{ path: "/home/azureuser/.ssh/authorized_keys", keyData: "ssh-rsa AAAA" }] } });
+    const props = linuxVm({
+      disablePasswordAuthentication: true,
+      ssh: { publicKeys: [{ path: "/home/azureuser/.ssh/authorized_keys", keyData: "ssh-rsa AAAA" }] },
+    });
     expect(await violations(noPasswordLogin, VM_TYPE, props)).toEqual([]);
   });
 
@@ -20,9 +23,9 @@ describe("no-password-login", () => {
   });
 
   it("fails a VM with an admin password, even with password authentication off", async () => {
-    expect(await violations(noPasswordLogin, VM_TYPE, linuxVm({ disablePasswordAuthentication: true }, { adminPassword: "Passw0rd!" }))).toEqual([
-      "osProfile.adminPassword is set: remove it; edge VMs log in with SSH keys only.",
-    ]);
+    expect(
+      await violations(noPasswordLogin, VM_TYPE, linuxVm({ disablePasswordAuthentication: true }, { adminPassword: "Passw0rd!" })),
+    ).toEqual(["osProfile.adminPassword is set: remove it; edge VMs log in with SSH keys only."]);
   });
 
   it("fails a VM without a Linux configuration (the setting defaults to passwords allowed)", async () => {
@@ -37,7 +40,12 @@ describe("no-password-login", () => {
 
 describe("standard-public-ip", () => {
   it("passes a Standard static public IP", async () => {
-    expect(await violations(standardPublicIp, PUBLIC_IP_TYPE, { sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static" })).toEqual([]);
+    expect(
+      await violations(standardPublicIp, PUBLIC_IP_TYPE, {
+        sku: { name: "Standard", tier: "Regional" },
+        publicIPAllocationMethod: "Static",
+      }),
+    ).toEqual([]);
   });
 
   it("fails a Basic public IP", async () => {

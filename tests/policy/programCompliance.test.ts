@@ -30,7 +30,11 @@ describe("the program under its policy pack", () => {
 
   it("registers the resources the guardrails look at", () => {
     const types = new Set(resources.map((r) => r.type));
-    for (const type of ["azure-native:network:NetworkSecurityGroup", "azure-native:network:PublicIPAddress", "azure-native:compute:VirtualMachine"]) {
+    for (const type of [
+      "azure-native:network:NetworkSecurityGroup",
+      "azure-native:network:PublicIPAddress",
+      "azure-native:compute:VirtualMachine",
+    ]) {
       expect(types).toContain(type);
     }
   });
@@ -42,7 +46,9 @@ describe("the program under its policy pack", () => {
   });
 
   it("a stack that opens SSH to the internet on purpose is still stopped by the pack", async () => {
-    const open = await resourcesOf(stackSettings([vmDevice("edge-vm-02", { sshSourceRanges: ["0.0.0.0/0"] })], { allowSshFromInternet: true }));
+    const open = await resourcesOf(
+      stackSettings([vmDevice("edge-vm-02", { sshSourceRanges: ["0.0.0.0/0"] })], { allowSshFromInternet: true }),
+    );
     expect(await violations(open.filter((r) => r.type === "azure-native:network:NetworkSecurityGroup"))).toEqual([
       "fleet-edge-vm-02-host-nsg: no-ssh-from-internet: Network security rules must not allow SSH (port 22) from the whole internet.\n" +
         'securityRules[0] ("allow-ssh-ipv4") allows inbound SSH (port 22) from "0.0.0.0/0", i.e. the whole internet. ' +

@@ -2,14 +2,25 @@
 // and returns the messages it reported.
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 
-export async function violations(policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>, config: object = {}): Promise<string[]> {
+export async function violations(
+  policy: ResourceValidationPolicy,
+  type: string,
+  props: Record<string, unknown>,
+  config: object = {},
+): Promise<string[]> {
   const reported: string[] = [];
   const args: ResourceValidationArgs = {
     type,
     props,
     urn: `urn:pulumi:dev::edge::${type}::test`,
     name: "test",
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     stackTags: new Map(),
     isType: () => false,
     asType: () => undefined,

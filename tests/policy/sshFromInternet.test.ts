@@ -25,14 +25,21 @@ describe("no-ssh-from-internet", () => {
   });
 
   it("fails the program's own rules for whole-internet sources: a tag alone in sourceAddressPrefix, a default route in the list", async () => {
-    expect(await violations(noSshFromInternet, NSG_TYPE, { securityRules: sshRules(["203.0.113.0/24", "0.0.0.0/0", "Internet"]) })).toEqual([
-      openMessage('securityRules[0] ("allow-ssh-ipv4")', '"0.0.0.0/0"'),
-      openMessage('securityRules[1] ("allow-ssh-internet")', '"Internet"'),
-    ]);
+    expect(await violations(noSshFromInternet, NSG_TYPE, { securityRules: sshRules(["203.0.113.0/24", "0.0.0.0/0", "Internet"]) })).toEqual(
+      [
+        openMessage('securityRules[0] ("allow-ssh-ipv4")', '"0.0.0.0/0"'),
+        openMessage('securityRules[1] ("allow-ssh-internet")', '"Internet"'),
+      ],
+    );
   });
 
   it("fails an NSG rule open to 0.0.0.0/0, naming the rule", async () => {
-    const props = { securityRules: [rule({ name: "https", destinationPortRange: "443", sourceAddressPrefix: "*" }), rule({ sourceAddressPrefixes: ["0.0.0.0/0"] })] };
+    const props = {
+      securityRules: [
+        rule({ name: "https", destinationPortRange: "443", sourceAddressPrefix: "*" }),
+        rule({ sourceAddressPrefixes: ["0.0.0.0/0"] }),
+      ],
+    };
     expect(await violations(noSshFromInternet, NSG_TYPE, props)).toEqual([openMessage('securityRules[1] ("ssh")', '"0.0.0.0/0"')]);
   });
 
@@ -45,8 +52,19 @@ describe("no-ssh-from-internet", () => {
     ["0.0.0.0", { sourceAddressPrefixes: ["0.0.0.0"] }],
     [":: (IPv6)", { sourceAddressPrefixes: ["::"] }],
     ["port *", { destinationPortRange: "*", sourceAddressPrefix: "*", sourceAddressPrefixes: undefined }],
-    ["range 20-25", { destinationPortRange: undefined, destinationPortRanges: ["443", "20-25"], sourceAddressPrefix: "Internet", sourceAddressPrefixes: undefined }],
-    ["22 in destinationPortRanges", { destinationPortRange: undefined, destinationPortRanges: ["22"], sourceAddressPrefix: "*", sourceAddressPrefixes: undefined }],
+    [
+      "range 20-25",
+      {
+        destinationPortRange: undefined,
+        destinationPortRanges: ["443", "20-25"],
+        sourceAddressPrefix: "Internet",
+        sourceAddressPrefixes: undefined,
+      },
+    ],
+    [
+      "22 in destinationPortRanges",
+      { destinationPortRange: undefined, destinationPortRanges: ["22"], sourceAddressPrefix: "*", sourceAddressPrefixes: undefined },
+    ],
     ["protocol *", { protocol: "*", sourceAddressPrefix: "0.0.0.0/0", sourceAddressPrefixes: undefined }],
   ])("fails a standalone SecurityRule open to the internet: %s", async (_label, over) => {
     const found = await violations(noSshFromInternet, RULE_TYPE, { ...rule(over), securityRuleName: "ssh-in" });
@@ -55,9 +73,12 @@ describe("no-ssh-from-internet", () => {
   });
 
   it("reports the exact message for a standalone rule", async () => {
-    expect(await violations(noSshFromInternet, RULE_TYPE, { ...rule({ sourceAddressPrefix: "Internet", sourceAddressPrefixes: undefined }), securityRuleName: "ssh-in" })).toEqual([
-      openMessage('security rule "ssh-in"', '"Internet"'),
-    ]);
+    expect(
+      await violations(noSshFromInternet, RULE_TYPE, {
+        ...rule({ sourceAddressPrefix: "Internet", sourceAddressPrefixes: undefined }),
+        securityRuleName: "ssh-in",
+      }),
+    ).toEqual([openMessage('security rule "ssh-in"', '"Internet"')]);
   });
 
   it.each([
@@ -71,11 +92,23 @@ describe("no-ssh-from-internet", () => {
   });
 
   it("reads port ranges exactly", () => {
-    expect([portRangeIncludes("*", 22), portRangeIncludes("22", 22), portRangeIncludes("20-25", 22), portRangeIncludes("22-22", 22)]).toEqual([true, true, true, true]);
-    expect([portRangeIncludes("2222", 22), portRangeIncludes("23-25", 22), portRangeIncludes("1-21", 22), portRangeIncludes("", 22)]).toEqual([false, false, false, false]);
+    expect([
+      portRangeIncludes("*", 22),
+      portRangeIncludes("22", 22),
+      portRangeIncludes("20-25", 22),
+      portRangeIncludes("22-22", 22),
+    ]).toEqual([true, true, true, true]);
+    expect([
+      portRangeIncludes("2222", 22),
+      portRangeIncludes("23-25", 22),
+      portRangeIncludes("1-21", 22),
+      portRangeIncludes("", 22),
+    ]).toEqual([false, false, false, false]);
   });
 
   it("ignores other resource types", async () => {
-    expect(await violations(noSshFromInternet, "azure-native:network:VirtualNetwork", { securityRules: [rule({ sourceAddressPrefix: "*" })] })).toEqual([]);
+    expect(
+      await violations(noSshFromInternet, "azure-native:network:VirtualNetwork", { securityRules: [rule({ sourceAddressPrefix: "*" })] }),
+    ).toEqual([]);
   });
 });

@@ -25,13 +25,20 @@ describe("x509-device-identity", () => {
   });
 
   it("recognises any dynamic resource by its inputs and fails one carrying keys", async () => {
-    expect(await violations(x509DeviceIdentity, "pulumi-nodejs:dynamic:Resource", identity({ authType: "sas", primaryKey: "a2V5" }))).toEqual([
+    expect(
+      await violations(x509DeviceIdentity, "pulumi-nodejs:dynamic:Resource", identity({ authType: "sas", primaryKey: "a2V5" })),
+    ).toEqual([
       'device "edge-dev-01": authType is "sas"; device identities must use X.509 ("selfSigned" or "certificateAuthority"), never symmetric keys.',
       'device "edge-dev-01": primaryKey is set; device identities must not carry symmetric keys.',
     ]);
   });
 
   it("ignores other dynamic resources (a deployment has deviceId but no authType)", async () => {
-    expect(await violations(x509DeviceIdentity, "pulumi-nodejs:dynamic/iotHub:EdgeDeployment", { deviceId: "edge-dev-01", modulesContent: "{}" })).toEqual([]);
+    expect(
+      await violations(x509DeviceIdentity, "pulumi-nodejs:dynamic/iotHub:EdgeDeployment", {
+        deviceId: "edge-dev-01",
+        modulesContent: "{}",
+      }),
+    ).toEqual([]);
   });
 });

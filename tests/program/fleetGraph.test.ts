@@ -87,14 +87,20 @@ test("every child's parent is its component", () => {
   expect(parentOf("fleet-edge-vm-01-certs-identity-cert")).toBe(urnOf("fleet-edge-vm-01-certs"));
   // identity → bootstrap → deployment: the identity and the bootstrap are the device's own; the
   // deployment and the gate are the `-iothub` component's.
-  for (const child of ["iothub-identity", "bootstrap", "iothub"]) expect(parentOf(`fleet-edge-vm-01-${child}`)).toBe(urnOf("fleet-edge-vm-01"));
+  for (const child of ["iothub-identity", "bootstrap", "iothub"])
+    expect(parentOf(`fleet-edge-vm-01-${child}`)).toBe(urnOf("fleet-edge-vm-01"));
   for (const child of ["deployment", "ready"]) expect(parentOf(`fleet-edge-vm-01-iothub-${child}`)).toBe(urnOf("fleet-edge-vm-01-iothub"));
 });
 
 test("the engine is told the dependencies between resources", () => {
   const deps = (name: string) => byName(resources, name).dependencies;
   expect(deps("fleet-edge-vm-01-host-nic")).toEqual(
-    expect.arrayContaining([urnOf("fleet-edge-vm-01-host-nsg"), urnOf("fleet-edge-vm-01-host-ip"), urnOf("fleet-net-subnet"), urnOf("fleet-rg")]),
+    expect.arrayContaining([
+      urnOf("fleet-edge-vm-01-host-nsg"),
+      urnOf("fleet-edge-vm-01-host-ip"),
+      urnOf("fleet-net-subnet"),
+      urnOf("fleet-rg"),
+    ]),
   );
   expect(deps("fleet-edge-vm-01-host-vm")).toEqual(
     expect.arrayContaining([urnOf("fleet-edge-vm-01-host-nic"), urnOf("fleet-edge-vm-01-host-ssh-key"), urnOf("fleet-rg")]),
@@ -126,7 +132,12 @@ test("the engine is told the dependencies between resources", () => {
 test("SSH is admitted only from the configured ranges", () => {
   const nsg = byName(resources, "fleet-edge-vm-01-host-nsg").inputs;
   expect(nsg.securityRules).toEqual([
-    expect.objectContaining({ access: "Allow", direction: "Inbound", destinationPortRange: "22", sourceAddressPrefixes: ["203.0.113.0/24"] }),
+    expect.objectContaining({
+      access: "Allow",
+      direction: "Inbound",
+      destinationPortRange: "22",
+      sourceAddressPrefixes: ["203.0.113.0/24"],
+    }),
   ]);
 });
 
@@ -136,7 +147,12 @@ test("the VM has password login off, a system identity, and the generated RSA 40
   expect(key).toMatchObject({ algorithm: "RSA", rsaBits: 4096 });
   expect(vm.osProfile.linuxConfiguration.disablePasswordAuthentication).toBe(true);
   expect(vm.identity).toEqual({ type: "SystemAssigned" });
-  expect(vm.storageProfile.imageReference).toEqual({ publisher: "Canonical", offer: "0001-com-ubuntu-server-jammy", sku: "22_04-lts-gen2", version: "latest" });
+  expect(vm.storageProfile.imageReference).toEqual({
+    publisher: "Canonical",
+    offer: "0001-com-ubuntu-server-jammy",
+    sku: "22_04-lts-gen2",
+    version: "latest",
+  });
   expect(vm.osProfile.linuxConfiguration.ssh.publicKeys).toEqual([
     { path: "/home/azureuser/.ssh/authorized_keys", keyData: "ssh-rsa AAAAB3NzaC1yc2Efleet-edge-vm-01-host-ssh-key generated" },
   ]);

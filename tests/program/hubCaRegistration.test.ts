@@ -19,7 +19,10 @@ let vault: KeyVaultStandin;
 beforeAll(async () => (vault = await KeyVaultStandin.start("127.0.6.7")));
 afterAll(async () => vault.stop());
 
-function fleet(devices: unknown[], iotHub: Record<string, unknown> = { name: "hub-test", auth: "entraId", resourceGroup: "rg-hub" }): FleetSettings {
+function fleet(
+  devices: unknown[],
+  iotHub: Record<string, unknown> = { name: "hub-test", auth: "entraId", resourceGroup: "rg-hub" },
+): FleetSettings {
   const raw = stackSettings(devices, { iotHub, keyVault: { name: "kv-test", url: vault.vaultUrl } });
   const result = validateFleet(raw, (file) => fs.readFileSync(file, "utf8"));
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
@@ -38,7 +41,10 @@ async function build(settings: FleetSettings) {
   );
 }
 
-const caDevice = (id: string, certificate: Record<string, unknown>) => ({ ...existingDevice(id), certificate: { authentication: "certificateAuthority", ...certificate } });
+const caDevice = (id: string, certificate: Record<string, unknown>) => ({
+  ...existingDevice(id),
+  certificate: { authentication: "certificateAuthority", ...certificate },
+});
 const hubCertificates = (resources: RecordedResource[]) => resources.filter((r) => r.type === "azure-native:iothub:Certificate");
 
 /** Every identity lists every hub CA certificate among its dependencies. */
@@ -57,7 +63,9 @@ test("the generated fleet root: registered verified on the existing hub's group,
   const rootPem = await valueOf(result.fleetRootCertificatePem!);
   expect(rootPem).toMatch(/^-----BEGIN CERTIFICATE-----/);
   expect(plainInputs(cert.inputs)).toEqual({
-    resourceGroupName: "rg-hub", resourceName: "hub-test", certificateName: hubCertificateName({ kind: "fleetRoot" }),
+    resourceGroupName: "rg-hub",
+    resourceName: "hub-test",
+    certificateName: hubCertificateName({ kind: "fleetRoot" }),
     properties: { certificate: rootPem, isVerified: true },
   });
   expectIdentitiesWaitFor(resources, certs);
@@ -76,7 +84,12 @@ test("an intermediate: the intermediate that signs the device is registered", as
 test("keyVaultCa: the vault's CA is registered, once for every device it signs", async () => {
   const kvCa = selfSigned({ cn: "Contoso Signing CA", days: 3650, ext: ROOT_CA_EXT });
   vault.seed("contoso-signing-ca", { value: toPfx(kvCa).toString("base64"), contentType: "application/x-pkcs12" });
-  const { resources } = await build(fleet([caDevice("kvca-1", { source: "keyVaultCa", caCertificateName: "contoso-signing-ca" }), caDevice("kvca-2", { source: "keyVaultCa", caCertificateName: "contoso-signing-ca" })]));
+  const { resources } = await build(
+    fleet([
+      caDevice("kvca-1", { source: "keyVaultCa", caCertificateName: "contoso-signing-ca" }),
+      caDevice("kvca-2", { source: "keyVaultCa", caCertificateName: "contoso-signing-ca" }),
+    ]),
+  );
   const certs = hubCertificates(resources);
   expect(certs.map((c) => c.name)).toEqual(["fleet-iothub-ca-keyvault-ca-contoso-signing-ca"]);
   expect(cert(certs[0])).toEqual({ certificate: kvCa.certPem, isVerified: true });
@@ -84,7 +97,9 @@ test("keyVaultCa: the vault's CA is registered, once for every device it signs",
 }, 60_000);
 
 test("a created hub: the certificate goes on the hub resource the stack makes", async () => {
-  const { resources } = await build(fleet([caDevice("ca-new-1", { source: "generate" })], { name: "hub-new", create: true, auth: "entraId" }));
+  const { resources } = await build(
+    fleet([caDevice("ca-new-1", { source: "generate" })], { name: "hub-new", create: true, auth: "entraId" }),
+  );
   const [c] = hubCertificates(resources);
   expect(plainInputs(c.inputs)).toMatchObject({ resourceGroupName: "rg-edge-test", resourceName: "hub-new" });
 }, 60_000);

@@ -12,13 +12,19 @@ import { existingDevice, stackSettings } from "../../lab/mocks/stacks";
 import { certificateMocks, plainInputs } from "../certificates/support/certificateMocks";
 
 function fleet(iotHub: Record<string, unknown>): FleetSettings {
-  const result = validateFleet(stackSettings([existingDevice("gw-1"), existingDevice("gw-2")], { iotHub }), (file) => fs.readFileSync(file, "utf8"));
+  const result = validateFleet(stackSettings([existingDevice("gw-1"), existingDevice("gw-2")], { iotHub }), (file) =>
+    fs.readFileSync(file, "utf8"),
+  );
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.settings;
 }
 
 async function build(settings: FleetSettings): Promise<RecordedResource[]> {
-  const run = await runUnderMocks({}, async () => new EdgeFleet("fleet", { settings, stackKey: "edge/test", certificateSources: await loadCertificateSources(settings) }), certificateMocks(undefined));
+  const run = await runUnderMocks(
+    {},
+    async () => new EdgeFleet("fleet", { settings, stackKey: "edge/test", certificateSources: await loadCertificateSources(settings) }),
+    certificateMocks(undefined),
+  );
   return run.resources;
 }
 
@@ -33,25 +39,34 @@ test("create + entraId: IoT Hub Data Contributor for the deploying principal on 
   expect(plainInputs(role.inputs)).toEqual({
     principalId: MOCK_PRINCIPAL_ID,
     principalType: "ServicePrincipal",
-    roleDefinitionId: "/subscriptions/00000000-0000-0000-0000-00000000000s/providers/Microsoft.Authorization/roleDefinitions/4fc6c259-987e-4a07-842e-c321cc9d413f",
+    roleDefinitionId:
+      "/subscriptions/00000000-0000-0000-0000-00000000000s/providers/Microsoft.Authorization/roleDefinitions/4fc6c259-987e-4a07-842e-c321cc9d413f",
     scope: "fleet-iothub-hub-id",
   });
   expect(role.dependencies).toContain(byName(resources, "fleet-iothub-hub").urn);
   for (const id of ["gw-1", "gw-2"]) {
     const identity = byName(resources, `fleet-${id}-iothub-identity`);
     expect(identity.dependencies).toContain(role.urn);
-    expect(plainInputs(identity.inputs).accessGrant).toEqual({ role: "IoT Hub Data Contributor", principalId: MOCK_PRINCIPAL_ID, waitSeconds: 300 });
+    expect(plainInputs(identity.inputs).accessGrant).toEqual({
+      role: "IoT Hub Data Contributor",
+      principalId: MOCK_PRINCIPAL_ID,
+      waitSeconds: 300,
+    });
   }
 }, 60_000);
 
 test.each([
   ["an existing hub (its access is the operator's to grant)", { name: "hub-old", auth: "entraId" }],
   ["a created hub reached by connection string", { name: "hub-new", create: true, auth: "connectionString" }],
-])("%s: no role assignment, no grant to wait for", async (_, iotHub) => {
-  const resources = await build(fleet(iotHub));
-  expect(roleAssignments(resources)).toEqual([]);
-  expect(plainInputs(byName(resources, "fleet-gw-1-iothub-identity").inputs).accessGrant).toBeUndefined();
-}, 60_000);
+])(
+  "%s: no role assignment, no grant to wait for",
+  async (_, iotHub) => {
+    const resources = await build(fleet(iotHub));
+    expect(roleAssignments(resources)).toEqual([]);
+    expect(plainInputs(byName(resources, "fleet-gw-1-iothub-identity").inputs).accessGrant).toBeUndefined();
+  },
+  60_000,
+);
 
 test("principal type from the token: delegated (scp) is a user, app-only is a service principal", () => {
   const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.sig`;

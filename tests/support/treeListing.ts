@@ -18,4 +18,3 @@ export function treeListing(root: string): string[] {
   walk(root);
   return lines.sort();
 }
-

@@ -38,11 +38,18 @@ function copyOfBuild(name: string): string {
 
 /** install-pulumi with HOME, PULUMI_HOME and the cache folder given (and no pulumi on PATH). */
 function install(env: { HOME: string; PULUMI_HOME?: string; PULUMI_BUILD_CACHE: string }) {
-  const path = (process.env.PATH ?? "").split(":").filter((d) => !existsSync(join(d, "pulumi"))).join(":");
+  const path = (process.env.PATH ?? "")
+    .split(":")
+    .filter((d) => !existsSync(join(d, "pulumi")))
+    .join(":");
   const base = { ...process.env, PATH: path } as NodeJS.ProcessEnv;
   delete base.PULUMI_HOME;
   // Go's caches stay where they are (nothing should need them here; a build would reuse them).
-  for (const v of ["GOPATH", "GOCACHE", "GOMODCACHE"]) base[v] = execFileSync("go", ["env", v], { encoding: "utf8", env: { ...process.env, PATH: `${process.env.PATH}:/usr/local/go/bin` } }).trim();
+  for (const v of ["GOPATH", "GOCACHE", "GOMODCACHE"])
+    base[v] = execFileSync("go", ["env", v], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${process.env.PATH}:/usr/local/go/bin` },
+    }).trim();
   const r = spawnSync("bash", [script], { cwd: root, encoding: "utf8", env: { ...base, ...env }, timeout: 5 * 60_000 });
   return { code: r.status, lines: r.stdout.trim().split("\n"), stderr: r.stderr };
 }
@@ -74,7 +81,10 @@ test("into a fresh cache: the command plugin goes into the cache's home, nothing
   expect(existsSync(join(home, ".pulumi"))).toBe(false);
   expect(existsSync(userHome)).toBe(false);
   // The lab's CLI with the lab's home finds the plugin.
-  const listed = execFileSync(join(cache, "bin", "pulumi"), ["plugin", "ls"], { encoding: "utf8", env: { ...process.env, HOME: home, PULUMI_HOME: join(cache, "home"), PULUMI_SKIP_UPDATE_CHECK: "true" } });
+  const listed = execFileSync(join(cache, "bin", "pulumi"), ["plugin", "ls"], {
+    encoding: "utf8",
+    env: { ...process.env, HOME: home, PULUMI_HOME: join(cache, "home"), PULUMI_SKIP_UPDATE_CHECK: "true" },
+  });
   expect(listed).toMatch(new RegExp(`^command\\s+resource\\s+${commandVersion.replace(/\./g, "\\.")}\\s`, "m"));
   expect(existsSync(join(home, ".pulumi"))).toBe(false);
 });

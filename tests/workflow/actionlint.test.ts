@@ -20,7 +20,8 @@ function actionlintPath(): string {
 
 function actionlint(args: string[], input?: string): { status: number | null; output: string } {
   const bin = actionlintPath();
-  if (!fs.existsSync(bin)) throw new Error(`actionlint is not installed at ${bin}: run \`bash scripts/install-test-tools\` (npm test does it first)`);
+  if (!fs.existsSync(bin))
+    throw new Error(`actionlint is not installed at ${bin}: run \`bash scripts/install-test-tools\` (npm test does it first)`);
   const result = spawnSync(bin, ["-no-color", "-oneline", ...args], { cwd: root, input, encoding: "utf8" });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }

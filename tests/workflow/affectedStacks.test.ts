@@ -35,7 +35,12 @@ describe("affectedStacks", () => {
   });
 
   it("reads stack names from file names", () => {
-    expect([stackOfFile("Pulumi.dev.yaml"), stackOfFile("Pulumi.dev.yml"), stackOfFile("Pulumi.yaml"), stackOfFile("PulumiPolicy.yaml")]).toEqual(["dev", "dev", undefined, undefined]);
+    expect([
+      stackOfFile("Pulumi.dev.yaml"),
+      stackOfFile("Pulumi.dev.yml"),
+      stackOfFile("Pulumi.yaml"),
+      stackOfFile("PulumiPolicy.yaml"),
+    ]).toEqual(["dev", "dev", undefined, undefined]);
     expect(stacksOfFiles(["Pulumi.yaml", "Pulumi.prod.yaml", "README.md", "Pulumi.dev.yaml"])).toEqual(["dev", "prod"]);
   });
 });
@@ -43,13 +48,18 @@ describe("affectedStacks", () => {
 describe("scripts/affected-stacks.ts on a git repository", () => {
   const script = path.join(__dirname, "../../scripts/affected-stacks.ts");
   let repo: string;
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: repo, encoding: "utf8" }).trim();
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: repo, encoding: "utf8" }).trim();
   const write = (file: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
     fs.writeFileSync(path.join(repo, file), text);
   };
   const run = (...args: string[]) => {
-    const out = execFileSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", script, ...args], { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", script, ...args], {
+      cwd: repo,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     return JSON.parse(out);
   };
 

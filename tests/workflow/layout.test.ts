@@ -29,7 +29,9 @@ function isUnderTests(path: string): boolean {
 
 function trackedSourcesOutsideTests(): string[] {
   const files = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
-  return files.filter((f) => !f.startsWith("tests/")).filter((f) => /\.(ts|js)$/.test(f) || readFileSync(join(root, f), "utf8").startsWith("#!/usr/bin/env node"));
+  return files
+    .filter((f) => !f.startsWith("tests/"))
+    .filter((f) => /\.(ts|js)$/.test(f) || readFileSync(join(root, f), "utf8").startsWith("#!/usr/bin/env node"));
 }
 
 test("the rule's reader finds an import, a require and a joined path into tests/", () => {
@@ -40,13 +42,23 @@ test("the rule's reader finds an import, a require and a joined path into tests/
 });
 
 test("nothing outside tests/ loads a file from tests/", () => {
-  const offenders = trackedSourcesOutsideTests().flatMap((f) => referencesToTests(f, readFileSync(join(root, f), "utf8")).map((r) => `${f}: ${r}`));
+  const offenders = trackedSourcesOutsideTests().flatMap((f) =>
+    referencesToTests(f, readFileSync(join(root, f), "utf8")).map((r) => `${f}: ${r}`),
+  );
   expect(offenders).toEqual([]);
 });
 
 test("the lab's parts live under lab/", () => {
   const files = execFileSync("git", ["ls-files", "lab"], { cwd: root, encoding: "utf8" });
-  for (const part of ["lab/standins/", "lab/hosts/", "lab/drivers/", "lab/bench/", "lab/mocks/", "lab/tools/install-pulumi", "lab/edge-runtime-simulator/"]) {
+  for (const part of [
+    "lab/standins/",
+    "lab/hosts/",
+    "lab/drivers/",
+    "lab/bench/",
+    "lab/mocks/",
+    "lab/tools/install-pulumi",
+    "lab/edge-runtime-simulator/",
+  ]) {
     expect(files).toContain(part);
   }
 });

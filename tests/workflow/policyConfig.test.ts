@@ -21,7 +21,11 @@ describe("policy-config", () => {
 
   it("writes the dev stack's config (not a proof of concept)", () => {
     const root = path.join(__dirname, "../..");
-    const out = execFileSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/policy-config.ts", "--stack", "dev"], { cwd: root, encoding: "utf8" });
+    const out = execFileSync(
+      process.execPath,
+      [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/policy-config.ts", "--stack", "dev"],
+      { cwd: root, encoding: "utf8" },
+    );
     expect(JSON.parse(out)).toEqual({ "key-vault-protection": { proofOfConcept: false } });
   });
 });

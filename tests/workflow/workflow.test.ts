@@ -4,7 +4,13 @@ import * as path from "path";
 import { parse } from "yaml";
 
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
-type Job = { steps: Step[]; if?: string; needs?: string; permissions?: Record<string, string>; strategy?: { matrix: Record<string, string> } };
+type Job = {
+  steps: Step[];
+  if?: string;
+  needs?: string;
+  permissions?: Record<string, string>;
+  strategy?: { matrix: Record<string, string> };
+};
 const workflow = parse(fs.readFileSync(path.join(__dirname, "../../.github/workflows/pulumi.yml"), "utf8")) as {
   on: Record<string, { branches: string[] }>;
   permissions: Record<string, string>;
@@ -27,7 +33,9 @@ describe(".github/workflows/pulumi.yml", () => {
   });
 
   it("on pull requests, preflights each affected stack as JSON and annotates its stack file", () => {
-    const step = workflow.jobs.test.steps.find((s) => s.name === "Preflight the affected stacks") as Step & { env?: Record<string, string> };
+    const step = workflow.jobs.test.steps.find((s) => s.name === "Preflight the affected stacks") as Step & {
+      env?: Record<string, string>;
+    };
     expect(step?.if).toBe("github.event_name == 'pull_request'");
     expect(step.env?.STACKS).toBe("${{ steps.affected.outputs.stacks }}");
     expect(step.run).toMatch(/npm run --silent preflight -- --stack "\$stack" --json > "\$RUNNER_TEMP\/preflight-\$stack.json"/);
@@ -46,7 +54,11 @@ describe(".github/workflows/pulumi.yml", () => {
   it("runs pulumi up of the dev stack on main only, with the policy pack", () => {
     const up = workflow.jobs.up;
     expect(up.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
-    expect(uses(up, "pulumi/actions")?.with).toMatchObject({ command: "up", "stack-name": "${{ vars.PULUMI_STACK_PREFIX }}dev", policyPacks: "policy" });
+    expect(uses(up, "pulumi/actions")?.with).toMatchObject({
+      command: "up",
+      "stack-name": "${{ vars.PULUMI_STACK_PREFIX }}dev",
+      policyPacks: "policy",
+    });
   });
 
   it("signs in to Azure by OpenID Connect only: no client secret, ARM_USE_OIDC for azure-native", () => {

@@ -12,7 +12,11 @@ export function plainInputs(value: any): any {
   if (Array.isArray(value)) return value.map(plainInputs);
   if (typeof value !== "object" || value === null) return value;
   if (isSecretValue(value)) return plainInputs(value.value);
-  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "__provider").map(([k, v]) => [k, plainInputs(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => k !== "__provider")
+      .map(([k, v]) => [k, plainInputs(v)]),
+  );
 }
 
 export interface CertificateMockLog {

@@ -47,8 +47,25 @@ function writeConfig(dir: string, ext: readonly string[], printableNames = false
 export function selfSigned(spec: CertSpec): Pair {
   return inTempDir((dir) => {
     writeConfig(dir, spec.ext ?? [], spec.printableNames);
-    openssl(dir, "req", "-x509", ...keyArgs(spec.key ?? "ec"), "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
-      "-days", String(spec.days ?? 30), "-subj", `/CN=${spec.cn}`, "-config", "req.cnf", "-extensions", "ext");
+    openssl(
+      dir,
+      "req",
+      "-x509",
+      ...keyArgs(spec.key ?? "ec"),
+      "-nodes",
+      "-keyout",
+      "key.pem",
+      "-out",
+      "cert.pem",
+      "-days",
+      String(spec.days ?? 30),
+      "-subj",
+      `/CN=${spec.cn}`,
+      "-config",
+      "req.cnf",
+      "-extensions",
+      "ext",
+    );
     return { certPem: readFileSync(join(dir, "cert.pem"), "utf8"), keyPem: readFileSync(join(dir, "key.pem"), "utf8") };
   });
 }
@@ -59,9 +76,41 @@ export function signedBy(issuer: Pair, spec: CertSpec): Pair {
     writeConfig(dir, spec.ext ?? []);
     writeFileSync(join(dir, "ca.pem"), issuer.certPem);
     writeFileSync(join(dir, "ca.key"), issuer.keyPem);
-    openssl(dir, "req", "-new", ...keyArgs(spec.key ?? "ec"), "-nodes", "-keyout", "key.pem", "-out", "req.csr", "-subj", `/CN=${spec.cn}`, "-config", "req.cnf");
-    openssl(dir, "x509", "-req", "-in", "req.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "cert.pem",
-      "-days", String(spec.days ?? 30), "-extfile", "req.cnf", "-extensions", "ext");
+    openssl(
+      dir,
+      "req",
+      "-new",
+      ...keyArgs(spec.key ?? "ec"),
+      "-nodes",
+      "-keyout",
+      "key.pem",
+      "-out",
+      "req.csr",
+      "-subj",
+      `/CN=${spec.cn}`,
+      "-config",
+      "req.cnf",
+    );
+    openssl(
+      dir,
+      "x509",
+      "-req",
+      "-in",
+      "req.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      "cert.pem",
+      "-days",
+      String(spec.days ?? 30),
+      "-extfile",
+      "req.cnf",
+      "-extensions",
+      "ext",
+    );
     return { certPem: readFileSync(join(dir, "cert.pem"), "utf8"), keyPem: readFileSync(join(dir, "key.pem"), "utf8") };
   });
 }
@@ -109,8 +158,21 @@ export function toPfx(pair: Pair, chain: readonly string[] = [], options: { lega
     writeFileSync(join(dir, "cert.pem"), pair.certPem);
     writeFileSync(join(dir, "key.pem"), pair.keyPem);
     writeFileSync(join(dir, "chain.pem"), chain.join(""));
-    openssl(dir, "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", ...(chain.length > 0 ? ["-certfile", "chain.pem"] : []),
-      "-out", "out.pfx", "-passout", `pass:${options.password ?? ""}`, ...(options.legacy ? ["-legacy"] : []));
+    openssl(
+      dir,
+      "pkcs12",
+      "-export",
+      "-in",
+      "cert.pem",
+      "-inkey",
+      "key.pem",
+      ...(chain.length > 0 ? ["-certfile", "chain.pem"] : []),
+      "-out",
+      "out.pfx",
+      "-passout",
+      `pass:${options.password ?? ""}`,
+      ...(options.legacy ? ["-legacy"] : []),
+    );
     return readFileSync(join(dir, "out.pfx"));
   });
 }

@@ -51,8 +51,12 @@ export async function tlsState(type: string, inputs: Inputs, now: Date = new Dat
     case TLS_TYPES.selfSignedCert: {
       const key = createPrivateKey(inputs.privateKeyPem);
       const name = subjectName(inputs.subject);
-      if (inputs.isCaCertificate && !inputs.subject?.commonName && !inputs.subject?.organization) throw new Error("Invalid Certificate Subject");
-      const certPem = await issueCertificate(await template(inputs, name, createPublicKey(key), now), createPublicKey(key), { name, privateKey: key });
+      if (inputs.isCaCertificate && !inputs.subject?.commonName && !inputs.subject?.organization)
+        throw new Error("Invalid Certificate Subject");
+      const certPem = await issueCertificate(await template(inputs, name, createPublicKey(key), now), createPublicKey(key), {
+        name,
+        privateKey: key,
+      });
       return { ...inputs, ...certificateOutputs(certPem, inputs) };
     }
     case TLS_TYPES.certRequest: {
@@ -63,7 +67,10 @@ export async function tlsState(type: string, inputs: Inputs, now: Date = new Dat
       const request = parseRequest(inputs.certRequestPem);
       const ca = parseCertificate(inputs.caCertPem);
       const t = { ...(await template(inputs, request.subjectName, request.publicKey, now)), authorityKeyId: ca.subjectKeyId };
-      const certPem = await issueCertificate(t, request.publicKey, { name: ca.subjectName, privateKey: createPrivateKey(inputs.caPrivateKeyPem) });
+      const certPem = await issueCertificate(t, request.publicKey, {
+        name: ca.subjectName,
+        privateKey: createPrivateKey(inputs.caPrivateKeyPem),
+      });
       return { ...inputs, ...certificateOutputs(certPem, inputs) };
     }
     default:
@@ -76,7 +83,9 @@ function privateKey(inputs: Inputs): Inputs {
     inputs.algorithm === "RSA"
       ? generateKeyPairSync("rsa", { modulusLength: inputs.rsaBits ?? 2048 })
       : inputs.algorithm === "ECDSA"
-        ? generateKeyPairSync("ec", { namedCurve: { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" }[(inputs.ecdsaCurve ?? "P224") as string]! })
+        ? generateKeyPairSync("ec", {
+            namedCurve: { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" }[(inputs.ecdsaCurve ?? "P224") as string]!,
+          })
         : undefined;
   if (!pair) throw new Error(`tls emulator: algorithm ${inputs.algorithm} is not emulated`);
   const traditional = pair.privateKey.export({ type: inputs.algorithm === "RSA" ? "pkcs1" : "sec1", format: "pem" }) as string;
@@ -127,14 +136,22 @@ async function certificationRequest(subject: Buffer, key: KeyObject): Promise<st
   const rsa = key.asymmetricKeyType === "rsa";
   const algorithm = rsa ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
   const privateKey = await crypto.subtle.importKey("pkcs8", key.export({ type: "pkcs8", format: "der" }), algorithm, false, ["sign"]);
-  const publicKey = await crypto.subtle.importKey("spki", createPublicKey(key).export({ type: "spki", format: "der" }), algorithm, true, ["verify"]);
-  const request = await x509.Pkcs10CertificateRequestGenerator.create({ name: new x509.Name(subject), keys: { privateKey, publicKey }, signingAlgorithm: algorithm }, crypto);
+  const publicKey = await crypto.subtle.importKey("spki", createPublicKey(key).export({ type: "spki", format: "der" }), algorithm, true, [
+    "verify",
+  ]);
+  const request = await x509.Pkcs10CertificateRequestGenerator.create(
+    { name: new x509.Name(subject), keys: { privateKey, publicKey }, signingAlgorithm: algorithm },
+    crypto,
+  );
   return toPem("CERTIFICATE REQUEST", Buffer.from(request.rawData));
 }
 
 function parseRequest(pem: string): { subjectName: Buffer; publicKey: KeyObject } {
   const block = pemBlocks(pem).find((b) => b.type === "CERTIFICATE REQUEST");
-  if (!block) throw new Error("Failed to decode PEM of expected type \"CERTIFICATE REQUEST\"");
+  if (!block) throw new Error('Failed to decode PEM of expected type "CERTIFICATE REQUEST"');
   const request = new (x509Library().Pkcs10CertificateRequest)(block.der);
-  return { subjectName: Buffer.from(request.subjectName.toArrayBuffer()), publicKey: createPublicKey({ key: Buffer.from(request.publicKey.rawData), format: "der", type: "spki" }) };
+  return {
+    subjectName: Buffer.from(request.subjectName.toArrayBuffer()),
+    publicKey: createPublicKey({ key: Buffer.from(request.publicKey.rawData), format: "der", type: "spki" }),
+  };
 }
