@@ -36,6 +36,7 @@ interface DeserializeModule {
   deserializeProperties: ((struct: unknown, proxySecrets: boolean) => unknown) & { keepsSecretMarkers?: boolean };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK's internal module, as the analyzer loads it (no typed entry point)
 export function keepSecretMarkers(module: DeserializeModule = require("@pulumi/policy/deserialize")): void {
   const original = module.deserializeProperties;
   if (typeof original !== "function" || original.length !== 2) {

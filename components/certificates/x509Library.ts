@@ -4,6 +4,7 @@
 // Loaded inside the function, not at the top: the edge CA provider is serialized by value into
 // the state, and the engine's provider process then runs these requires, in this order, when it
 // first reads or signs a certificate.
+/* eslint-disable @typescript-eslint/no-require-imports -- required when called: the certificate providers are serialized by value, and an imported module object would be serialized with them */
 import type * as X509 from "@peculiar/x509";
 import { webcrypto } from "crypto";
 

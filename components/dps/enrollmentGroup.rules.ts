@@ -38,6 +38,7 @@ export const GROUP_UPDATABLE_FIELDS = [
 const GROUP_ID = /^[a-z0-9]([a-z0-9-]{0,126}[a-z0-9])?$/;
 // Twin keys: up to 1 KB, no control characters, `.`, `$` or space (learn.microsoft.com "Understand and
 // use device twins in IoT Hub", Tags and properties format); values up to 4 KB.
+// eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
 const TWIN_KEY = /^[^\u0000-\u001f\u007f-\u009f.$ ]{1,1024}$/u;
 
 /** What is wrong with a group spec, one line each, naming the field. */
@@ -101,6 +102,7 @@ export interface StoredGroup extends Omit<EnrollmentGroupSpec, "signingCertifica
   readonly etag?: string;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON (the service's record; a stack file), read field by field
 type Json = Record<string, any>;
 
 /** Reads a record the service returned (GET or PUT). */

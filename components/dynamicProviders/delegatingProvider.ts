@@ -7,6 +7,7 @@ import type { ProviderModule } from "./providerPackage";
 
 const METHODS = ["check", "diff", "create", "read", "update", "delete"] as const;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a constructor constraint must admit every argument list
 type ProviderClass = new (...args: any[]) => pulumi.dynamic.ResourceProvider;
 
 /** Only the methods the class has: the provider host treats a missing one as "the default behaviour". */
@@ -21,6 +22,7 @@ export function delegatingProvider<M extends Record<K, ProviderClass>, K extends
   // A module object captured here would be, by value: Node loads the workspace package from its real
   // path, outside node_modules, and Pulumi serializes by reference only modules in node_modules.
   const call = (method: string, callArgs: unknown[]) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- by name, where the provider runs (above)
     const exports = require(specifier) as M;
     const instance = new exports[exportName](...args) as unknown as Record<string, (...a: unknown[]) => unknown>;
     return instance[method](...callArgs);

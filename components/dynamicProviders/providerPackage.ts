@@ -81,5 +81,6 @@ export function providerModule<M>(entry: ProviderEntry): ProviderModule<M> {
     checked = true;
   }
   const specifier = `${PROVIDER_PACKAGE}/${entry}.js`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's module by the name the state stores
   return { specifier, exports: require(specifier) as M };
 }

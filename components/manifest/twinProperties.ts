@@ -16,6 +16,7 @@ const MAX_INTEGER = 4503599627370495;
 export const MAX_DESIRED_BYTES = 32 * 1024;
 
 // Keys may not hold '.', '$', a space, or a control character (C0, C1).
+// eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
 const BAD_KEY_CHARACTER = /[.$ \u0000-\u001f\u007f-\u009f]/;
 
 /** Every break of those rules in one module's desired properties, with its path under `at`. */

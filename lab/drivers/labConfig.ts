@@ -9,6 +9,7 @@ export interface LabPlan {
   readonly devices: LabDevice[];
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON (the service's record; a stack file), read field by field
 type Json = Record<string, any>;
 
 /** What the lab must start for a stack file: the hub and vault addresses, each device's host and certificates. */

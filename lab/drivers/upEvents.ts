@@ -4,6 +4,7 @@
 /** One engine event, with the time it was seen (ms) when the caller stamped it. */
 export interface StampedEvent {
   readonly seenAt: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the engine's JSON event stream, read field by field
   readonly event: Record<string, any>;
 }
 
