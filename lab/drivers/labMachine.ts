@@ -43,7 +43,7 @@ export function checkMachine(): void {
 /** The lab's Pulumi CLI and its own PULUMI_HOME, from lab/tools/install-pulumi (builds the CLI once; ~7 min cold). */
 export function labPulumi(): LabPulumi {
   progress("getting the lab's Pulumi (lab/tools/install-pulumi; the first build takes minutes)");
-  const out = execFileSync(join(PROJECT_DIR, "scripts", "install-pulumi"), [], {
+  const out = execFileSync(join(PROJECT_DIR, "lab", "tools", "install-pulumi"), [], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     timeout: 35 * 60_000,
@@ -90,7 +90,7 @@ export async function startServices(dir: string, stackFile: string): Promise<Run
   const tsNode = require.resolve("ts-node/dist/bin.js");
   const child = spawn(
     process.execPath,
-    [tsNode, "--transpile-only", join(PROJECT_DIR, "scripts", "lab", "services-main.ts"), "--stack-file", stackFile, "--dir", dir],
+    [tsNode, "--transpile-only", join(PROJECT_DIR, "lab", "drivers", "services-main.ts"), "--stack-file", stackFile, "--dir", dir],
     {
       cwd: PROJECT_DIR,
       detached: true,
