@@ -4,8 +4,8 @@ import { caProblems, edgeCaNameProblem, identityProblems } from "../../component
 import { validateFleet } from "../../components/config/validateFleet";
 import { existingDevice, stackSettings } from "../../lab/mocks/stacks";
 import { edgeCaCommonName, keyVaultCertificateName } from "../../components/certificates/certificateNaming";
-import { dueForRenewal } from "../../components/certificates/edgeCaCertificate";
-import { initialSlots, nextSlots } from "../../components/certificates/thumbprintSlots";
+import { dueForRenewal } from "../../components/certificates/edgeCaCertificate.rules";
+import { initialSlots, nextSlots } from "../../components/certificates/thumbprintSlots.rules";
 import { LEAF_EXT, ROOT_CA_EXT, Pair, selfSigned, signedBy } from "./support/openssl";
 
 const DAY = 86_400_000;

@@ -8,9 +8,9 @@ import {
   EdgeCaCertificateInputs,
   EdgeCaCertificateOutputs,
   EdgeCaCertificateProvider,
-} from "../../components/certificates/edgeCaCertificate";
-import { KeyVaultCertificateProvider } from "../../components/certificates/keyVaultCertificate";
-import { ThumbprintSlotsOutputs, ThumbprintSlotsProvider } from "../../components/certificates/thumbprintSlots";
+} from "../../components/certificates/edgeCaCertificate.provider";
+import { KeyVaultCertificateProvider } from "../../components/certificates/keyVaultCertificate.provider";
+import { ThumbprintSlotsOutputs, ThumbprintSlotsProvider } from "../../components/certificates/thumbprintSlots.provider";
 import { parseCertificate } from "../../components/certificates/x509";
 import { ROOT_CA_EXT, selfSigned, verify } from "./support/openssl";
 

@@ -6,7 +6,7 @@ import {
   KeyVaultCertificateInputs,
   KeyVaultCertificateOutputs,
   KeyVaultCertificateProvider,
-} from "../../components/certificates/keyVaultCertificate";
+} from "../../components/certificates/keyVaultCertificate.provider";
 import { readKeyVaultCertificate } from "../../components/certificates/keyVaultSource";
 import { thumbprintsOf } from "../../components/certificates/thumbprint";
 import { LEAF_EXT, ROOT_CA_EXT, selfSigned, signedBy, toPfx } from "./support/openssl";

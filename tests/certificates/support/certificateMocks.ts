@@ -1,9 +1,9 @@
 // Mocks for the certificate resources: @pulumi/tls through the emulator, and the three dynamic
 // providers through their real code (Key Vault against the stand-in).
 import { type MockOverride, isSecretValue } from "../../../lab/mocks/pulumiMocks";
-import { EdgeCaCertificateProvider } from "../../../components/certificates/edgeCaCertificate";
-import { KeyVaultCertificateProvider } from "../../../components/certificates/keyVaultCertificate";
-import { ThumbprintSlotsProvider } from "../../../components/certificates/thumbprintSlots";
+import { EdgeCaCertificateProvider } from "../../../components/certificates/edgeCaCertificate.provider";
+import { KeyVaultCertificateProvider } from "../../../components/certificates/keyVaultCertificate.provider";
+import { ThumbprintSlotsProvider } from "../../../components/certificates/thumbprintSlots.provider";
 import type { KeyVaultAccess } from "../../../components/certificates/keyVaultAccess";
 import { tlsState } from "./tlsEmulator";
 
