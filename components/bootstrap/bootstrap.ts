@@ -1,6 +1,7 @@
 // DeviceBootstrap: takes a reachable Linux host to a running IoT Edge runtime over SSH, in five
 // remote.Command steps (wait → install → certificates + config.toml → apply and health check),
-// plus a cleanup step whose delete leaves an existing (physical) host clean on destroy.
+// plus a cleanup step whose delete leaves an existing (physical) host clean on destroy. A first
+// step stages the device scripts on the host (remote.CopyToRemote); the others run them from there.
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { RuntimeSettings } from "../config/settings";
@@ -8,6 +9,7 @@ import { renderConfigToml } from "./configToml";
 import { dependenciesOf, hostnameFromWaitSummary, manualX509Config, STEP_NAMES, StepName } from "./steps";
 import { bootstrapConnection, ConnectionArgs } from "./connection";
 import { applyFingerprint, certificatePayload, DEFAULT_TIMEOUTS, DeviceCertificates, stepCommands, StepTimeouts } from "./deviceCommands";
+import { scriptArchivePath, scriptBundle } from "./deviceScripts";
 import { bootstrapArgsProblems } from "./validateBootstrap";
 
 export interface BootstrapCertificates {
@@ -79,7 +81,7 @@ export function decommissionedWarning(deviceId: string, existingHost: boolean): 
       : "its steps are dropped without running. ") +
     "If the host comes back it may still hold /etc/aziot/config.toml and the aziot config.d files, the device's certificates and keys " +
     "under /var/aziot, the runtime's keys and certificates under /var/lib/aziot/keyd and /var/lib/aziot/certd, the module containers " +
-    "edgeAgent created, /var/lib/edge-bootstrap and the aziot-edge, aziot-identity-service and moby-engine packages: wipe or reimage it."
+    "edgeAgent created, /var/lib/edge-bootstrap, the staged device scripts in ~/.edge-bootstrap of the SSH user and the aziot-edge, aziot-identity-service and moby-engine packages: wipe or reimage it."
   );
 }
 
@@ -89,6 +91,8 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
   /** Each step's summary line (what it did or skipped) from its last run. */
   public readonly summary: pulumi.Output<Record<string, string>>;
   public readonly steps: Readonly<Partial<Record<StepName, remote.Command>>>;
+  /** The step that stages the device scripts on the host; every other step runs them from there. Absent when decommissioned. */
+  public readonly scripts?: remote.CopyToRemote;
 
   constructor(name: string, args: DeviceBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge:bootstrap:DeviceBootstrap", name, {}, opts);
@@ -96,14 +100,15 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
     if (problems.length > 0) throw new Error(`device ${args.deviceId}: ${problems.join("; ")}`);
 
     const timeouts: StepTimeouts = { ...DEFAULT_TIMEOUTS, ...args.timeouts };
-    const commands = stepCommands(args.runtime, timeouts);
+    const bundle = scriptBundle();
+    const commands = stepCommands(args.runtime, timeouts, bundle.sha256);
     const connection = bootstrapConnection(args.connection);
     const made: Partial<Record<StepName, remote.Command>> = {};
     const childOpts = (step: StepName): pulumi.CustomResourceOptions => ({
       parent: this,
       dependsOn: [
         ...dependenciesOf(step, args.hostDeletedWithStack).map((d) => made[d]!),
-        ...(step === "wait" ? (args.waitFor ?? []) : []),
+        ...(step === "wait" ? [this.scripts!, ...(args.waitFor ?? [])] : []),
       ],
       ...(args.hostResource ? { deletedWith: args.hostResource } : {}),
     });
@@ -127,6 +132,13 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
       this.registerOutputs({ summary: this.summary });
       return;
     }
+    // The scripts, once per host, to a folder named by the bundle's hash: the state keeps the archive's
+    // hash, and the steps' commands the bundle's, so a changed script copies again and re-runs them.
+    this.scripts = new remote.CopyToRemote(
+      `${name}-scripts`,
+      { connection, source: new pulumi.asset.FileArchive(scriptArchivePath()), remotePath: bundle.remotePath },
+      { parent: this, dependsOn: args.waitFor ?? [], ...(args.hostResource ? { deletedWith: args.hostResource } : {}) },
+    );
     // Nothing a step prints is secret, but no step gets its previous output back in its environment.
     const wait = step("wait", { create: commands.wait });
     const hostname =

@@ -1,37 +1,12 @@
-// The exact command strings the bootstrap steps give remote.Command, built from the device scripts
-// under scripts/device/. Pure (reads the script files once); tests run the same strings over SSH.
+// The exact command strings the bootstrap steps give remote.Command: each runs one of the device
+// scripts (scripts/device/) from the bundle the `scripts` step staged on the host, after checking the
+// bundle's hash. Pure; tests run the same strings over SSH.
 import { createHash } from "crypto";
-import { readFileSync } from "fs";
-import { join } from "path";
 import { DEVICE_FILES, DeviceFileName } from "./devicePaths";
+import { scriptBundle, STAGING_ROOT } from "./deviceScripts";
 import { identityServiceVersionFor } from "./runtimePackages";
 
-export const SCRIPT_DIR = join(__dirname, "..", "..", "scripts", "device");
-
 export type DeviceScript = "wait-ready" | "install-runtime" | "place-certs" | "write-config" | "apply-config" | "cleanup";
-
-const scriptCache = new Map<string, string>();
-function scriptText(file: string): string {
-  let text = scriptCache.get(file);
-  if (text === undefined) {
-    text = compactScript(readFileSync(join(SCRIPT_DIR, file), "utf8"));
-    scriptCache.set(file, text);
-  }
-  return text;
-}
-
-/**
- * A script without its comment-only and blank lines: the same program (the device scripts have no
- * here-documents or multi-line strings; a test compares bash's own `declare -f` of both), at about
- * three quarters of the size. Every step's command text is stored twice in the stack's state.
- */
-export function compactScript(text: string): string {
-  return text
-    .split("\n")
-    .filter((line) => !/^\s*(#.*)?$/.test(line))
-    .join("\n")
-    .concat("\n");
-}
 
 /** Quotes one word for a POSIX shell. */
 export function shellQuote(word: string): string {
@@ -42,16 +17,28 @@ export function shellQuote(word: string): string {
 const NO_SUDO = `echo "edge-bootstrap: error: the SSH user '$(id -un)' cannot run sudo without a password; the steps run as root: give it passwordless sudo" >&2; exit 1`;
 
 /**
- * One step as a single command line: common.sh and the step script as one `bash -c` program,
- * run as root (through `sudo -n` when the SSH user is not root; without passwordless sudo it stops
- * there, saying so). The program text is in argv,
- * the arguments are plain settings; anything secret goes on stdin, never here.
- * POSIX sh syntax outside the program, because the login shell on the host may be dash. The
- * program appears once: the root test only chooses the prefix (`set --` empties "$@").
+ * The bash program every step runs as root, with arguments <bundle sha256> <script> <script's
+ * arguments>: checks that the staged folder hashes to the bundle's SHA-256 (bundleManifest), then
+ * runs common.sh and the script as one program. A missing, partial or edited copy stops the step
+ * before anything runs. The folder is the SSH user's, who can become root anyway: the check guards
+ * against a stale or damaged copy, not against that user. EDGE_STAGED tells cleanup.sh what to remove.
  */
-export function deviceCommand(script: DeviceScript, args: readonly string[] = []): string {
-  const program = `${scriptText("common.sh")}${scriptText(`${script}.sh`)}`;
-  const argv = [shellQuote(program), shellQuote(`edge-bootstrap-${script}`), ...args.map(shellQuote)].join(" ");
+export const STAGED_RUNNER = [
+  `set -euo pipefail; export LC_ALL=C; h=$1 s=$2; shift 2; d=${STAGING_ROOT}/$h`,
+  `[ -d "$d" ] && [ "$(cd "$d" && sha256sum -- *.sh 2>/dev/null | sha256sum)" = "$h  -" ] || { echo "edge-bootstrap[$s]: error: the device scripts in $PWD/$d are missing or differ from the bundle (sha256 $h); stage them again: pulumi up --replace <URN of the -bootstrap-scripts resource of this device, from pulumi stack --show-urns>" >&2; exit 1; }`,
+  `export EDGE_STAGED="$PWD/${STAGING_ROOT}"; exec bash -c "$(cat "$d/common.sh" "$d/$s.sh")" "edge-bootstrap-$s" "$@"`,
+].join("\n");
+
+/**
+ * One step as a single command line: the staged common.sh and step script as one `bash -c` program,
+ * run as root (through `sudo -n` when the SSH user is not root; without passwordless sudo it stops
+ * there, saying so). The command holds the runner, the bundle's hash and plain arguments; anything
+ * secret goes on stdin, never here. POSIX sh syntax outside the runner, because the login shell on
+ * the host may be dash. The runner appears once: the root test only chooses the prefix (`set --`
+ * empties "$@").
+ */
+export function deviceCommand(script: DeviceScript, args: readonly string[] = [], bundleSha256: string = scriptBundle().sha256): string {
+  const argv = [STAGED_RUNNER, "edge-bootstrap", bundleSha256, script, ...args].map(shellQuote).join(" ");
   return `if [ "$(id -u)" -eq 0 ]; then set --; elif sudo -n true 2>/dev/null; then set -- sudo -n; else ${NO_SUDO}; fi; exec "$@" bash -c ${argv}`;
 }
 
@@ -88,25 +75,31 @@ export interface StepCommands {
   readonly cleanupDelete: string;
 }
 
-export function stepCommands(install: InstallInput, timeouts: StepTimeouts = DEFAULT_TIMEOUTS): StepCommands {
+/** The command of every step, running the scripts of the bundle with this SHA-256 (default: scripts/device's). */
+export function stepCommands(
+  install: InstallInput,
+  timeouts: StepTimeouts = DEFAULT_TIMEOUTS,
+  bundleSha256: string = scriptBundle().sha256,
+): StepCommands {
+  const run = (script: DeviceScript, args: readonly string[] = []) => deviceCommand(script, args, bundleSha256);
   const identityVersion = identityServiceVersionFor(install);
   if (identityVersion === undefined)
     throw new Error(`runtime.aziotIdentityServiceVersion is required with aziotEdgeVersion ${install.aziotEdgeVersion}`);
   return {
-    wait: deviceCommand("wait-ready", [String(timeouts.cloudInitSeconds)]),
-    install: deviceCommand("install-runtime", [
+    wait: run("wait-ready", [String(timeouts.cloudInitSeconds)]),
+    install: run("install-runtime", [
       install.aziotEdgeVersion,
       identityVersion,
       install.mobyEngineVersion ?? "any",
       String(install.preinstalled),
       String(timeouts.aptLockSeconds),
     ]),
-    certs: deviceCommand("place-certs"),
-    config: deviceCommand("write-config"),
-    apply: deviceCommand("apply-config", [String(timeouts.healthSeconds)]),
-    cleanupCreate: deviceCommand("cleanup", ["register"]),
+    certs: run("place-certs"),
+    config: run("write-config"),
+    apply: run("apply-config", [String(timeouts.healthSeconds)]),
+    cleanupCreate: run("cleanup", ["register"]),
     // The flag is in the command, so a change of the setting updates the step's stored delete.
-    cleanupDelete: deviceCommand("cleanup", install.purgeOnDestroy ? ["remove", "purge", String(timeouts.aptLockSeconds)] : ["remove"]),
+    cleanupDelete: run("cleanup", install.purgeOnDestroy ? ["remove", "purge", String(timeouts.aptLockSeconds)] : ["remove"]),
   };
 }
 

@@ -1,6 +1,7 @@
 // Runs the bootstrap's steps against a host over SSH with exactly the commands and stdin the
 // DeviceBootstrap component gives remote.Command, in the component's dependency order (steps
-// whose dependencies are done run in parallel). Stands in for the engine until the CLI exists.
+// whose dependencies are done run in parallel), after staging the device scripts where its
+// CopyToRemote step puts them. Stands in for the engine until the CLI exists.
 import { renderConfigToml } from "../../components/bootstrap/configToml";
 import { BOOT_DIAL_ERROR_LIMIT, BOOT_PER_DIAL_TIMEOUT } from "../../components/bootstrap/connection";
 import {
@@ -12,8 +13,10 @@ import {
   stepCommands,
   StepTimeouts,
 } from "../../components/bootstrap/deviceCommands";
+import { ScriptBundle, scriptBundle } from "../../components/bootstrap/deviceScripts";
 import { dependenciesOf, hostnameFromWaitSummary, manualX509Config, StepName, stepsFor } from "../../components/bootstrap/steps";
 import { RunConnection, RunResult, runRemoteCommand } from "./sshRunner";
+import { shellQuote } from "../../components/bootstrap/deviceCommands";
 
 export interface BootstrapRun {
   readonly connection: RunConnection;
@@ -27,6 +30,8 @@ export interface BootstrapRun {
   readonly configTomlOverride?: string;
   /** config.toml's hostname when the stack knows it (edgeHostname, a VM's name); else read by the wait step, as the component does. */
   readonly hostname?: string;
+  /** The device scripts staged and run (default: scripts/device's). */
+  readonly bundle?: ScriptBundle;
 }
 
 export interface StepRun {
@@ -41,7 +46,7 @@ export interface StepRun {
  * hostname is `run.hostname`, else `machineHostname` (what the wait step read on the host).
  */
 export function plannedSteps(run: BootstrapRun, machineHostname?: string): Record<StepName, StepRun> {
-  const commands = stepCommands(run.runtime, { ...DEFAULT_TIMEOUTS, ...run.timeouts });
+  const commands = stepCommands(run.runtime, { ...DEFAULT_TIMEOUTS, ...run.timeouts }, bundleOf(run).sha256);
   const hostname = run.hostname ?? machineHostname;
   if (hostname === undefined) throw new Error("plannedSteps: give the host's name (run.hostname or machineHostname)");
   const configToml =
@@ -66,21 +71,51 @@ export function plannedSteps(run: BootstrapRun, machineHostname?: string): Recor
   };
 }
 
+const bundleOf = (run: BootstrapRun): ScriptBundle => run.bundle ?? scriptBundle();
+
+/**
+ * What the `scripts` step (remote.CopyToRemote of the scripts folder, as a FileArchive ending in
+ * "/") does: as the SSH user, creates remotePath under the home folder and writes each script into
+ * it, replacing what is there. The lab's command provider does the same through a shell, upstream
+ * through SFTP. Each file is renamed into place, so runs that stage the same host at once (the
+ * engine stages a host once) never see a half-written script.
+ */
+export function stageScripts(connection: RunConnection, bundle: ScriptBundle = scriptBundle()): Promise<RunResult> {
+  const payload = Object.entries(bundle.files)
+    .map(([name, text]) => `${name} ${Buffer.from(text).toString("base64")}\n`)
+    .join("");
+  const write =
+    `set -e; d=${shellQuote(bundle.remotePath)}; mkdir -p "$d"; ` +
+    `while read -r n b; do t="$(mktemp "$d/.$n.XXXXXX")"; printf %s "$b" | base64 -d > "$t"; mv -f "$t" "$d/$n"; done`;
+  const staging = runRemoteCommand(withBootRetries(connection), write, { stdin: payload });
+  const key = stagedKey(connection, bundle);
+  staged.set(key, staging);
+  // A failed copy leaves nothing in the state: the next run stages again.
+  staging.catch(() => staged.get(key) === staging && staged.delete(key));
+  return staging;
+}
+
+/** Hosts staged in this process, as the engine's state would say: runBootstrap stages a host once. */
+const staged = new Map<string, Promise<RunResult>>();
+const stagedKey = (c: RunConnection, bundle: ScriptBundle) => `${c.user ?? "root"}@${c.host}:${c.port ?? 22} ${bundle.sha256}`;
+
 /** The connection settings DeviceBootstrap uses (bootstrapConnection), as plain values. */
 export function withBootRetries(connection: RunConnection): RunConnection {
   return { dialErrorLimit: BOOT_DIAL_ERROR_LIMIT, perDialTimeout: BOOT_PER_DIAL_TIMEOUT, ...connection };
 }
 
 /**
- * Runs `only` (default: every step of the host) in dependency order. Steps left out count as
- * already done, as the engine treats unchanged resources.
+ * Stages the scripts (unless this process did already), then runs `only` (default: every step of
+ * the host) in dependency order. Steps left out count as already done, as the engine treats
+ * unchanged resources.
  */
 export async function runBootstrap(run: BootstrapRun, only?: readonly StepName[]): Promise<Partial<Record<StepName, RunResult>>> {
   const deleted = run.hostDeletedWithStack ?? false;
   const steps = stepsFor(deleted).filter((s) => !only || only.includes(s));
   const connection = withBootRetries(run.connection);
   const started = new Map<StepName, Promise<RunResult | undefined>>();
-  const commands = stepCommands(run.runtime, { ...DEFAULT_TIMEOUTS, ...run.timeouts });
+  const commands = stepCommands(run.runtime, { ...DEFAULT_TIMEOUTS, ...run.timeouts }, bundleOf(run).sha256);
+  await (staged.get(stagedKey(run.connection, bundleOf(run))) ?? stageScripts(run.connection, bundleOf(run)));
   // The host's name, as the component takes it from the wait step's output (the state holds it when wait is left out).
   const machineHostname = async () => {
     if (run.hostname !== undefined) return run.hostname;
@@ -107,5 +142,5 @@ export async function runBootstrap(run: BootstrapRun, only?: readonly StepName[]
 
 /** The destroy-time command of an existing host (cleanup step's delete). */
 export function runCleanupDelete(run: BootstrapRun): Promise<RunResult> {
-  return runRemoteCommand(withBootRetries(run.connection), stepCommands(run.runtime).cleanupDelete);
+  return runRemoteCommand(withBootRetries(run.connection), stepCommands(run.runtime, DEFAULT_TIMEOUTS, bundleOf(run).sha256).cleanupDelete);
 }

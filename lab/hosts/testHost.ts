@@ -1,12 +1,13 @@
 // A local SSH test host: an sshd on its own loopback address, in its own mount namespace where
 // /etc/aziot, /var/aziot, /var/lib/aziot, /var/lib/edge-bootstrap, /usr/local/sbin, the dpkg database,
-// apt's cache and the apt locks are private bind mounts of a per-host directory. The device scripts
+// apt's cache, the apt locks and the login user's home (where the bootstrap stages the device
+// scripts) are private bind mounts of a per-host directory. The device scripts
 // run there for real, as root, through SSH. Where the runtime cannot be installed here, the host gets
 // the clearly named stand-ins: fake-runtime/iotedge-standin as /usr/local/sbin/iotedge and
 // "TEST STAND-IN" entries for moby-engine, aziot-identity-service and aziot-edge in its private dpkg status.
 // Needs root, openssh-server, openssl, util-linux (unshare). Used by tests/bootstrap and lab/hosts/main.ts.
 import { ChildProcess, execFileSync, spawn } from "child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir, userInfo } from "os";
 import { join } from "path";
 import { shellQuote } from "../../components/bootstrap/deviceCommands";
@@ -63,7 +64,11 @@ export interface SshConnection {
   readonly hostKey: string;
 }
 
-/** The start of Ubuntu's /root/.bashrc: nothing for a shell that is not interactive. */
+/**
+ * The start of Ubuntu's /root/.bashrc, nothing for a shell that is not interactive: the .bashrc of
+ * each host's own home. bash sources it for commands that come through sshd; this machine's root
+ * .bashrc sets up developer tools (pyenv init: ~140 processes per SSH command).
+ */
 export const DEVICE_BASHRC = "# TEST HOST: a device's .bashrc (lab/hosts/testHost.ts)\ncase $- in\n  *i*) ;;\n  *) return;;\nesac\n";
 
 /** The home of the user the hosts log in as (root, as the tests run): from the password file, not $HOME. */
@@ -168,6 +173,8 @@ export class TestHost {
   private readonly osRelease?: string;
   private readonly loginUser?: TestHostOptions["loginUser"];
   private readonly privateDirs: Record<string, string>;
+  /** The login user's home on the host (private to it, as a device's is). */
+  readonly home: string;
   private readonly privateFiles: Record<string, string>;
   private sshd?: ChildProcess;
   private sshdLog = "";
@@ -188,6 +195,9 @@ export class TestHost {
       ...(options.loginUser ? { "/etc/sudoers.d": "sudoers.d" } : {}),
     };
     this.loginUser = options.loginUser;
+    // The machine's own home of that user, with a private, empty one mounted over it: hosts do not share it, nor see this machine's.
+    this.home = options.loginUser ? `/home/${options.loginUser.name}` : rootHome();
+    this.privateDirs[this.home] = "home";
     this.privateFiles = repo ? { "/var/log/dpkg.log": "dpkg-log" } : PRIVATE_FILES;
     const runtime = repo ? null : options.runtime === undefined ? DEFAULT_STANDIN_RUNTIME : options.runtime;
     this.connection = this.prepare(runtime, options.cloudInit ?? false);
@@ -265,9 +275,12 @@ export class TestHost {
       }
     }
     if (this.osRelease !== undefined) writeFileSync(join(this.dir, "fs", "os-release"), this.osRelease);
-    writeFileSync(join(this.dir, "fs", "device-bashrc"), DEVICE_BASHRC);
+    writeFileSync(join(this.dir, "fs", "home", ".bashrc"), DEVICE_BASHRC);
+    chmodSync(join(this.dir, "fs", "home"), this.loginUser ? 0o750 : 0o700);
     if (this.loginUser) {
       ensureUser(this.loginUser.name, ["--create-home", "--user-group", "--shell", "/bin/bash"]);
+      const [uid, gid] = ["-u", "-g"].map((flag) => Number(execFileSync("id", [flag, this.loginUser!.name], { encoding: "utf8" })));
+      for (const path of [join(this.dir, "fs", "home"), join(this.dir, "fs", "home", ".bashrc")]) chownSync(path, uid, gid);
       // No password, but not locked ("!"): sshd without PAM refuses even key logins to a locked account.
       execFileSync("usermod", ["--password", "*", this.loginUser.name], { stdio: "pipe" });
       if (this.loginUser.sudo !== false) {
@@ -329,11 +342,6 @@ export class TestHost {
       ),
     ];
     if (this.osRelease !== undefined) binds.push(`mount --bind ${join(this.dir, "fs", "os-release")} /etc/os-release`);
-    // bash sources ~/.bashrc for commands that come through sshd. This machine's root .bashrc sets up
-    // developer tools (pyenv init: ~140 processes per SSH command); a device's returns at once when
-    // not interactive, as Ubuntu's does.
-    const bashrc = join(rootHome(), ".bashrc");
-    binds.push(`if [ -e ${bashrc} ]; then mount --bind ${join(this.dir, "fs", "device-bashrc")} ${bashrc}; fi`);
     const script = [
       "set -euo pipefail",
       ...binds,

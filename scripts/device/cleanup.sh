@@ -2,7 +2,8 @@
 # Destroy of an existing (physical) host: stop the runtime, remove the module containers edgeAgent
 # created, and what the bootstrap put there and the runtime derived from it (config.toml, the files
 # `iotedge config apply` wrote, certificates, keys, the keys and certificates keyd and certd keep,
-# its own state). Installed packages stay, unless runtime.purgeOnDestroy asks to purge the runtime's.
+# its own state, the staged device scripts). Installed packages stay, unless runtime.purgeOnDestroy
+# asks to purge the runtime's.
 # Every command is bounded so a destroy never hangs on the device.
 # Usage: cleanup.sh register                            (create: records that this host is managed)
 #        cleanup.sh remove                              (delete)
@@ -130,12 +131,24 @@ remove() {
     rm -rf "$EDGE_STATE_DIR" 2>/dev/null || rm -rf "${EDGE_STATE_DIR:?}"/*
     log "removed $EDGE_STATE_DIR"
   fi
+  local done_text
   if [ "$purge" = "purge" ]; then
     purge_runtime_packages "${lock_timeout:?apt lock timeout seconds}"
-    summary "removed $removed files (runtime: $stopped; module containers: $containers; packages: $packages)"
+    done_text="removed $removed files (runtime: $stopped; module containers: $containers; packages: $packages)"
   else
     log "skipped: the runtime's packages stay installed (runtime.purgeOnDestroy is not set)"
-    summary "removed $removed files (runtime: $stopped; module containers: $containers)"
+    done_text="removed $removed files (runtime: $stopped; module containers: $containers)"
+  fi
+  remove_staged_scripts
+  summary "$done_text"
+}
+
+# The device scripts the bootstrap staged in the SSH user's home (the runner of the steps names the
+# folder in EDGE_STAGED): last, so a cleanup that failed before can run again from them.
+remove_staged_scripts() {
+  if [ -n "${EDGE_STAGED:-}" ] && [ -d "$EDGE_STAGED" ]; then
+    rm -rf "$EDGE_STAGED"
+    log "removed the staged device scripts ($EDGE_STAGED)"
   fi
 }
 

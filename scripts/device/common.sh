@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Shared helpers of the device bootstrap steps. The component sends this file followed by one
-# step script as a single `bash -c` program; a step script run from a copy on disk sources it.
+# Shared helpers of the device bootstrap steps. Each step runs this file followed by one step
+# script, from the bundle staged on the host, as a single `bash -c` program; a step script run
+# from a copy on disk sources it.
 # Defines functions and read-only paths only: nothing runs here.
 # The paths are used by the step scripts that include this file.
 # shellcheck disable=SC2034

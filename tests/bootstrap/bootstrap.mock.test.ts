@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { renderConfigToml } from "../../components/bootstrap/configToml";
 import { applyFingerprint, stepCommands } from "../../components/bootstrap/deviceCommands";
+import { scriptBundle } from "../../components/bootstrap/deviceScripts";
 import { manualX509Config } from "../../components/bootstrap/steps";
 import { byName, isSecretValue, RecordedResource, runUnderMocks } from "../../lab/mocks/pulumiMocks";
 
@@ -82,17 +83,21 @@ describe("existing host", () => {
     run = await build("existing");
   });
 
-  test("registers the component and exactly its six steps, parented to it", () => {
+  test("registers the component and exactly its six steps and the scripts step, parented to it", () => {
     const component = byName(run.resources, "edge-01-bootstrap");
     expect(component.type).toBe("edge:bootstrap:DeviceBootstrap");
     const children = run.resources.filter((r) => r.parent === component.urn);
     expect(children.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
-      STEPS.map((s) => `command:remote:Command edge-01-bootstrap-${s}`).sort(),
+      [
+        ...STEPS.map((s) => `command:remote:Command edge-01-bootstrap-${s}`),
+        "command:remote:CopyToRemote edge-01-bootstrap-scripts",
+      ].sort(),
     );
   });
 
-  test("orders the steps: wait → install/cleanup → certs/config → apply", () => {
-    expect(depsOf("wait")).toEqual([]);
+  test("orders the steps: scripts → wait → install/cleanup → certs/config → apply", () => {
+    expect(depsOf("scripts")).toEqual([]);
+    expect(depsOf("wait")).toEqual(["edge-01-bootstrap-scripts"]);
     expect(depsOf("install")).toEqual(["edge-01-bootstrap-wait"]);
     expect(depsOf("cleanup")).toEqual(["edge-01-bootstrap-wait"]);
     expect(depsOf("certs")).toEqual(["edge-01-bootstrap-cleanup", "edge-01-bootstrap-install"]);
@@ -112,6 +117,22 @@ describe("existing host", () => {
     expect(step("cleanup").inputs.delete).toBe(commands.cleanupDelete);
     for (const s of STEPS.filter((x) => x !== "cleanup")) expect(step(s).inputs.delete).toBeUndefined();
     for (const s of STEPS) expect(run.deletedWith.get(`edge-01-bootstrap-${s}`)).toBe("");
+  });
+
+  test("the scripts step copies the scripts folder to the bundle's folder; the steps carry the bundle's hash, not the scripts", () => {
+    const scripts = step("scripts");
+    expect(scripts.inputs.remotePath).toBe(scriptBundle().remotePath);
+    expect(scripts.inputs.remotePath).toBe(`.edge-bootstrap/${scriptBundle().sha256}`);
+    // A FileArchive by path: the state keeps its path and hash, not the files.
+    expect(scripts.inputs.source).toEqual(expect.objectContaining({ path: "scripts/device/" }));
+    expect(unwrap(unwrap(scripts.inputs.connection).privateKey)).toBe(SSH_KEY);
+    for (const s of STEPS) {
+      for (const command of [step(s).inputs.create, step(s).inputs.delete].filter(Boolean)) {
+        expect(command).toContain(` '${scriptBundle().sha256}' `);
+        expect(command).not.toContain("require_root");
+        expect(command.length).toBeLessThan(1200);
+      }
+    }
   });
 
   test("the SSH connection keeps the key secret and retries dials long enough for a booting VM", () => {
@@ -158,7 +179,7 @@ describe("existing host", () => {
 
   test("a changed certificate changes only the certs step's stdin and the apply step's trigger", async () => {
     const rotated = await build("existing", { ...CERTS, identityCertPem: CERTS.identityCertPem.replace("IDENTITY-1", "IDENTITY-2") });
-    const changed = STEPS.filter((s) => {
+    const changed = ["scripts", ...STEPS].filter((s) => {
       const a = JSON.stringify(step(s).inputs);
       const b = JSON.stringify(byName(rotated.resources, `edge-01-bootstrap-${s}`).inputs);
       return a !== b;
@@ -185,7 +206,8 @@ describe("VM deleted with the stack", () => {
 
   test("every step is deletedWith the VM", () => {
     const vmUrn = byName(run.resources, "edge-01-vm").urn;
-    for (const s of ["wait", "install", "certs", "config", "apply"]) expect(run.deletedWith.get(`edge-01-bootstrap-${s}`)).toBe(vmUrn);
+    for (const s of ["scripts", "wait", "install", "certs", "config", "apply"])
+      expect(run.deletedWith.get(`edge-01-bootstrap-${s}`)).toBe(vmUrn);
   });
 });
 

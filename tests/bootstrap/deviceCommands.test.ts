@@ -1,17 +1,26 @@
 import { execFileSync, spawnSync } from "child_process";
-import { readdirSync, readFileSync } from "fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
 import { dialRetryBudgetSeconds, BOOT_DIAL_ERROR_LIMIT } from "../../components/bootstrap/connection";
 import { CERT_DIR, CONFIG_PATH, DEVICE_FILES, KEY_DIR, STATE_DIR } from "../../components/bootstrap/devicePaths";
 import {
   applyFingerprint,
   certificatePayload,
-  compactScript,
   deviceCommand,
-  SCRIPT_DIR,
+  DeviceScript,
   shellQuote,
+  STAGED_RUNNER,
   stepCommands,
 } from "../../components/bootstrap/deviceCommands";
+import {
+  bundleManifest,
+  bundleOf,
+  SCRIPT_DIR,
+  scriptArchivePath,
+  scriptBundle,
+  STAGING_ROOT,
+} from "../../components/bootstrap/deviceScripts";
 
 const certs = {
   identityCertPem: "CERT-A\n",
@@ -68,58 +77,122 @@ describe("deviceCommand", () => {
     }
   });
 
-  test("runs common.sh plus the step as one bash program with the arguments, as root or through sudo -n", () => {
+  test("runs the runner with the bundle's hash, the script and its arguments, as root or through sudo -n", () => {
+    const sha = scriptBundle().sha256;
     const cmd = deviceCommand("wait-ready", ["1200"]);
-    expect(cmd).toMatch(
-      /^if \[ "\$\(id -u\)" -eq 0 \]; then set --; elif sudo -n true 2>\/dev\/null; then set -- sudo -n; else echo "edge-bootstrap: error: [^"]*" >&2; exit 1; fi; exec "\$@" bash -c '.*' 'edge-bootstrap-wait-ready' '1200'$/s,
+    expect(cmd).toBe(
+      `if [ "$(id -u)" -eq 0 ]; then set --; elif sudo -n true 2>/dev/null; then set -- sudo -n; else echo "edge-bootstrap: error: the SSH user '$(id -un)' cannot run sudo without a password; the steps run as root: give it passwordless sudo" >&2; exit 1; fi; ` +
+        `exec "$@" bash -c ${shellQuote(STAGED_RUNNER)} 'edge-bootstrap' '${sha}' 'wait-ready' '1200'`,
     );
-    // The program is in the command once, not once per branch.
-    expect(cmd.split("wait_for_cloud_init").length).toBeLessThanOrEqual(3);
-    // Run the real string with `bash` swapped for a printer of its arguments: the program and argv arrive intact.
-    const probe = cmd.replace(/exec "\$@" bash -c/, 'exec "$@" sh -c \'printf "%s\\n" "$0" "$@" | tail -n 2\' ignored');
+    // No script text in the command: the state keeps the hash.
+    expect(cmd).not.toContain("wait_for_cloud_init");
+    expect(cmd.length).toBeLessThan(1200);
+    // Run the real string with `bash` swapped for a printer of its arguments: the runner and argv arrive intact.
+    const probe = cmd.replace(/exec "\$@" bash -c/, 'exec "$@" sh -c \'printf "%s\\n" "$0" "$@" | tail -n 4\' ignored');
     const printed = execFileSync("sh", ["-c", probe], { encoding: "utf8" });
-    expect(printed).toBe("edge-bootstrap-wait-ready\n1200\n");
+    expect(printed).toBe(`edge-bootstrap\n${sha}\nwait-ready\n1200\n`);
   });
 
-  test.each(["wait-ready", "install-runtime", "place-certs", "write-config", "apply-config", "cleanup"])(
-    "common.sh + %s.sh compacted is the same program to bash (functions and variables), without comments",
-    (step) => {
-      const [common, script] = ["common.sh", `${step}.sh`].map((f) => readFileSync(join(SCRIPT_DIR, f), "utf8"));
-      const compact = compactScript(common) + compactScript(script);
-      expect(compact).not.toMatch(/^\s*#/m);
-      expect(compact.length).toBeLessThan(0.85 * (common.length + script.length));
-      // Load the program without running main, and print what bash made of it.
-      const dump = (text: string) =>
-        execFileSync("bash", ["-c", `eval "$(cat)"; declare -f; declare -p | grep -E '^declare -[-a-zA-Z]+ EDGE_'`], {
-          input: text.replace(/^main "\$@"$/m, ""),
-          encoding: "utf8",
-          cwd: SCRIPT_DIR,
-        });
-      expect(dump(compact)).toBe(dump(`${common}\n${script}`));
-      expect(dump(compact)).toContain("main ()");
-    },
-  );
+  test("a changed script changes the bundle's hash, and with it every step's command", () => {
+    const copy = mkdtempSync(join(tmpdir(), "edge-scripts-"));
+    try {
+      cpSync(SCRIPT_DIR, copy, { recursive: true });
+      writeFileSync(join(copy, "apply-config.sh"), `${readFileSync(join(copy, "apply-config.sh"), "utf8")}# changed\n`);
+      const changed = scriptBundle(copy);
+      expect(changed.sha256).not.toBe(scriptBundle().sha256);
+      expect(changed.remotePath).toBe(`${STAGING_ROOT}/${changed.sha256}`);
+      const install = { aziotEdgeVersion: "1.6.0-1", preinstalled: false };
+      const [before, after] = [scriptBundle(), changed].map((b) => stepCommands(install, undefined, b.sha256));
+      for (const step of Object.keys(before) as (keyof typeof before)[]) expect(after[step]).not.toBe(before[step]);
+      expect(stepCommands(install)).toEqual(before);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
 
+  test("the bundle's manifest is what sha256sum prints for the scripts folder; the archive path is relative to the project", () => {
+    const printed = execFileSync("bash", ["-c", "export LC_ALL=C; sha256sum -- *.sh"], { cwd: SCRIPT_DIR, encoding: "utf8" });
+    expect(bundleManifest(scriptBundle().files)).toBe(printed);
+    expect(Object.keys(scriptBundle().files).sort()).toEqual(
+      readdirSync(SCRIPT_DIR)
+        .filter((f) => f.endsWith(".sh"))
+        .sort(),
+    );
+    expect(scriptArchivePath(SCRIPT_DIR, join(SCRIPT_DIR, "..", ".."))).toBe("scripts/device/");
+  });
+});
+
+describe("the runner, on a staged bundle (as root, in a home folder of its own)", () => {
+  // A bundle of two scripts: the probe prints what it was given and what common.sh set.
+  const files = {
+    "common.sh": 'EDGE_COMMON_LOADED=1\nlog() { echo "log: $*" >&2; }\n',
+    "probe.sh": 'set -euo pipefail\nlog "from common"\necho "$0 [$*] stdin=$(cat) common=$EDGE_COMMON_LOADED staged=$EDGE_STAGED"\n',
+  };
+  const bundle = bundleOf(files);
+  let home: string;
+  const stage = (content: Record<string, string> = files) => {
+    rmSync(join(home, STAGING_ROOT), { recursive: true, force: true });
+    mkdirSync(join(home, bundle.remotePath), { recursive: true });
+    for (const [name, text] of Object.entries(content)) writeFileSync(join(home, bundle.remotePath, name), text);
+  };
+  const run = (stdin = "") =>
+    spawnSync("sh", ["-c", deviceCommand("probe" as DeviceScript, ["a b", "c"], bundle.sha256)], {
+      cwd: home,
+      input: stdin,
+      encoding: "utf8",
+    });
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), "edge-home-"));
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+  test("runs common.sh and the script as one program, with its arguments and stdin, naming the staging folder", () => {
+    stage();
+    const r = run("secret-on-stdin");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`edge-bootstrap-probe [a b c] stdin=secret-on-stdin common=1 staged=${home}/${STAGING_ROOT}\n`);
+    expect(r.stderr).toBe("log: from common\n");
+  });
+
+  const refusal = (sha: string) =>
+    `edge-bootstrap[probe]: error: the device scripts in ${home}/${STAGING_ROOT}/${sha} are missing or differ from the bundle (sha256 ${sha}); ` +
+    "stage them again: pulumi up --replace <URN of the -bootstrap-scripts resource of this device, from pulumi stack --show-urns>\n";
+
+  test.each([
+    ["not staged", null],
+    ["a script edited", { ...files, "probe.sh": `${files["probe.sh"]}echo extra\n` }],
+    ["a script missing", { "probe.sh": files["probe.sh"] }],
+    ["a script added", { ...files, "other.sh": "echo other\n" }],
+  ])("%s → refuses before running anything, saying how to stage again", (_, content) => {
+    if (content) stage(content);
+    const r = run();
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(refusal(bundle.sha256));
+  });
+});
+
+describe("step commands", () => {
   test("step commands carry the pinned versions and bounds, nothing secret", () => {
     const c = stepCommands(
       { aziotEdgeVersion: "1.6.0-1", preinstalled: false },
       { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 },
     );
     // The identity service aziot-edge 1.6.0-1 depends on, unless set.
-    expect(c.install.endsWith(`'edge-bootstrap-install-runtime' '1.6.0-1' '1.6.0-1' 'any' 'false' '22'`)).toBe(true);
+    expect(c.install.endsWith(`'install-runtime' '1.6.0-1' '1.6.0-1' 'any' 'false' '22'`)).toBe(true);
     expect(stepCommands({ aziotEdgeVersion: "1.6.1-1", preinstalled: false }).install).toContain(`'1.6.1-1' '1.6.0-1' 'any'`);
     expect(stepCommands({ aziotEdgeVersion: "1.6.2-1", aziotIdentityServiceVersion: "1.6.1-1", preinstalled: false }).install).toContain(
       `'1.6.2-1' '1.6.1-1' 'any'`,
     );
-    expect(c.wait.endsWith(`'edge-bootstrap-wait-ready' '11'`)).toBe(true);
-    expect(c.apply.endsWith(`'edge-bootstrap-apply-config' '33'`)).toBe(true);
-    expect(c.cleanupDelete.endsWith(`'edge-bootstrap-cleanup' 'remove'`)).toBe(true);
+    expect(c.wait.endsWith(`'wait-ready' '11'`)).toBe(true);
+    expect(c.apply.endsWith(`'apply-config' '33'`)).toBe(true);
+    expect(c.cleanupDelete.endsWith(`'cleanup' 'remove'`)).toBe(true);
     // runtime.purgeOnDestroy is in the delete command itself: the step's stored delete changes with it.
     const purging = stepCommands(
       { aziotEdgeVersion: "1.6.0-1", preinstalled: false, purgeOnDestroy: true },
       { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 },
     );
-    expect(purging.cleanupDelete.endsWith(`'edge-bootstrap-cleanup' 'remove' 'purge' '22'`)).toBe(true);
+    expect(purging.cleanupDelete.endsWith(`'cleanup' 'remove' 'purge' '22'`)).toBe(true);
     expect(purging.cleanupCreate).toBe(c.cleanupCreate);
     expect(stepCommands({ aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: true }).install).toContain(
       `'1.6.0-1' '1.6.0-1' '25.0.5-1' 'true' '600'`,

@@ -1,14 +1,16 @@
 // The bootstrap's real device scripts, run over real SSH on local test hosts (lab/hosts) with
 // exactly the commands, stdin and triggers DeviceBootstrap gives remote.Command. The slow fault
 // cases (slowFaults.ts) start first, on hosts of their own, and are checked at the end.
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
 import { DEVICE_FILES } from "../../components/bootstrap/devicePaths";
 import { StepName } from "../../components/bootstrap/steps";
-import { BootstrapRun, plannedSteps, runBootstrap, runCleanupDelete } from "../../lab/hosts/bootstrapOverSsh";
+import { BootstrapRun, plannedSteps, runBootstrap, runCleanupDelete, stageScripts } from "../../lab/hosts/bootstrapOverSsh";
+import { SCRIPT_DIR, scriptBundle, STAGING_ROOT } from "../../components/bootstrap/deviceScripts";
 import { RemoteCommandError, RunResult, runRemoteCommand } from "../../lab/hosts/sshRunner";
 import { makeDeviceCertificates } from "../../lab/hosts/testCertificates";
-import { DEFAULT_STANDIN_RUNTIME, DEVICE_BASHRC, rootHome, TestHost } from "../../lab/hosts/testHost";
+import { DEFAULT_STANDIN_RUNTIME, DEVICE_BASHRC, TestHost } from "../../lab/hosts/testHost";
 import { BOOT_DIAL_ERROR_LIMIT } from "../../components/bootstrap/connection";
 import { withBootRetries } from "../../lab/hosts/bootstrapOverSsh";
 import {
@@ -114,6 +116,11 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
     expect(readFileSync(host.path(DEVICE_FILES["identity-key"].path), "utf8")).toBe(firstCerts.identityKeyPem);
     expect(readFileSync(host.path("/etc/aziot/config.toml"), "utf8")).toBe(plannedSteps(run, host.hostname).config.stdin);
     expect(host.iotedgeCalls()).toEqual(["config apply", "system status"]);
+    // The scripts the steps ran: staged once, in the SSH user's home, in the folder of the bundle's hash.
+    expect(readdirSync(host.path(join(host.home, STAGING_ROOT)))).toEqual([scriptBundle().sha256]);
+    for (const [name, text] of Object.entries(scriptBundle().files)) {
+      expect(readFileSync(host.path(join(host.home, scriptBundle().remotePath, name)), "utf8")).toBe(text);
+    }
     expect(r.certs!.stderr).toContain(
       "edge-bootstrap[certs]: placed identity-key at /var/aziot/secrets/device-identity.key.pem (aziotks:aziotks 0600)",
     );
@@ -181,16 +188,20 @@ describe("existing host: provision, re-run, rotate, destroy", () => {
     expect(readdirSync(host.path("/var/lib/aziot/keyd"))).toEqual([]);
     expect(readdirSync(host.path("/var/lib/aziot/certd"))).toEqual([]);
     expect(readdirSync(host.path("/var/lib/edge-bootstrap"))).toEqual([]);
+    // Last, the staged scripts it ran from.
+    expect(existsSync(host.path(join(host.home, STAGING_ROOT)))).toBe(false);
+    expect(r.stderr).toContain(`edge-bootstrap[cleanup]: removed the staged device scripts (${host.home}/${STAGING_ROOT})\n`);
     // runtime.purgeOnDestroy is not set: the packages stay, held as the install step left them.
     expect((await runRemoteCommand(host.connection, "dpkg -s aziot-edge")).stdout).toMatch(/^Status: hold ok installed$/m);
-    // Running it again (a retried destroy) is harmless.
+    // Running it again (a retried destroy, which finds the scripts: a cleanup that failed never got to remove them) is harmless.
+    await stageScripts(host.connection);
     expect((await runCleanupDelete(run)).stdout.trim()).toBe("cleanup: removed 0 files (runtime: stopped; module containers: none)");
   });
 });
 
 test("a command over SSH sources the test host's device .bashrc, not this machine's (developer tools would run on every step)", async () => {
   const r = await runRemoteCommand(lockHost.connection, "cat ~/.bashrc 2>/dev/null || echo 'no .bashrc'");
-  expect(r.stdout).toBe(existsSync(join(rootHome(), ".bashrc")) ? DEVICE_BASHRC : "no .bashrc\n");
+  expect(r.stdout).toBe(DEVICE_BASHRC);
 });
 
 describe("a non-root SSH user, as on an Azure VM: the steps run through sudo -n", () => {
@@ -218,16 +229,19 @@ describe("a non-root SSH user, as on an Azure VM: the steps run through sudo -n"
     expect(summaries(r)).toEqual(FRESH_HOST_SUMMARIES);
     for (const f of Object.values(DEVICE_FILES)) expect(ownerMode(admin.path(f.path))).toBe(`${f.owner} ${f.mode}`);
     expect(ownerMode(admin.path("/etc/aziot/config.toml"))).toBe("root:root 600");
+    // The copy runs as the SSH user: the staged scripts are that user's.
+    expect(ownerMode(admin.path(join(admin.home, scriptBundle().remotePath, "common.sh")))).toMatch(/^edge-admin:edge-admin /);
     expectNoSecrets(Object.values(r), firstCerts);
     expect((await runCleanupDelete(runAs(admin))).stdout.trim()).toBe(
       "cleanup: removed 16 files (runtime: stopped; module containers: 2 removed)",
     );
+    expect(existsSync(admin.path(join(admin.home, STAGING_ROOT)))).toBe(false);
     expect(filesUnder(admin.path("/etc/aziot"))).toEqual([]);
     expect(filesUnder(admin.path("/var/lib/aziot/keyd"))).toEqual([]);
     expect(admin.containers()).toEqual([]);
   });
 
-  test("without passwordless sudo: the first step stops, saying what the user needs, and nothing is written", async () => {
+  test("without passwordless sudo: the first step stops, saying what the user needs, and nothing is written as root", async () => {
     const error = (await runBootstrap(runAs(noSudo)).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
     expect(error).toBeInstanceOf(RemoteCommandError);
     expect(error.result?.stderr.trim()).toBe(
@@ -236,6 +250,70 @@ describe("a non-root SSH user, as on an Azure VM: the steps run through sudo -n"
     expect(error.result?.stdout).toBe("");
     expect(readdirSync(noSudo.path("/var/lib/edge-bootstrap"))).toEqual([]);
     expect(filesUnder(noSudo.path("/etc/aziot"))).toEqual([]);
+    // Only the copy of the scripts, which runs as the SSH user, went through: into that user's home.
+    expect(readdirSync(noSudo.path(join(noSudo.home, STAGING_ROOT)))).toEqual([scriptBundle().sha256]);
+  });
+});
+
+describe("the staged scripts: a changed script is staged again and its steps re-run; a damaged copy is refused", () => {
+  let host: TestHost;
+  let run: BootstrapRun;
+  let changed: BootstrapRun;
+  let copy: string;
+  beforeAll(async () => {
+    host = await TestHost.start({ address: "127.0.5.15", name: "bundle" });
+    run = {
+      connection: host.connection,
+      deviceId: "edge-ssh-05",
+      iotHubHostName: "hub.azure-devices.net",
+      certificates: makeDeviceCertificates("edge-ssh-05"),
+      runtime: RUNTIME,
+    };
+    // The scripts as after an edit of one of them (a comment added to apply-config.sh).
+    copy = mkdtempSync(join(tmpdir(), "edge-scripts-"));
+    cpSync(SCRIPT_DIR, copy, { recursive: true });
+    writeFileSync(join(copy, "apply-config.sh"), `${readFileSync(join(copy, "apply-config.sh"), "utf8")}# edited\n`);
+    changed = { ...run, bundle: scriptBundle(copy) };
+  });
+  afterAll(async () => {
+    await host?.stop();
+    rmSync(copy, { recursive: true, force: true });
+  });
+  const staged = () => readdirSync(host.path(join(host.home, STAGING_ROOT))).sort();
+
+  test("a changed script → a new bundle hash: every step's command changes (the engine re-runs them all) and re-running them changes nothing", async () => {
+    expect(summaries(await runBootstrap(run))).toEqual(FRESH_HOST_SUMMARIES);
+    const before = plannedSteps(run, host.hostname);
+    const after = plannedSteps(changed, host.hostname);
+    expect(Object.keys(after).filter((s) => after[s as StepName].command === before[s as StepName].command)).toEqual([]);
+    // Everything else a step carries is the same.
+    for (const s of Object.keys(after) as StepName[]) expect({ ...after[s], command: "" }).toEqual({ ...before[s], command: "" });
+
+    const r = await runBootstrap(changed);
+    expect(staged()).toEqual([scriptBundle().sha256, changed.bundle!.sha256].sort());
+    expect(summaries(r)).toEqual({
+      wait: "wait: ready (cloud-init: not present; host name bundle)",
+      install: "install: skipped (aziot-edge 1.6.0-1, aziot-identity-service 1.6.0-1, moby-engine 25.0.5-1 already installed)",
+      cleanup: "cleanup: unchanged (already registered)",
+      certs: "certs: unchanged identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle",
+      config: "config: unchanged /etc/aziot/config.toml",
+      apply: "apply: skipped (unchanged since last apply, healthy)",
+    });
+    expect(host.iotedgeCalls().filter((c) => c === "config apply")).toHaveLength(1);
+  });
+
+  test("a staged script edited on the host → the step refuses before running anything, saying how to stage again; staging again fixes it", async () => {
+    const common = host.path(join(host.home, changed.bundle!.remotePath, "common.sh"));
+    writeFileSync(common, `${readFileSync(common, "utf8")}echo tampered\n`);
+    const error = (await runBootstrap(changed, ["wait"]).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    expect(error.result?.stdout).toBe("");
+    expect(error.result?.stderr).toBe(
+      `edge-bootstrap[wait-ready]: error: the device scripts in ${host.home}/${changed.bundle!.remotePath} are missing or differ from the bundle (sha256 ${changed.bundle!.sha256}); ` +
+        "stage them again: pulumi up --replace <URN of the -bootstrap-scripts resource of this device, from pulumi stack --show-urns>\n",
+    );
+    await stageScripts(host.connection, changed.bundle);
+    expect((await runBootstrap(changed, ["wait"])).wait!.stdout.trim()).toBe("wait: ready (cloud-init: not present; host name bundle)");
   });
 });
 
@@ -453,7 +531,8 @@ describe("install from the package repository (stand-in packages configured as M
     expect((await runRemoteCommand(host.connection, "dpkg -s aziot-identity-service 2>&1 || true")).stdout).toContain("is not installed");
     expect(await held()).toBe("");
     expect(await packages()).toContain("moby-engine 25.0.5-1 install ok installed");
-    // A retried destroy finds nothing left to purge.
+    // A retried destroy (the scripts still there, see above) finds nothing left to purge.
+    await stageScripts(host.connection);
     expect((await runCleanupDelete(run)).stdout.trim()).toMatch(/packages: none to purge\)$/);
   });
 });
@@ -491,8 +570,9 @@ describe("slow faults (started first, on their own hosts)", () => {
     const [, refusal] = await slow;
     expect(refusal.seconds).toBeGreaterThanOrEqual(SSHD_REFUSAL_SECONDS - 0.5);
     expect(refusal.wait.stdout.trim()).toBe("wait: ready (cloud-init: not present; host name sshd-refusal)");
-    expect(refusal.wait.dials).toBeGreaterThan(10);
-    expect(refusal.wait.dials).toBeLessThan(BOOT_DIAL_ERROR_LIMIT);
+    // The copy of the scripts is the first step to dial the host.
+    expect(refusal.staged.dials).toBeGreaterThan(10);
+    expect(refusal.staged.dials).toBeLessThan(BOOT_DIAL_ERROR_LIMIT);
     expect(withBootRetries(sshdHost.connection).dialErrorLimit).toBe(BOOT_DIAL_ERROR_LIMIT);
     expect(refusal.defaultLimit).toMatch(/^could not dial 127\.0\.5\.21:22005 after 11 attempts: connect ECONNREFUSED/);
   });

@@ -1,7 +1,7 @@
 // The slow fault cases — dpkg's lock held for 30 s, apt's lists lock held for 30 s as an install
 // from the repository starts, an sshd that refuses connections for 20 s — as scenarios that run on hosts of their own while the other SSH cases run, so the suite
 // waits for them once. Both use the real device scripts and the component's connection settings.
-import { BootstrapRun, runBootstrap } from "../../lab/hosts/bootstrapOverSsh";
+import { BootstrapRun, runBootstrap, stageScripts } from "../../lab/hosts/bootstrapOverSsh";
 import { dial, RemoteCommandError, RunResult, runRemoteCommand } from "../../lab/hosts/sshRunner";
 import { makeDeviceCertificates } from "../../lab/hosts/testCertificates";
 import { TestHost } from "../../lab/hosts/testHost";
@@ -67,7 +67,9 @@ export async function listsLockScenario(host: TestHost): Promise<ListsLockOutcom
 
 export interface SshdRefusalOutcome {
   readonly seconds: number;
-  /** The wait step, dialling with the bootstrap's connection settings. */
+  /** The first step, the scripts' copy, dialling with the bootstrap's connection settings. */
+  readonly staged: RunResult;
+  /** The wait step after it. */
   readonly wait: RunResult;
   /** A dial with the provider's default dialErrorLimit (10), started at the same time. */
   readonly defaultLimit: string;
@@ -80,7 +82,8 @@ export async function sshdRefusalScenario(host: TestHost): Promise<SshdRefusalOu
     ({ client }) => (client.end(), "connected"),
     (e: Error) => e.message,
   );
+  const staged = await stageScripts(host.connection);
   const r = await runBootstrap(runOn(host), ["wait"]);
   await restarted;
-  return { seconds: (Date.now() - refusedAt) / 1000, wait: r.wait!, defaultLimit: await defaultLimit };
+  return { seconds: (Date.now() - refusedAt) / 1000, staged, wait: r.wait!, defaultLimit: await defaultLimit };
 }

@@ -6,7 +6,7 @@
 // Needs root (mount namespaces, port 443), openssh-server, openssl; the first CLI build takes ~7 min.
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { labConfigValues, labStackYaml } from "../../lab/drivers/labConfig";
@@ -14,6 +14,7 @@ import { labPulumi } from "../../lab/drivers/labMachine";
 import { LabServices, labDevices } from "../../lab/drivers/labServices";
 import { type LabPulumi, LabStack, PROJECT_DIR } from "../../lab/drivers/labStack";
 import { changedUrns, changeSummary } from "../../lab/drivers/upEvents";
+import { scriptBundle, STAGING_ROOT } from "../../components/bootstrap/deviceScripts";
 import { expectPackagedProvider } from "../support/packagedProviders";
 import { treeListing } from "../support/treeListing";
 
@@ -241,8 +242,10 @@ test("a device gone for good (its sshd never comes back): decommissioned, the ne
   expect(up.stderr + up.stdout).toContain(`device ${second.id} is decommissioned: no bootstrap step runs on its host`);
   const steps = changedUrns(up.events).map((s) => `${s.op} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}`);
   const onSecond = steps.filter((s) => s.includes(`fleet-${second.id}-bootstrap`));
-  // The steps without a delete command go (removing them runs nothing); the cleanup step stays, unchanged.
-  expect(onSecond.sort()).toEqual(["apply", "certs", "config", "install", "wait"].map((st) => `delete fleet-${second.id}-bootstrap-${st}`));
+  // The steps without a delete command and the copy of the scripts go (removing them runs nothing); the cleanup step stays, unchanged.
+  expect(onSecond.sort()).toEqual(
+    ["apply", "certs", "config", "install", "scripts", "wait"].map((st) => `delete fleet-${second.id}-bootstrap-${st}`),
+  );
   // Far below one dial budget of a dead host (60 dials with back-off: minutes).
   expect(Date.now() - startedAt).toBeLessThan(90_000);
 });
@@ -259,10 +262,14 @@ test("destroy removes the hub identities and the device files (a decommissioned 
     "/var/aziot/secrets/edge-ca.key.pem",
     "/var/lib/edge-bootstrap/managed",
   ];
+  // With the device scripts the steps ran, staged in the SSH user's home.
+  const staged = (id: string) => lab.hosts.get(id)!.path(join(lab.hosts.get(id)!.home, STAGING_ROOT));
   for (const file of files) expect(existsSync(lab.hosts.get(first.id)!.path(file))).toBe(false);
+  expect(existsSync(staged(first.id))).toBe(false);
   expect(onDevice(first.id, "iotedge list").trim().split("\n")).toHaveLength(1);
   // The decommissioned device's cleanup step left the state without running: its files are what the warning said may be left.
   for (const file of files) expect(existsSync(lab.hosts.get(second.id)!.path(file))).toBe(true);
+  expect(readdirSync(staged(second.id))).toEqual([scriptBundle().sha256]);
   // Key Vault source: the stack reads these certificates and creates no Key Vault entries of its own.
   expect(lab.vault.names()).toEqual({ live: seeded, deleted: [] });
 });
