@@ -33,6 +33,8 @@ export interface LabStackOptions {
   readonly stack: string;
   readonly pulumi: LabPulumi;
   readonly endpoints: LabEndpoints;
+  /** A cgroup's `cgroup.procs` (cpuGroup.ts): each `pulumi` starts in it, so the group counts the CLI's whole process tree. */
+  readonly cpuGroupProcs?: string;
 }
 
 export interface RunResult {
@@ -89,7 +91,11 @@ export class LabStack {
     return new Promise((resolvePromise, reject) => {
       // Stack commands without --config-file run in the shadow folder, never touching the repository's stack file.
       const cwd = options.cwd ?? (options.withConfig === false ? this.shadowDir : PROJECT_DIR);
-      const child = spawn(join(this.options.pulumi.bin, "pulumi"), full, { cwd, env: this.env(), stdio: ["ignore", "pipe", "pipe"] });
+      const pulumi = join(this.options.pulumi.bin, "pulumi");
+      const procs = this.options.cpuGroupProcs;
+      // With a CPU group: a shell joins it, then becomes pulumi (exec), before anything else starts.
+      const [file, argv] = procs ? ["sh", ["-c", 'echo $$ > "$0" && exec "$@"', procs, pulumi, ...full]] : [pulumi, full];
+      const child = spawn(file, argv, { cwd, env: this.env(), stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       const lines = (chunk: string) => options.onLine && chunk.split("\n").filter(Boolean).forEach(options.onLine);
