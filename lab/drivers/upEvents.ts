@@ -47,7 +47,7 @@ export function deviceIds(events: readonly StampedEvent[], prefix = "fleet-"): s
 }
 
 /** The device a resource belongs to: the longest id whose component name prefixes its name. */
-function deviceOf(urn: string, ids: readonly string[], prefix: string): string | undefined {
+export function deviceOf(urn: string, ids: readonly string[], prefix: string): string | undefined {
   const name = nameOf(urn);
   let best: string | undefined;
   for (const id of ids) {
