@@ -24,7 +24,7 @@ const GOALS = { wallRatio: 1.5, cpuPerDeviceRatio: 1.2, noChangeMs: 4000, stateB
 interface Timed {
   readonly ms: number;
   readonly cpuMs: number;
-  /** From starting `pulumi` to the engine's first resource event (ms): start-up of the CLI and the program. */
+  /** From starting `pulumi` to the engine's first event on a resource of the program (not the stack, which the SDK registers at once): start-up of the CLI and the program (ms). */
   readonly firstResourceMs: number;
 }
 
@@ -57,7 +57,10 @@ async function runLab(pulumi: LabPulumi, count: number, noChange: boolean): Prom
   const timedUp = async () => {
     const [startedAt, cpuBefore] = [Date.now(), group.cpuMs()];
     const up = await stack.up();
-    const first = Math.min(...up.events.filter((e) => e.event.resourcePreEvent).map((e) => e.seenAt));
+    const programs = up.events.filter(
+      (e) => e.event.resourcePreEvent && !e.event.resourcePreEvent.metadata?.urn?.includes("::pulumi:pulumi:Stack::"),
+    );
+    const first = Math.min(...programs.map((e) => e.seenAt));
     return { up, timed: { ms: up.ms, cpuMs: group.cpuMs() - cpuBefore, firstResourceMs: first - startedAt } };
   };
   try {
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
   const met = (ok: boolean) => (ok ? "met" : "NOT met");
   const of = (n: number) => runs.find((r) => r.devices === n);
   console.log("\nlab pulumi up (real CLI, command provider, dynamic providers; local stand-ins and test hosts)");
-  console.log("  devices  wall    controller CPU  CPU per device  before 1st resource  state (stack export)");
+  console.log("  devices  wall    controller CPU  CPU per device  to 1st resource     state (stack export)");
   for (const r of runs) {
     console.log(
       `  ${String(r.devices).padStart(7)}  ${s(r.up.ms).padStart(6)}  ${s(r.up.cpuMs).padStart(14)}  ${s(r.up.cpuMs / r.devices).padStart(14)}` +
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
   if (eight?.noChange) {
     const nc = eight.noChange;
     console.log(
-      `  no-change up, 8 devices: ${s(nc.ms)} (goal <= ${s(GOALS.noChangeMs)}: ${met(nc.ms <= GOALS.noChangeMs)}); controller CPU ${s(nc.cpuMs)}, ${s(nc.firstResourceMs)} before the first resource`,
+      `  no-change up, 8 devices: ${s(nc.ms)} (goal <= ${s(GOALS.noChangeMs)}: ${met(nc.ms <= GOALS.noChangeMs)}); controller CPU ${s(nc.cpuMs)}, ${s(nc.firstResourceMs)} before the program's first resource`,
     );
   }
   // Per device: what one more device adds to the exported state, between the two largest runs.

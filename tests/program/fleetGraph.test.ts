@@ -35,6 +35,7 @@ test("creates exactly the shared pieces, the fleet CA, and one host and one set 
   const runtimeAndHub = (d: string) => [
     `edge:bootstrap:DeviceBootstrap fleet-${d}-bootstrap`,
     ...["wait", "install", "certs", "config", "apply"].map((step) => `command:remote:Command fleet-${d}-bootstrap-${step}`),
+    `command:remote:CopyToRemote fleet-${d}-bootstrap-scripts`,
     `edge:iotHub:EdgeDeviceHub fleet-${d}-iothub`,
     `pulumi-nodejs:dynamic/iotHub:IotHubDevice fleet-${d}-iothub-identity`,
     `pulumi-nodejs:dynamic/iotHub:EdgeDeployment fleet-${d}-iothub-deployment`,
@@ -122,6 +123,11 @@ test("the engine is told the dependencies between resources", () => {
     expect.arrayContaining([urnOf("fleet-edge-vm-01-host-vm"), urnOf("fleet-edge-vm-01-iothub-identity")]),
   );
   expect(deps("fleet-line-3-gateway-bootstrap-wait")).toEqual(expect.arrayContaining([urnOf("fleet-line-3-gateway-iothub-identity")]));
+  // The scripts' copy comes first on the host, after the same resources.
+  expect(deps("fleet-edge-vm-01-bootstrap-wait")).toContain(urnOf("fleet-edge-vm-01-bootstrap-scripts"));
+  expect(deps("fleet-edge-vm-01-bootstrap-scripts")).toEqual(
+    expect.arrayContaining([urnOf("fleet-edge-vm-01-host-vm"), urnOf("fleet-edge-vm-01-iothub-identity")]),
+  );
   // The deployment waits for the runtime (the apply step), the gate for the deployment.
   expect(deps("fleet-edge-vm-01-iothub-deployment")).toEqual(
     expect.arrayContaining([urnOf("fleet-edge-vm-01-bootstrap-apply"), urnOf("fleet-edge-vm-01-iothub-identity")]),
