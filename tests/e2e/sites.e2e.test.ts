@@ -72,7 +72,9 @@ test("the core comes up first: nothing made in the lab, fleetCore exported in pl
   const up = await core.up();
   expect(up.stderr + up.stdout).not.toMatch(/error:/);
   expect(up.code).toBe(0);
-  const fleetCore = JSON.parse((await core.runOk(["stack", "output", "fleetCore", "--json"])).stdout);
+  const fleetCore = JSON.parse(
+    (await core.runOk(["stack", "output", "fleetCore", "--json", "--stack", CORE], { withConfig: false })).stdout,
+  );
   expect(fleetCore).toMatchObject({
     version: 1,
     resourceGroupName: "",
@@ -80,7 +82,9 @@ test("the core comes up first: nothing made in the lab, fleetCore exported in pl
     keyVault: { name: "lab-vault", url: lab.endpoints.vaultUrl, challengeResourceVerification: false },
     siteCertificateAuthorities: {},
   });
-  expect((await core.runOk(["stack", "output", "fleetCoreSecrets"])).stdout.trim()).toBe("[secret]");
+  expect((await core.runOk(["stack", "output", "fleetCoreSecrets", "--stack", CORE], { withConfig: false })).stdout.trim()).toBe(
+    "[secret]",
+  );
   // The hub's key is in the core's state only encrypted.
   const key = /SharedAccessKey=([^;\s]+)/.exec(readFileSync(lab.endpoints.connectionStringFile, "utf8"))![1];
   expect(readFileSync(stateFile(CORE), "utf8")).not.toContain(key);
