@@ -8,3 +8,6 @@ export const devices = stack.then((s) => s.devices);
 export const edgeVMfile = stack.then((s) => s.edgeVMfile);
 export const edgeVMfiles = stack.then((s) => s.edgeVMfiles);
 export const iotHubHostName = stack.then((s) => s.iotHubHostName);
+// A fleet-core stack's outputs, which its site stacks read (components/fleet/fleetCore.ts); absent elsewhere.
+export const fleetCore = stack.then((s) => ("fleetCore" in s ? s.fleetCore : undefined));
+export const fleetCoreSecrets = stack.then((s) => ("fleetCoreSecrets" in s ? s.fleetCoreSecrets : undefined));

@@ -5,7 +5,7 @@ import type { AzureScope } from "./azureScope";
 import { DeviceSettings } from "./config/settings";
 import { CertificateSource } from "./certificates/certificateSources";
 import { DeviceCertificates, KeyVaultBinding } from "./certificates/deviceCertificates";
-import { FleetCertificateAuthority } from "./certificates/fleetCa";
+import type { FleetSigners } from "./certificates/fleetCa";
 import { azureNameFor, dnsLabelFor } from "./config/naming";
 import { DeviceBootstrap } from "./bootstrap/bootstrap";
 import { bootstrapCertificatesOf, bootstrapForHost } from "./bootstrap/bootstrapForHost";
@@ -28,7 +28,7 @@ export interface FleetContext extends AzureScope {
 /** The device's resolved certificate source and what signs or stores its certificates. */
 export interface DeviceCertificateArgs {
   readonly source: CertificateSource;
-  readonly fleetCa?: FleetCertificateAuthority;
+  readonly fleetCa?: FleetSigners;
   readonly keyVault?: KeyVaultBinding;
 }
 

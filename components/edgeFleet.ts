@@ -1,14 +1,17 @@
 // The whole stack: shared Azure pieces (resource group, network, hub) and one EdgeDevice per device.
+// Split over stacks (stackRole), a fleet-core makes the shared pieces and no devices, and a site
+// makes only its devices, on the shared pieces its core exported (fleet/fleetCore.ts).
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import { FleetSettings } from "./config/settings";
+import { type CoreSettings, FleetSettings } from "./config/settings";
 import { CertificateSource } from "./certificates/certificateSources";
 import { createFleetCa, keyVaultBindingFor } from "./certificates/fleetCertificates";
 import { EdgeDevice } from "./edgeDevice";
 import { FleetHub, type HubCaCertificate } from "./fleet/fleetHub";
-import { hubCaRegistrations } from "./fleet/hubCaCertificates";
-import type { FleetCertificateAuthority } from "./certificates/fleetCa";
-import { fleetHubContext } from "./iotHub/edgeDeviceHub";
+import { hubCaRegistrations, hubCertificateName } from "./fleet/hubCaCertificates";
+import { FleetCertificateAuthority, type FleetSigners } from "./certificates/fleetCa";
+import { type FleetHubContext, fleetHubContext } from "./iotHub/edgeDeviceHub";
+import type { SiteShared } from "./fleet/fleetCore";
 import { FleetNetwork } from "./fleet/fleetNetwork";
 
 export interface EdgeFleetArgs {
@@ -17,6 +20,10 @@ export interface EdgeFleetArgs {
   readonly stackKey: string;
   /** Each device's certificate source by device id, resolved before anything is created (loadCertificateSources). */
   readonly certificateSources: ReadonlyMap<string, CertificateSource>;
+  /** A fleet-core stack (no devices): what it makes for its sites. */
+  readonly core?: CoreSettings;
+  /** A site stack: the shared pieces its core made (siteSharedOf); the fleet then makes only its devices. */
+  readonly site?: SiteShared;
 }
 
 /** The original flow's edgeVMfile.json, which existing scripts read. */
@@ -29,9 +36,15 @@ export interface EdgeVmFile {
 export class EdgeFleet extends pulumi.ComponentResource {
   readonly devices: EdgeDevice[];
   readonly resourceGroupName: pulumi.Output<string>;
-  readonly hub: FleetHub;
+  /** The hub, when this stack holds it (not a site's: its core holds it). */
+  readonly hub?: FleetHub;
+  readonly hubHostName: pulumi.Output<string>;
   /** The fleet root CA's certificate, when the stack made one (devices with source generate). */
   readonly fleetRootCertificatePem?: pulumi.Output<string>;
+  /** A fleet-core's CA, with its sites' intermediates (edge:core.sites). */
+  readonly fleetCa?: FleetCertificateAuthority;
+  /** The subnet the VMs share, when the stack made one. */
+  readonly subnetId?: pulumi.Output<string>;
 
   constructor(name: string, args: EdgeFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge:fleet:EdgeFleet", name, {}, opts);
@@ -41,30 +54,53 @@ export class EdgeFleet extends pulumi.ComponentResource {
 
     // Existing-host-only fleets (and the local lab) need no resource group and no network.
     const hasVms = settings.devices.some((d) => d.host.type === "azureVm");
-    this.resourceGroupName = resourceGroup(name, settings, settings.iotHub.create || hasVms, location, tags, this);
+    const { core, site } = args;
+    const needsAzure = settings.iotHub.create || hasVms || core?.network === true;
+    this.resourceGroupName = site ? pulumi.output(site.resourceGroupName) : resourceGroup(name, settings, needsAzure, location, tags, this);
 
-    const fleetCa = createFleetCa(`${name}-ca`, args.certificateSources, args.stackKey, { parent: this });
-    this.fleetRootCertificatePem = fleetCa?.root.certPem;
-    this.hub = new FleetHub(
-      `${name}-iothub`,
-      {
-        settings: settings.iotHub,
-        resourceGroupName: settings.iotHub.resourceGroup ?? this.resourceGroupName,
-        location,
-        tags,
-        caCertificates: hubCaCertificatesOf(args.certificateSources, fleetCa),
-      },
-      { parent: this },
-    );
-
-    const network = hasVms
-      ? new FleetNetwork(
-          `${name}-net`,
-          { settings: settings.network, resourceGroupName: this.resourceGroupName, location, tags },
+    this.fleetCa = core ? coreFleetCa(`${name}-ca`, core, args.stackKey, this) : undefined;
+    const fleetCa: FleetSigners | undefined = site
+      ? site.siteCa && { root: site.siteCa }
+      : (this.fleetCa ?? createFleetCa(`${name}-ca`, args.certificateSources, args.stackKey, { parent: this }));
+    this.fleetRootCertificatePem = site ? undefined : fleetCa?.root.certPem;
+    this.hub = site
+      ? undefined
+      : new FleetHub(
+          `${name}-iothub`,
+          {
+            settings: settings.iotHub,
+            resourceGroupName: settings.iotHub.resourceGroup ?? this.resourceGroupName,
+            location,
+            tags,
+            // A core registers the fleet root its sites' devices chain to.
+            caCertificates: this.fleetCa
+              ? [{ name: hubCertificateName({ kind: "fleetRoot" }), certificatePem: this.fleetCa.root.certPem }]
+              : hubCaCertificatesOf(args.certificateSources, fleetCa),
+          },
           { parent: this },
-        )
-      : undefined;
+        );
+    this.hubHostName = site ? pulumi.output(site.hubHostName) : this.hub!.hostName;
 
+    const network =
+      !site && (hasVms || core?.network)
+        ? new FleetNetwork(
+            `${name}-net`,
+            { settings: settings.network, resourceGroupName: this.resourceGroupName, location, tags },
+            { parent: this },
+          )
+        : undefined;
+
+    this.subnetId = network?.subnetId;
+    const hub: FleetHubContext = site
+      ? {
+          ...fleetHubContext({ hostName: site.hubHostName, connectionString: site.hubConnectionString }, settings),
+          accessGrant: site.accessGrant,
+        }
+      : {
+          ...fleetHubContext(this.hub!, settings),
+          identityDependsOn: [...this.hub!.caCertificates, ...(this.hub!.dataRoleAssignment ? [this.hub!.dataRoleAssignment] : [])],
+          accessGrant: this.hub!.accessGrant,
+        };
     const keyVault = keyVaultBindingFor(settings.keyVault, tags);
     this.devices = settings.devices.map((device) => {
       const source = args.certificateSources.get(device.id);
@@ -76,14 +112,10 @@ export class EdgeFleet extends pulumi.ComponentResource {
           fleet: {
             resourceGroupName: this.resourceGroupName,
             location,
-            subnetId: network?.subnetId,
+            subnetId: site ? site.subnetId : network?.subnetId,
             stackKey: args.stackKey,
             tags,
-            hub: {
-              ...fleetHubContext(this.hub, settings),
-              identityDependsOn: [...this.hub.caCertificates, ...(this.hub.dataRoleAssignment ? [this.hub.dataRoleAssignment] : [])],
-              accessGrant: this.hub.accessGrant,
-            },
+            hub,
           },
           certificates: { source, fleetCa, keyVault },
         },
@@ -125,11 +157,18 @@ function resourceGroup(
   return new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: group.name, location, tags }, { parent }).name;
 }
 
+/** A fleet-core's CA: the fleet root, and an intermediate for each site that has the core sign its certificates. */
+function coreFleetCa(name: string, core: CoreSettings, stackKey: string, parent: pulumi.Resource): FleetCertificateAuthority | undefined {
+  if (core.sites.length === 0) return undefined;
+  return new FleetCertificateAuthority(
+    name,
+    { commonName: `${stackKey} edge fleet root CA`, organization: "edge-provisioning", intermediate: false, sites: core.sites },
+    { parent },
+  );
+}
+
 /** The PEM of each signing CA the stack registers on the hub (hubCaRegistrations). */
-function hubCaCertificatesOf(
-  sources: ReadonlyMap<string, CertificateSource>,
-  fleetCa: FleetCertificateAuthority | undefined,
-): HubCaCertificate[] {
+function hubCaCertificatesOf(sources: ReadonlyMap<string, CertificateSource>, fleetCa: FleetSigners | undefined): HubCaCertificate[] {
   return hubCaRegistrations(sources).map((r) => {
     const signer = r.signer;
     let certificatePem: pulumi.Input<string> | undefined;

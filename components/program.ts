@@ -1,12 +1,16 @@
-// The program behind index.ts: read and check the stack's settings, then build the fleet.
+// The program behind index.ts: read and check the stack's settings, then build the fleet, or, for a
+// fleet split over stacks, its core (no devices) or one site (its devices, on its core's hub).
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { settingsFromConfigMap } from "./config/readSettings";
 import { fleetWarnings } from "./config/fleetWarnings";
+import type { CoreSettings, FleetSettings, SiteSettings } from "./config/settings";
 import { FleetSettingsError, formatSettingError, validateFleet } from "./config/validateFleet";
 import { EdgeFleet } from "./edgeFleet";
 import { loadCertificateSources } from "./certificates/fleetCertificates";
+import { readFleetCore } from "./fleet/coreReference";
+import { type FleetCoreOutput, type SiteShared, coreOutputs, siteCoreProblems, siteFleetSettings, siteSharedOf } from "./fleet/fleetCore";
 
 export interface ProgramOptions {
   /** Folder that manifest paths are relative to; the project root by default. */
@@ -15,7 +19,8 @@ export interface ProgramOptions {
 
 /**
  * Builds the stack and returns its outputs. Throws, before any resource exists, when a setting is
- * wrong or a Key Vault certificate it names cannot be used.
+ * wrong or a Key Vault certificate it names cannot be used; a site also when its core stack's
+ * outputs do not fit its devices.
  */
 export async function defineStack(options: ProgramOptions = {}) {
   const projectDir = options.projectDir ?? process.cwd();
@@ -25,28 +30,62 @@ export async function defineStack(options: ProgramOptions = {}) {
   // RunError: Pulumi prints the message alone, without a stack trace.
   if (!result.ok) throw new pulumi.RunError(new FleetSettingsError(result.errors).message);
   for (const warning of fleetWarnings(result.settings)) pulumi.log.warn(formatSettingError(warning));
-  // Key Vault certificates are read and checked here, so a bad one stops the run before the first resource.
-  const vault = result.settings.keyVault;
+  const stackKey = `${pulumi.getProject()}/${pulumi.getStack()}`;
+  const settings = result.settings;
+  if (settings.stackRole === "site") return defineSite(settings, stackKey);
+
+  const core = settings.stackRole === "core" ? settings.core : undefined;
+  const fleet = await buildFleet(settings, stackKey, { core });
+  return {
+    ...fleetOutputs(fleet),
+    /** The fleet root CA (public): what certificateAuthority devices chain to, and what the hub trusts. */
+    fleetRootCertificatePem: fleet.fleetRootCertificatePem,
+    // What the core's sites read (fleet/fleetCore.ts).
+    ...(core ? coreStackOutputs(fleet, settings, core) : {}),
+  };
+}
+
+/** A site: its devices, on the hub, network, CA and vault its core stack exports. */
+async function defineSite(site: SiteSettings, stackKey: string) {
+  const siteName = site.site.name ?? pulumi.getStack();
+  const reading = await readFleetCore(site.site.coreStack);
+  const problems = siteCoreProblems(site, siteName, reading.core);
+  if (problems.length > 0) throw new pulumi.RunError(new FleetSettingsError(problems).message);
+  const core = reading.core as FleetCoreOutput;
+  const fleet = await buildFleet(siteFleetSettings(site, core), stackKey, { site: siteSharedOf(core, reading.secrets, siteName) });
+  return fleetOutputs(fleet);
+}
+
+/** Reads the devices' Key Vault certificates (a bad one stops the run before the first resource), then the fleet. */
+async function buildFleet(settings: FleetSettings, stackKey: string, role: { core?: CoreSettings; site?: SiteShared }) {
+  const vault = settings.keyVault;
   // Only a local stand-in (validated: loopback URL) turns the challenge's resource check off.
   const access =
     vault && !vault.challengeResourceVerification ? { clientOptions: { disableChallengeResourceVerification: true } } : undefined;
-  const certificateSources = await loadCertificateSources(result.settings, { access }).catch((err: unknown) => {
+  const certificateSources = await loadCertificateSources(settings, { access }).catch((err: unknown) => {
     throw err instanceof FleetSettingsError ? new pulumi.RunError(err.message) : err;
   });
+  return new EdgeFleet("fleet", { settings, stackKey, certificateSources, ...role });
+}
 
-  const fleet = new EdgeFleet("fleet", {
-    settings: result.settings,
-    stackKey: `${pulumi.getProject()}/${pulumi.getStack()}`,
-    certificateSources,
-  });
+function fleetOutputs(fleet: EdgeFleet) {
   const edgeVmFiles = Object.fromEntries(fleet.devices.map((d) => [d.deviceId, fleet.edgeVmFile(d)]));
   return {
     devices: fleet.deviceOutputs(),
     /** The first device in the original edgeVMfile.json shape: `pulumi stack output edgeVMfile --json`. */
-    edgeVMfile: fleet.edgeVmFile(fleet.devices[0]),
+    edgeVMfile: fleet.devices.length > 0 ? fleet.edgeVmFile(fleet.devices[0]) : undefined,
     edgeVMfiles: edgeVmFiles,
-    iotHubHostName: fleet.hub.hostName,
-    /** The fleet root CA (public): what certificateAuthority devices chain to, and what the hub trusts. */
-    fleetRootCertificatePem: fleet.fleetRootCertificatePem,
+    iotHubHostName: fleet.hubHostName,
   };
+}
+
+function coreStackOutputs(fleet: EdgeFleet, settings: FleetSettings, core: CoreSettings) {
+  return coreOutputs({
+    settings,
+    core,
+    resourceGroupName: fleet.resourceGroupName,
+    hub: fleet.hub!,
+    subnetId: fleet.subnetId,
+    fleetCa: fleet.fleetCa,
+  });
 }

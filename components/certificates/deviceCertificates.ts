@@ -6,7 +6,7 @@ import { edgeCaCommonName, keyVaultCertificateName } from "./certificateNaming";
 import { CertificateSource } from "./certificateSources";
 import { EdgeCaCertificate } from "./edgeCaCertificate";
 import { EdgeCaCertificateProvider } from "./edgeCaCertificate.provider";
-import { FleetCertificateAuthority, HOURS_PER_DAY, SigningCa, privateKeyArgs } from "./fleetCa";
+import { type FleetSigners, HOURS_PER_DAY, SigningCa, privateKeyArgs } from "./fleetCa";
 import { DEVICE_TAG, KeyVaultCertificate } from "./keyVaultCertificate";
 import { KeyVaultCertificateProvider } from "./keyVaultCertificate.provider";
 import { Thumbprints, thumbprintsOf } from "./thumbprint";
@@ -25,7 +25,7 @@ export interface DeviceCertificatesArgs {
   readonly deviceId: string;
   readonly source: CertificateSource;
   /** Signs generated certificates; required for "generate" and for "keyVault" without an edge CA in the vault. */
-  readonly fleetCa?: FleetCertificateAuthority;
+  readonly fleetCa?: FleetSigners;
   /** Where generated identities are imported; absent: no import. */
   readonly keyVault?: KeyVaultBinding;
   /** Seams for tests: the providers of the dynamic resources. */

@@ -25,15 +25,25 @@ export interface FleetCaArgs {
   /** Default 365: a renewed root re-signs every device, so it is renewed well ahead. */
   readonly renewBeforeDays?: number;
   readonly intermediate: boolean;
+  /** A fleet-core stack's sites (edge:core.sites): each gets an intermediate CA of its own, CN "<commonName> Site <site>". */
+  readonly sites?: readonly string[];
+}
+
+/** What signs a device's generated certificates: the root, and the intermediate when a device asks for it. */
+export interface FleetSigners {
+  readonly root: SigningCa;
+  readonly intermediate?: SigningCa;
 }
 
 export const HOURS_PER_DAY = 24;
 // CA certificates sign; they never authenticate themselves.
 const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
 
-export class FleetCertificateAuthority extends pulumi.ComponentResource {
+export class FleetCertificateAuthority extends pulumi.ComponentResource implements FleetSigners {
   readonly root: SigningCa;
   readonly intermediate?: SigningCa;
+  /** Per site of a fleet-core stack, its intermediate CA (FleetCaArgs.sites). */
+  readonly sites: Record<string, SigningCa> = {};
 
   constructor(name: string, args: FleetCaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge:certificates:FleetCertificateAuthority", name, {}, opts);
@@ -63,17 +73,18 @@ export class FleetCertificateAuthority extends pulumi.ComponentResource {
       chainPems: pulumi.output([]),
     };
 
-    if (args.intermediate) {
-      const key = new tls.PrivateKey(`${name}-intermediate-key`, privateKeyArgs(args.keyAlgorithm ?? "RSA", args.rsaBits ?? 4096), {
+    // Each signs device edge CAs, themselves CAs, for half the root's lifetime.
+    const intermediateCa = (prefix: string, commonName: string): SigningCa => {
+      const key = new tls.PrivateKey(`${prefix}-key`, privateKeyArgs(args.keyAlgorithm ?? "RSA", args.rsaBits ?? 4096), {
         parent: this,
       });
       const request = new tls.CertRequest(
-        `${name}-intermediate-csr`,
-        { privateKeyPem: key.privateKeyPem, subject: subject(`${args.commonName} Intermediate`) },
+        `${prefix}-csr`,
+        { privateKeyPem: key.privateKeyPem, subject: subject(commonName) },
         { parent: this },
       );
       const cert = new tls.LocallySignedCert(
-        `${name}-intermediate-cert`,
+        `${prefix}-cert`,
         {
           certRequestPem: request.certRequestPem,
           caCertPem: rootCert.certPem,
@@ -88,12 +99,10 @@ export class FleetCertificateAuthority extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      this.intermediate = {
-        certPem: cert.certPem,
-        keyPem: pulumi.secret(key.privateKeyPem),
-        chainPems: pulumi.output([rootCert.certPem]),
-      };
-    }
+      return { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPem), chainPems: pulumi.output([rootCert.certPem]) };
+    };
+    if (args.intermediate) this.intermediate = intermediateCa(`${name}-intermediate`, `${args.commonName} Intermediate`);
+    for (const site of args.sites ?? []) this.sites[site] = intermediateCa(`${name}-site-${site}`, `${args.commonName} Site ${site}`);
     this.registerOutputs({ rootCertPem: rootCert.certPem, intermediateCertPem: this.intermediate?.certPem });
   }
 }

@@ -1,8 +1,8 @@
 // What a valid stack should still change: reported by preflight and `pulumi up`, not refused. Pure.
 import type { SettingError } from "./settingErrors";
-import type { FleetSettings } from "./settings";
+import type { StackSettings } from "./settings";
 
-export function fleetWarnings(settings: FleetSettings): SettingError[] {
+export function fleetWarnings(settings: StackSettings): SettingError[] {
   return settings.devices.flatMap((device, i) =>
     device.host.type === "existing" && device.host.hostKey === undefined
       ? [

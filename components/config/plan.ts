@@ -1,5 +1,5 @@
 // What `pulumi up` will create for a validated fleet, as rows for people to read. Pure.
-import { DeviceSettings, FleetSettings } from "./settings";
+import { DeviceSettings, StackSettings } from "./settings";
 import { azureNameFor } from "./naming";
 
 export interface PlanRow {
@@ -10,8 +10,16 @@ export interface PlanRow {
   readonly creates: string;
 }
 
-export function stackPlan(settings: FleetSettings): string[] {
+export function stackPlan(settings: StackSettings): string[] {
   const lines: string[] = [];
+  const registries = settings.registries.map((r) => `container registry ${r.address} (credentials filled into deployments)`);
+  if (settings.stackRole === "site") {
+    const { coreStack, name } = settings.site;
+    return [
+      `site${name ? ` "${name}"` : ""} of the core stack ${coreStack}: hub, network, fleet CA and Key Vault are the core's`,
+      ...registries,
+    ];
+  }
   if (settings.resourceGroup) {
     lines.push(
       `resource group ${settings.resourceGroup.name} (${settings.resourceGroup.create ? "created" : "existing"}) in ${settings.location}`,
@@ -20,14 +28,17 @@ export function stackPlan(settings: FleetSettings): string[] {
   lines.push(
     `IoT Hub ${settings.iotHub.name} (${settings.iotHub.create ? `created, ${settings.iotHub.sku} x${settings.iotHub.capacity}` : "existing"}, auth: ${settings.iotHub.auth})`,
   );
-  if (settings.devices.some((d) => d.host.type === "azureVm")) {
+  if (settings.devices.some((d) => d.host.type === "azureVm") || (settings.stackRole === "core" && settings.core.network)) {
     lines.push(`virtual network ${settings.network.addressSpace}, subnet ${settings.network.subnetPrefix}`);
   }
   if (settings.keyVault)
     lines.push(
       `Key Vault ${settings.keyVault.name} (existing; certificates ${settings.keyVault.purgeOnDelete ? "purged" : "soft-deleted"} on destroy)`,
     );
-  for (const registry of settings.registries) lines.push(`container registry ${registry.address} (credentials filled into deployments)`);
+  if (settings.stackRole === "core" && settings.core.sites.length > 0) {
+    lines.push(`fleet root CA (registered on the hub), an intermediate CA for each site: ${settings.core.sites.join(", ")}`);
+  }
+  lines.push(...registries);
   return lines;
 }
 

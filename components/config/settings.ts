@@ -283,9 +283,54 @@ export const networkSchema = z
   })
   .strict();
 
+/** A site's name: the stack name of a site stack, as the core's `core.sites` lists it. */
+const siteNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
+    "must be a site's stack name: 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit",
+  );
+
+/**
+ * A stack's part in a fleet: the whole fleet (`fleet`), or, for a fleet split over several stacks,
+ * its fleet-core (`core`: hub, network, fleet CA, Key Vault) or one site (`site`: only its devices).
+ */
+export const STACK_ROLES = ["fleet", "core", "site"] as const;
+
+/** stackRole core: what the core makes for its sites. */
+export const coreSchema = z
+  .object({
+    /** The sites whose generated device certificates the core's fleet CA signs: each gets an intermediate CA of its own. */
+    sites: z.array(siteNameSchema).default([]),
+    /** The VNet and subnet the sites' Azure VMs share (needs resourceGroup); false when every site has existing hosts only. */
+    network: z.boolean().default(true),
+  })
+  .strict();
+
+/** The fully qualified name a StackReference takes: `organization/project/stack` (`organization` itself on the file and Azure Blob backends). */
+export const QUALIFIED_STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/** stackRole site: the core stack it reads. */
+export const siteSchema = z
+  .object({
+    coreStack: z
+      .string()
+      .regex(
+        QUALIFIED_STACK_NAME,
+        "must name the core stack as organization/project/stack (on the file and Azure Blob backends: organization/<project>/<stack>)",
+      ),
+    /** The site's name in the core's `core.sites`; default: this stack's name. */
+    name: siteNameSchema.optional(),
+  })
+  .strict();
+
 /** Every key of the `edge:` config namespace, and its schema. Unknown keys are errors (typos). */
 export const stackSettingsSchema = z
   .object({
+    /** Absent: a stack that is the whole fleet, as before stacks could be split. */
+    stackRole: z.enum(STACK_ROLES).default("fleet"),
+    core: coreSchema.optional(),
+    site: siteSchema.optional(),
     location: nonEmpty("location").default("westeurope"),
     resourceGroup: resourceGroupSchema.optional(),
     iotHub: iotHubSchema,
@@ -339,6 +384,28 @@ export interface FleetSettings {
   readonly proofOfConcept: boolean;
   readonly devices: readonly DeviceSettings[];
 }
+
+export type CoreSettings = z.infer<typeof coreSchema>;
+export type SiteReference = z.infer<typeof siteSchema>;
+
+/**
+ * A site stack's own settings: its devices and what they pull from. The hub, the network, the
+ * fleet CA and the Key Vault come from its core stack (components/fleet/fleetCore.ts).
+ */
+export interface SiteSettings {
+  readonly stackRole: "site";
+  readonly site: SiteReference;
+  readonly registries: readonly ContainerRegistryEntry[];
+  readonly allowSshFromInternet: boolean;
+  readonly proofOfConcept: boolean;
+  readonly devices: readonly DeviceSettings[];
+}
+
+/** What validateFleet makes of a stack: the whole fleet, a fleet-core (no devices), or a site. */
+export type StackSettings =
+  | (FleetSettings & { readonly stackRole: "fleet" })
+  | (FleetSettings & { readonly stackRole: "core"; readonly core: CoreSettings })
+  | SiteSettings;
 
 /** The names of the keys above, for unknown-key checks on the whole namespace. */
 export const SETTING_KEYS = Object.keys(stackSettingsSchema.shape);

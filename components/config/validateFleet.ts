@@ -14,21 +14,29 @@ import { SettingError, issueToErrors } from "./settingErrors";
 import {
   DEFAULT_AZURE_VM,
   DeviceSettings,
-  FleetSettings,
   HostSettings,
   UNREADABLE_SECRET,
   azureVmHostSchema,
   certificateSchema,
   deviceEntrySchema,
   existingHostSchema,
+  StackSettings,
+  coreSchema,
+  iotHubSchema,
   runtimeSchema,
   stackSettingsSchema,
 } from "./settings";
+import { stackRoleErrors } from "./stackRoleRules";
 
 export type { SettingError } from "./settingErrors";
 export { FleetSettingsError, formatSettingError } from "./settingErrors";
 
-export type ValidationResult = { ok: true; settings: FleetSettings } | { ok: false; errors: SettingError[] };
+export type ValidationResult = { ok: true; settings: StackSettings } | { ok: false; errors: SettingError[] };
+
+// A site takes the hub from its core stack, and a core holds no devices (stackRoleRules.ts says what else).
+const siteStackSchema = stackSettingsSchema.extend({ iotHub: iotHubSchema.optional() });
+const coreStackSchema = stackSettingsSchema.extend({ devices: z.array(z.unknown()).optional() });
+const schemaFor = (role: unknown) => (role === "site" ? siteStackSchema : role === "core" ? coreStackSchema : stackSettingsSchema);
 
 /** Reads a manifest file by its project-relative path; throws like fs.readFileSync. */
 export type ManifestReader = (path: string) => string;
@@ -39,7 +47,7 @@ export type ManifestReader = (path: string) => string;
  */
 export function validateFleet(raw: Record<string, unknown>, readManifest: ManifestReader): ValidationResult {
   const errors: SettingError[] = [];
-  const top = stackSettingsSchema.safeParse(raw);
+  const top = schemaFor(raw.stackRole).safeParse(raw);
   if (!top.success) {
     for (const issue of top.error.issues) {
       // Device entries are checked one by one below, with their ids in the message.
@@ -47,7 +55,8 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
       errors.push(...issueToErrors(issue, [], undefined));
     }
   }
-  const stack = top.success ? top.data : undefined;
+  // iotHub is there unless the stack is a site (schemaFor): stackRuleErrors below runs on fleets and cores only.
+  const stack = top.success ? (top.data as z.infer<typeof stackSettingsSchema>) : undefined;
   const rawDevices = Array.isArray(raw.devices) ? raw.devices : [];
   const rawDefaults = (top.success ? top.data.defaults : isRecord(raw.defaults) ? raw.defaults : {}) as Record<string, unknown>;
   const allowSshFromInternet = raw.allowSshFromInternet === true;
@@ -73,7 +82,8 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
       index,
       rawDefaults,
       allowSshFromInternet,
-      raw.keyVault !== undefined,
+      // A site's vault is its core's, checked against the core's outputs at `pulumi up` (fleetCore.ts).
+      raw.keyVault !== undefined || raw.stackRole === "site",
       registries,
       readManifest,
       errors,
@@ -98,33 +108,54 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
     devices.push(device);
   });
 
-  if (stack) errors.push(...stackRuleErrors(stack, devices));
+  if (stack) {
+    const indexOf = (id: string) => rawDevices.findIndex((e) => isRecord(e) && e.id === id);
+    errors.push(...stackRoleErrors(raw, stack, devices, indexOf));
+    if (stack.stackRole !== "site") errors.push(...stackRuleErrors(stack, devices));
+  }
   if (errors.length > 0 || !stack) return { ok: false, errors };
-  return {
-    ok: true,
-    settings: {
-      location: stack.location,
-      resourceGroup: stack.resourceGroup,
-      iotHub: stack.iotHub,
-      keyVault: stack.keyVault,
-      registries: [
-        ...(stack.containerRegistry
-          ? [
-              {
-                address: stack.containerRegistry.loginServer,
-                username: stack.containerRegistry.username,
-                password: stack.containerRegistry.password,
-              },
-            ]
-          : []),
-        ...(stack.containerRegistries ?? []),
-      ],
-      network: stack.network,
-      allowSshFromInternet: stack.allowSshFromInternet,
-      proofOfConcept: stack.proofOfConcept,
-      devices,
-    },
+  const stackRegistryEntries = [
+    ...(stack.containerRegistry
+      ? [
+          {
+            address: stack.containerRegistry.loginServer,
+            username: stack.containerRegistry.username,
+            password: stack.containerRegistry.password,
+          },
+        ]
+      : []),
+    ...(stack.containerRegistries ?? []),
+  ];
+  const { allowSshFromInternet: allowSsh, proofOfConcept } = stack;
+  if (stack.stackRole === "site") {
+    return {
+      ok: true,
+      settings: {
+        stackRole: "site",
+        site: stack.site!,
+        registries: stackRegistryEntries,
+        allowSshFromInternet: allowSsh,
+        proofOfConcept,
+        devices,
+      },
+    };
+  }
+  const fleet = {
+    location: stack.location,
+    resourceGroup: stack.resourceGroup,
+    iotHub: stack.iotHub,
+    keyVault: stack.keyVault,
+    registries: stackRegistryEntries,
+    network: stack.network,
+    allowSshFromInternet: allowSsh,
+    proofOfConcept,
+    devices,
   };
+  const settings: StackSettings =
+    stack.stackRole === "core"
+      ? { ...fleet, stackRole: "core", core: stack.core ?? coreSchema.parse({}) }
+      : { ...fleet, stackRole: "fleet" };
+  return { ok: true, settings };
 }
 
 function validateDevice(

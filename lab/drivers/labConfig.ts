@@ -58,30 +58,47 @@ export interface GeneratedLabOptions {
 
 /** A lab stack file for these devices (tests, benchmark). */
 export function labStackYaml(o: GeneratedLabOptions): string {
-  return YAML.stringify({
-    config: {
-      "edge:iotHub": {
-        name: "lab-hub",
-        hostName: o.hubAddress,
-        auth: "connectionString",
-        readinessTimeoutSeconds: o.readinessTimeoutSeconds ?? 120,
-      },
-      "edge:keyVault": { name: "lab-vault", url: `https://${o.vaultAddress}`, challengeResourceVerification: false },
-      "edge:defaults": { existing: { port: 2222, user: "root" }, deploymentManifest: "manifests/simulated-temperature.json" },
-      "edge:devices": o.devices.map((d) => ({
-        id: d.id,
-        host: { type: "existing", address: d.address, port: d.port },
-        certificate: {
-          source: "keyVault",
-          certificateName: d.certificateName,
-          edgeCaCertificateName: d.edgeCaCertificateName,
-          renewBeforeDays: 7,
-          ...(d.authentication ? { authentication: d.authentication } : {}),
-        },
-        ...(o.manifests?.[d.id] ? { deploymentManifest: o.manifests[d.id] } : {}),
-      })),
+  return YAML.stringify({ config: { ...labCoreConfig(o), ...labDevicesConfig(o) } });
+}
+
+/** A fleet-core lab stack (stackRole core): the hub and vault stand-ins, and nothing in Azure (the lab has no azure-native). */
+export function labCoreStackYaml(o: Omit<GeneratedLabOptions, "devices" | "manifests">): string {
+  return YAML.stringify({ config: { "edge:stackRole": "core", ...labCoreConfig(o), "edge:core": { network: false } } });
+}
+
+/** A site lab stack (stackRole site) of these devices, reading the core stack `coreStack` (organization/<project>/<stack>). */
+export function labSiteStackYaml(o: Omit<GeneratedLabOptions, "hubAddress" | "vaultAddress"> & { readonly coreStack: string }): string {
+  return YAML.stringify({ config: { "edge:stackRole": "site", "edge:site": { coreStack: o.coreStack }, ...labDevicesConfig(o) } });
+}
+
+function labCoreConfig(o: Pick<GeneratedLabOptions, "hubAddress" | "vaultAddress" | "readinessTimeoutSeconds">) {
+  return {
+    "edge:iotHub": {
+      name: "lab-hub",
+      hostName: o.hubAddress,
+      auth: "connectionString",
+      readinessTimeoutSeconds: o.readinessTimeoutSeconds ?? 120,
     },
-  });
+    "edge:keyVault": { name: "lab-vault", url: `https://${o.vaultAddress}`, challengeResourceVerification: false },
+  };
+}
+
+function labDevicesConfig(o: Pick<GeneratedLabOptions, "devices" | "manifests">) {
+  return {
+    "edge:defaults": { existing: { port: 2222, user: "root" }, deploymentManifest: "manifests/simulated-temperature.json" },
+    "edge:devices": o.devices.map((d) => ({
+      id: d.id,
+      host: { type: "existing", address: d.address, port: d.port },
+      certificate: {
+        source: "keyVault",
+        certificateName: d.certificateName,
+        edgeCaCertificateName: d.edgeCaCertificateName,
+        renewBeforeDays: 7,
+        ...(d.authentication ? { authentication: d.authentication } : {}),
+      },
+      ...(o.manifests?.[d.id] ? { deploymentManifest: o.manifests[d.id] } : {}),
+    })),
+  };
 }
 
 /** The values the lab sets in its config copy: endpoints in plain text, keys and the connection string as secrets. */
@@ -99,4 +116,14 @@ export function labConfigValues(
     secrets[`edge:devices[${i}].host.privateKey`] = read(host.privateKeyFile);
   });
   return { plain, secrets };
+}
+
+/** labConfigValues split for a core (hub and vault) and a site (its devices' hosts). */
+export function splitLabConfigValues(values: { plain: Record<string, string>; secrets: Record<string, string> }) {
+  const part = (devices: boolean) => {
+    const keep = (entries: Record<string, string>) =>
+      Object.fromEntries(Object.entries(entries).filter(([k]) => k.startsWith("edge:devices[") === devices));
+    return { plain: keep(values.plain), secrets: keep(values.secrets) };
+  };
+  return { core: part(false), site: part(true) };
 }

@@ -4,7 +4,19 @@
 // so they stay encrypted and the committed Pulumi.lab.yaml stays readable.
 // The passphrase is LAB_PASSPHRASE: it protects nothing but this machine's throwaway lab.
 import { spawn } from "node:child_process";
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import type { LabEndpoints } from "./labServices";
 import { AZ_STANDIN_DIR } from "./labServices";
@@ -173,11 +185,14 @@ export class LabStack {
       withConfig: false,
       cwd: this.shadowDir,
     });
-    rmSync(this.shadowDir, { recursive: true, force: true });
+    rmSync(this.configFile, { force: true });
+    // The stacks of a split fleet share the folder: it goes with the last stack's config file.
+    if (readdirSync(this.shadowDir).every((file) => file === "Pulumi.yaml")) rmSync(this.shadowDir, { recursive: true, force: true });
   }
 
   private async withEvents(kind: string, args: string[], onLine?: (line: string) => void): Promise<UpResult> {
-    const log = join(this.options.stateDir, `${kind}-events.jsonl`);
+    // One log per stack: the stacks of a split fleet share a state folder and run at once.
+    const log = join(this.options.stateDir, `${this.options.stack}-${kind}-events.jsonl`);
     rmSync(log, { force: true });
     // Stamp each event when it appears (the engine's own timestamps are whole seconds).
     const events: StampedEvent[] = [];

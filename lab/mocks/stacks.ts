@@ -1,4 +1,5 @@
 // Stack settings used across tests, in the flat form the Pulumi CLI hands to the program.
+import type { FleetSettings, StackSettings } from "../../components/config/settings";
 export const TEST_PRIVATE_KEY =
   "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA-test-only\n-----END OPENSSH PRIVATE KEY-----";
 
@@ -28,4 +29,10 @@ export function stackSettings(devices: unknown[], extra: Record<string, unknown>
 /** As `pulumi.runtime.allConfig()` returns it: `edge:<key>` → text (JSON for structured values). */
 export function asConfigMap(settings: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(settings).map(([k, v]) => [`edge:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+/** validateFleet's settings of a stack that is the whole fleet (stackRole fleet, the default). */
+export function wholeFleet(settings: StackSettings): FleetSettings {
+  if (settings.stackRole !== "fleet") throw new Error(`expected a whole-fleet stack, not stackRole ${settings.stackRole}`);
+  return settings;
 }

@@ -8,6 +8,7 @@ import { validateFleet, formatSettingError } from "../../components/config/valid
 import { settingsFromStackFiles } from "../../components/config/readSettings";
 import { type AzureProbe, leftovers, liveStackNames, liveStackYaml, skipReason } from "../../scripts/azure/liveStack";
 import * as fs from "node:fs";
+import { wholeFleet } from "../../lab/mocks/stacks";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -46,7 +47,7 @@ describe("the stack it writes", () => {
 
   test("passes preflight: one Azure VM reachable from where it runs, a hub it creates with Entra ID, generated certificates", () => {
     if (!result.ok) throw new Error(result.errors.map(formatSettingError).join("\n"));
-    const { settings } = result;
+    const settings = wholeFleet(result.settings);
     expect(settings.devices).toHaveLength(1);
     expect(settings.devices[0]).toMatchObject({
       id: "live-a1b2c3d4-01",

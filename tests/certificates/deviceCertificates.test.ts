@@ -10,7 +10,7 @@ import { createFleetCa, keyVaultBindingFor, loadCertificateSources } from "../..
 import type { KeyVaultAccess } from "../../components/certificates/keyVaultAccess";
 import { certificatePems, parseCertificate, OID } from "../../components/certificates/x509";
 import { RecordedResource, byName, isSecretValue, runUnderMocks, valueOf } from "../../lab/mocks/pulumiMocks";
-import { existingDevice, stackSettings, vmDevice } from "../../lab/mocks/stacks";
+import { existingDevice, stackSettings, vmDevice, wholeFleet } from "../../lab/mocks/stacks";
 import { KeyVaultStandin } from "../../lab/standins/keyVaultStandin";
 import { certificateMocks } from "./support/certificateMocks";
 import { LEAF_EXT, ROOT_CA_EXT, certText, fingerprint, selfSigned, signedBy, toPfx, verify } from "./support/openssl";
@@ -23,7 +23,7 @@ function fleet(devices: unknown[]): FleetSettings {
   const raw = stackSettings(devices, { keyVault: { name: "kv-test", url: vault.vaultUrl } });
   const result = validateFleet(raw, (file) => fs.readFileSync(file, "utf8"));
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.settings;
+  return wholeFleet(result.settings);
 }
 
 async function run(settings: FleetSettings, access: KeyVaultAccess = vault.access()) {

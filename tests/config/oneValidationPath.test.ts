@@ -159,6 +159,9 @@ test.each<[string, Record<string, unknown>]>([
     "a connection string without its key",
     stack({ iotHub: { name: "hub-test", connectionString: "HostName=hub-test.azure-devices.net;SharedAccessKeyName=p" } }),
   ],
+  ["a site stack that sets the core's hub", stack({ stackRole: "site", site: { coreStack: "organization/edge/core" } })],
+  ["a site stack without its core", { ...stack({ stackRole: "site" }), iotHub: undefined }],
+  ["a core stack with devices", stack({ stackRole: "core", core: { network: false } })],
 ])(
   "%s: the same refusal from preflight and the program",
   async (_name, settings) => {

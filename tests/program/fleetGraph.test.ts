@@ -207,10 +207,10 @@ test("outputs give each device's addresses and the edgeVMfile shape, and no secr
   expect(await valueOf(outputs.devices["edge-vm-01"].privateIp)).toBe("10.40.1.4");
   expect(await valueOf(outputs.devices["edge-vm-01"].sshTarget)).toBe("azureuser@198.51.100.10:22");
   expect(await valueOf(outputs.devices["line-3-gateway"].sshTarget)).toBe("edgeadmin@192.0.2.20:22");
-  expect(await valueOf(outputs.edgeVMfile.edge_FQDN)).toMatch(/^edge-vm-01-[0-9a-f]{8}\.westeurope\.cloudapp\.azure\.com$/);
-  expect(await valueOf(outputs.edgeVMfile.resource_group_name)).toBe("rg-edge-test");
+  expect(await valueOf(outputs.edgeVMfile!.edge_FQDN)).toMatch(/^edge-vm-01-[0-9a-f]{8}\.westeurope\.cloudapp\.azure\.com$/);
+  expect(await valueOf(outputs.edgeVMfile!.resource_group_name)).toBe("rg-edge-test");
   expect(await valueOf(outputs.edgeVMfiles["line-3-gateway"].edge_private_IP)).toBe("192.0.2.20");
-  for (const value of [outputs.devices["edge-vm-01"].sshTarget, outputs.edgeVMfile.edge_FQDN]) {
+  for (const value of [outputs.devices["edge-vm-01"].sshTarget, outputs.edgeVMfile!.edge_FQDN]) {
     expect(await (value as any).isSecret).toBe(false);
   }
 });

@@ -10,7 +10,7 @@ import { loadCertificateSources } from "../../components/certificates/fleetCerti
 import { EdgeFleet } from "../../components/edgeFleet";
 import { hubCertificateName } from "../../components/fleet/hubCaCertificates";
 import { RecordedResource, byName, runUnderMocks, valueOf } from "../../lab/mocks/pulumiMocks";
-import { existingDevice, stackSettings } from "../../lab/mocks/stacks";
+import { existingDevice, stackSettings, wholeFleet } from "../../lab/mocks/stacks";
 import { KeyVaultStandin } from "../../lab/standins/keyVaultStandin";
 import { certificateMocks, plainInputs } from "../certificates/support/certificateMocks";
 import { ROOT_CA_EXT, selfSigned, toPfx } from "../certificates/support/openssl";
@@ -26,7 +26,7 @@ function fleet(
   const raw = stackSettings(devices, { iotHub, keyVault: { name: "kv-test", url: vault.vaultUrl } });
   const result = validateFleet(raw, (file) => fs.readFileSync(file, "utf8"));
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.settings;
+  return wholeFleet(result.settings);
 }
 
 async function build(settings: FleetSettings) {

@@ -8,7 +8,7 @@ import { loadCertificateSources } from "../../components/certificates/fleetCerti
 import { EdgeFleet } from "../../components/edgeFleet";
 import { principalTypeOfToken } from "../../components/iotHub/accessGrant";
 import { MOCK_PRINCIPAL_ID, RecordedResource, byName, runUnderMocks } from "../../lab/mocks/pulumiMocks";
-import { existingDevice, stackSettings } from "../../lab/mocks/stacks";
+import { existingDevice, stackSettings, wholeFleet } from "../../lab/mocks/stacks";
 import { certificateMocks, plainInputs } from "../certificates/support/certificateMocks";
 
 function fleet(iotHub: Record<string, unknown>): FleetSettings {
@@ -16,7 +16,7 @@ function fleet(iotHub: Record<string, unknown>): FleetSettings {
     fs.readFileSync(file, "utf8"),
   );
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.settings;
+  return wholeFleet(result.settings);
 }
 
 async function build(settings: FleetSettings): Promise<RecordedResource[]> {

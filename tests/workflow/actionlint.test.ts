@@ -41,7 +41,7 @@ describe("actionlint", () => {
     const broken = fs
       .readFileSync(path.join(workflowsDir, "pulumi.yml"), "utf8")
       .replace("comment-on-pr: true", "comment-on-pull-request: true")
-      .replace('echo "stacks=$stacks"', "echo stacks=$stacks");
+      .replace('echo "$groups"', "echo $groups");
     const { status, output } = actionlint(["-stdin-filename", "broken.yml", "-"], broken);
     expect(status).toBe(1);
     expect(output).toContain('input "comment-on-pull-request" is not defined in action "pulumi/actions@v6"');

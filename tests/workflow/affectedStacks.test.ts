@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { affectedStacks, stackOfFile, stacksOfFiles } from "../../scripts/affected-stacks";
+import { affectedStacks, byRole, stackOfFile, stackRoleOfFile, stacksOfFiles } from "../../scripts/affected-stacks";
 
 const STACKS = ["dev", "prod", "poc.line3"];
 
@@ -42,6 +42,39 @@ describe("affectedStacks", () => {
       stackOfFile("PulumiPolicy.yaml"),
     ]).toEqual(["dev", "dev", undefined, undefined]);
     expect(stacksOfFiles(["Pulumi.yaml", "Pulumi.prod.yaml", "README.md", "Pulumi.dev.yaml"])).toEqual(["dev", "prod"]);
+  });
+});
+
+describe("a fleet split into a core and sites", () => {
+  const stacks = ["core-weu", "plant-a", "plant-b", "dev"];
+  const roles = {
+    "core-weu": { role: "core" as const },
+    "plant-a": { role: "site" as const, core: "core-weu" },
+    "plant-b": { role: "site" as const, core: "core-weu" },
+    dev: { role: "fleet" as const },
+  };
+
+  it.each([
+    ["a site's file affects only that site", ["Pulumi.plant-a.yaml"], ["plant-a"]],
+    ["the core's file affects the core and the sites that read it", ["Pulumi.core-weu.yaml"], ["core-weu", "plant-a", "plant-b"]],
+    ["program code affects every stack", ["components/edgeFleet.ts"], ["core-weu", "dev", "plant-a", "plant-b"]],
+    ["docs affect none", ["docs/operator-guide.md"], []],
+  ])("%s", (_label, changed, expected) => {
+    expect(affectedStacks(changed, stacks, roles).stacks).toEqual(expected);
+  });
+
+  it("groups the affected stacks into cores (updated first) and sites; whole-fleet stacks are in neither", () => {
+    expect(byRole(["core-weu", "dev", "plant-a", "plant-b"], roles)).toEqual({ cores: ["core-weu"], sites: ["plant-a", "plant-b"] });
+    expect(affectedStacks(["Pulumi.core-weu.yaml"], stacks, roles).reasons["plant-b"]).toEqual(["Pulumi.core-weu.yaml"]);
+  });
+
+  it("reads a stack's role and its core from its stack file", () => {
+    expect(stackRoleOfFile("config:\n  edge:stackRole: core\n")).toEqual({ role: "core" });
+    expect(stackRoleOfFile("config:\n  edge:stackRole: site\n  edge:site:\n    coreStack: organization/edge/core-weu\n")).toEqual({
+      role: "site",
+      core: "core-weu",
+    });
+    expect(stackRoleOfFile("config:\n  edge:iotHub: { name: h }\n")).toEqual({ role: "fleet" });
   });
 });
 
@@ -85,6 +118,26 @@ describe("scripts/affected-stacks.ts on a git repository", () => {
     git("commit", "-qm", "code");
     expect(run("--base", "main", "--head", "HEAD")).toEqual(["dev", "prod"]);
     expect(run()).toEqual(["dev", "prod"]);
+  });
+
+  it("with --github-output, prints the stacks, cores and sites for $GITHUB_OUTPUT", () => {
+    write("Pulumi.core.yaml", "config:\n  edge:stackRole: core\n");
+    write("Pulumi.site-a.yaml", "config:\n  edge:stackRole: site\n  edge:site: { coreStack: organization/edge/core }\n");
+    git("add", ".");
+    git("commit", "-qm", "split fleet");
+    const script = path.join(__dirname, "../../scripts/affected-stacks.ts");
+    const out = execFileSync(
+      process.execPath,
+      [require.resolve("ts-node/dist/bin"), "--transpile-only", script, "--base", "HEAD~1", "--github-output"],
+      {
+        cwd: repo,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    expect(out.trim().split("\n")).toEqual(['stacks=["core","site-a"]', 'cores=["core"]', 'sites=["site-a"]']);
+    git("rm", "-q", "Pulumi.core.yaml", "Pulumi.site-a.yaml");
+    git("commit", "-qm", "unsplit");
   });
 
   it("ignores what changed on the base branch since the branch point (three-dot diff)", () => {

@@ -6,10 +6,12 @@ import { parse } from "yaml";
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
 type Job = {
   steps: Step[];
+  environment?: string;
+  concurrency?: { group: string; "cancel-in-progress": boolean };
   if?: string;
-  needs?: string;
+  needs?: string | string[];
   permissions?: Record<string, string>;
-  strategy?: { matrix: Record<string, string> };
+  strategy?: { matrix: Record<string, string>; "max-parallel"?: number; "fail-fast"?: boolean };
 };
 const workflow = parse(fs.readFileSync(path.join(__dirname, "../../.github/workflows/pulumi.yml"), "utf8")) as {
   on: Record<string, { branches: string[] }>;
@@ -61,8 +63,50 @@ describe(".github/workflows/pulumi.yml", () => {
     });
   });
 
+  it("works out the affected stacks on main too, against the commit before the push, grouped into cores and sites", () => {
+    const step = workflow.jobs.test.steps.find((s) => s.name === "Affected stacks") as Step & { env?: Record<string, string> };
+    expect(step.if).toBeUndefined();
+    expect(step.env?.BASE_SHA).toBe("${{ github.event.pull_request.base.sha || github.event.before }}");
+    expect(step.run).toContain('scripts/affected-stacks.ts --base "$base" --head HEAD --github-output');
+    expect((workflow.jobs.test as Job & { outputs: Record<string, string> }).outputs).toEqual({
+      stacks: "${{ steps.affected.outputs.stacks }}",
+      cores: "${{ steps.affected.outputs.cores }}",
+      sites: "${{ steps.affected.outputs.sites }}",
+    });
+  });
+
+  it("on main, updates the affected core stacks first, then the affected site stacks in parallel, bounded, one update per stack at a time", () => {
+    const push = "github.event_name == 'push' && github.ref == 'refs/heads/main'";
+    const core = workflow.jobs["up-core"];
+    const sites = workflow.jobs["up-sites"];
+    expect(core.needs).toBe("test");
+    expect(core.if).toBe(`${push} && needs.test.outputs.cores != '[]'`);
+    expect(core.strategy?.matrix.stack).toBe("${{ fromJSON(needs.test.outputs.cores) }}");
+    expect(sites.needs).toEqual(["test", "up-core"]);
+    // Sites run after their cores, also when no core changed (up-core skipped), and never after a core failed.
+    expect(sites.if).toContain(push);
+    expect(sites.if).toContain("(needs.up-core.result == 'success' || needs.up-core.result == 'skipped')");
+    expect(sites.if).toContain("needs.test.outputs.sites != '[]'");
+    expect(sites.strategy).toEqual({
+      "fail-fast": false,
+      "max-parallel": 4,
+      matrix: { stack: "${{ fromJSON(needs.test.outputs.sites) }}" },
+    });
+    for (const job of [core, sites]) {
+      expect(uses(job, "pulumi/actions")?.with).toMatchObject({
+        command: "up",
+        "stack-name": "${{ vars.PULUMI_STACK_PREFIX }}${{ matrix.stack }}",
+        "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+        policyPacks: "policy",
+      });
+      expect(job.concurrency).toEqual({ group: "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": false });
+      expect(job.steps.find((s) => s.name === "Preflight")?.run).toBe('npm run preflight -- --stack "$STACK"');
+    }
+    expect(workflow.jobs.preview.strategy?.["max-parallel"]).toBe(4);
+  });
+
   it("signs in to Azure by OpenID Connect only: no client secret, ARM_USE_OIDC for azure-native", () => {
-    for (const job of [workflow.jobs.preview, workflow.jobs.up]) {
+    for (const job of [workflow.jobs.preview, workflow.jobs.up, workflow.jobs["up-core"], workflow.jobs["up-sites"]]) {
       expect(uses(job, "azure/login")?.with).toEqual({
         "client-id": "${{ vars.AZURE_CLIENT_ID }}",
         "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
@@ -75,7 +119,7 @@ describe(".github/workflows/pulumi.yml", () => {
   });
 
   it("takes the state backend from a repository variable (empty: Pulumi Cloud)", () => {
-    for (const job of [workflow.jobs.preview, workflow.jobs.up]) {
+    for (const job of [workflow.jobs.preview, workflow.jobs.up, workflow.jobs["up-core"], workflow.jobs["up-sites"]]) {
       expect(uses(job, "pulumi/actions")?.with?.["cloud-url"]).toBe("${{ vars.PULUMI_BACKEND_URL }}");
     }
     expect(workflow.env.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
