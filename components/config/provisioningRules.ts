@@ -43,6 +43,8 @@ export function registrationIdProblem(id: string): string | undefined {
 // \p{Cc}: the C0 and C1 control characters (and DEL).
 const TWIN_KEY_FORBIDDEN = /[\p{Cc}.$ ]/u;
 const QUERY_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// What a value may hold inside the target condition's single quotes (the at-scale deployment's rules, atScaleDeployment.rules.ts).
+const CONDITION_VALUE = /^[A-Za-z0-9\-:.+%_#*?!(),=@;$']+$/;
 
 /** Problems with tags for an enrollment group's initial twin and a target condition, each naming the tag. */
 export function twinTagProblems(tags: Readonly<Record<string, unknown>>): { key: string; message: string }[] {
@@ -60,6 +62,12 @@ export function twinTagProblems(tags: Readonly<Record<string, unknown>>): { key:
     if (typeof value !== "string") problems.push({ key, message: "must be a string (the target condition compares it as one)" });
     else if (Buffer.byteLength(value, "utf8") > 4096)
       problems.push({ key, message: "has a value longer than 4 KB, the twin string limit" });
+    else if (!CONDITION_VALUE.test(value)) {
+      problems.push({
+        key,
+        message: `has the value "${value}": a target condition carries only letters, digits and - : . + % _ # * ? ! ( ) , = @ ; $ ' (no spaces)`,
+      });
+    }
   }
   return problems;
 }

@@ -169,7 +169,7 @@ test("tags: twin rules, names a target condition can use, and the stack's own tw
   expect(
     errorsOf(
       dpsStack(undefined, {
-        tags: { site: "plant-7", "line.3": "a", "has space": "b", "line-3": "c", edgeFleet: "x", big: "v".repeat(4097) },
+        tags: { site: "plant-7", "line.3": "a", "has space": "b", "line-3": "c", edgeFleet: "x", big: "v".repeat(4097), area: "hall 2" },
       }),
     ),
   ).toEqual([
@@ -177,6 +177,7 @@ test("tags: twin rules, names a target condition can use, and the stack's own tw
     "provisioning.tags.has space: is not a twin tag name: no '.', '$', spaces or control characters (IoT Hub device twin rules)",
     "provisioning.tags.line-3: must be letters, digits and '_', not starting with a digit: the at-scale deployment's target condition names it as tags.<key>",
     "provisioning.tags.big: has a value longer than 4 KB, the twin string limit",
+    'provisioning.tags.area: has the value "hall 2": a target condition carries only letters, digits and - : . + % _ # * ? ! ( ) , = @ ; $ \' (no spaces)',
     "provisioning.tags.edgeFleet: is set by the stack on every device (edgeFleet, edgeStack); choose another name",
   ]);
 });
