@@ -45,6 +45,7 @@ test("each module loads by the package's name and exports its provider class", (
     "components/iotHub/iotHubDeviceProvider": "IotHubDeviceProvider",
     "components/iotHub/edgeDeploymentProvider": "EdgeDeploymentProvider",
     "components/iotHub/edgeReadinessProvider": "EdgeReadinessProvider",
+    "components/iotHub/atScaleDeployment.provider": "AtScaleDeploymentProvider",
     "components/dps/enrollmentGroup.provider": "EnrollmentGroupProvider",
     "components/dps/registeredDevices.provider": "RegisteredDevicesProvider",
   };
