@@ -26,6 +26,7 @@ export const PROVIDER_EXPORTS = {
   "components/iotHub/edgeDeploymentProvider": "components/iotHub/edgeDeployment.provider",
   "components/iotHub/edgeReadinessProvider": "components/iotHub/edgeReadiness.provider",
   "components/iotHub/atScaleDeployment.provider": "components/iotHub/atScaleDeployment.provider",
+  "components/iotHub/atScaleDeploymentGate.provider": "components/iotHub/atScaleDeploymentGate.provider",
   "components/dps/enrollmentGroup.provider": "components/dps/enrollmentGroup.provider",
   "components/dps/registeredDevices.provider": "components/dps/registeredDevices.provider",
 } as const;

@@ -46,6 +46,7 @@ test("each module loads by the package's name and exports its provider class", (
     "components/iotHub/edgeDeploymentProvider": "EdgeDeploymentProvider",
     "components/iotHub/edgeReadinessProvider": "EdgeReadinessProvider",
     "components/iotHub/atScaleDeployment.provider": "AtScaleDeploymentProvider",
+    "components/iotHub/atScaleDeploymentGate.provider": "AtScaleDeploymentGateProvider",
     "components/dps/enrollmentGroup.provider": "EnrollmentGroupProvider",
     "components/dps/registeredDevices.provider": "RegisteredDevicesProvider",
   };
