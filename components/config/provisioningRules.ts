@@ -3,6 +3,7 @@
 // at-scale deployment can target. Pure; validateFleet runs them.
 
 import { provisioningAccessProblems } from "../dps/provisioningAccess";
+import { tagProblem } from "../iotHub/atScaleDeployment.rules";
 import type { SettingError } from "./settingErrors";
 import { type DeviceSettings, type StackSettings, UNREADABLE_SECRET } from "./settings";
 
@@ -43,13 +44,12 @@ export function registrationIdProblem(id: string): string | undefined {
 // \p{Cc}: the C0 and C1 control characters (and DEL).
 const TWIN_KEY_FORBIDDEN = /[\p{Cc}.$ ]/u;
 const QUERY_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// What a value may hold inside the target condition's single quotes (the at-scale deployment's rules, atScaleDeployment.rules.ts).
-const CONDITION_VALUE = /^[A-Za-z0-9\-:.+%_#*?!(),=@;$']+$/;
 
 /** Problems with tags for an enrollment group's initial twin and a target condition, each naming the tag. */
 export function twinTagProblems(tags: Readonly<Record<string, unknown>>): { key: string; message: string }[] {
   const problems: { key: string; message: string }[] = [];
   for (const [key, value] of Object.entries(tags)) {
+    const keyUsable = Buffer.byteLength(key, "utf8") <= 1024 && !TWIN_KEY_FORBIDDEN.test(key) && QUERY_IDENTIFIER.test(key);
     if (Buffer.byteLength(key, "utf8") > 1024) problems.push({ key, message: "is longer than 1 KB, the twin tag key limit" });
     else if (TWIN_KEY_FORBIDDEN.test(key))
       problems.push({ key, message: "is not a twin tag name: no '.', '$', spaces or control characters (IoT Hub device twin rules)" });
@@ -62,11 +62,10 @@ export function twinTagProblems(tags: Readonly<Record<string, unknown>>): { key:
     if (typeof value !== "string") problems.push({ key, message: "must be a string (the target condition compares it as one)" });
     else if (Buffer.byteLength(value, "utf8") > 4096)
       problems.push({ key, message: "has a value longer than 4 KB, the twin string limit" });
-    else if (!CONDITION_VALUE.test(value)) {
-      problems.push({
-        key,
-        message: `has the value "${value}": a target condition carries only letters, digits and - : . + % _ # * ? ! ( ) , = @ ; $ ' (no spaces)`,
-      });
+    else if (keyUsable) {
+      // The at-scale deployment's own rule for what its target condition can carry.
+      const problem = tagProblem(key, value);
+      if (problem) problems.push({ key, message: problem });
     }
   }
   return problems;

@@ -177,7 +177,7 @@ test("tags: twin rules, names a target condition can use, and the stack's own tw
     "provisioning.tags.has space: is not a twin tag name: no '.', '$', spaces or control characters (IoT Hub device twin rules)",
     "provisioning.tags.line-3: must be letters, digits and '_', not starting with a digit: the at-scale deployment's target condition names it as tags.<key>",
     "provisioning.tags.big: has a value longer than 4 KB, the twin string limit",
-    'provisioning.tags.area: has the value "hall 2": a target condition carries only letters, digits and - : . + % _ # * ? ! ( ) , = @ ; $ \' (no spaces)',
+    "provisioning.tags.area: tag 'area' value 'hall 2' cannot be used in a target condition: only letters, digits and - : . + % _ # * ? ! ( ) , = @ ; $ ' are allowed (no spaces, no double quotes)",
     "provisioning.tags.edgeFleet: is set by the stack on every device (edgeFleet, edgeStack); choose another name",
   ]);
 });
