@@ -7,6 +7,7 @@ import { fleetWarnings } from "./config/fleetWarnings";
 import { FleetSettingsError, formatSettingError, validateFleet } from "./config/validateFleet";
 import { EdgeFleet } from "./edgeFleet";
 import { loadCertificateSources } from "./certificates/fleetCertificates";
+import { dpsSigningCa } from "./fleet/dpsEnrollment";
 
 export interface ProgramOptions {
   /** Folder that manifest paths are relative to; the project root by default. */
@@ -34,10 +35,20 @@ export async function defineStack(options: ProgramOptions = {}) {
     throw err instanceof FleetSettingsError ? new pulumi.RunError(err.message) : err;
   });
 
+  // dps: the one CA every device chains to, checked now that Key Vault identities' chains are read.
+  let dpsCa;
+  if (result.settings.provisioning.mode === "dps") {
+    const index = new Map(result.settings.devices.map((d, i) => [d.id, i]));
+    const resolved = dpsSigningCa(certificateSources, index);
+    if (resolved.errors.length > 0) throw new pulumi.RunError(new FleetSettingsError(resolved.errors).message);
+    dpsCa = resolved.ca;
+  }
+
   const fleet = new EdgeFleet("fleet", {
     settings: result.settings,
     stackKey: `${pulumi.getProject()}/${pulumi.getStack()}`,
     certificateSources,
+    dpsCa,
   });
   const edgeVmFiles = Object.fromEntries(fleet.devices.map((d) => [d.deviceId, fleet.edgeVmFile(d)]));
   return {
@@ -48,5 +59,12 @@ export async function defineStack(options: ProgramOptions = {}) {
     iotHubHostName: fleet.hub.hostName,
     /** The fleet root CA (public): what certificateAuthority devices chain to, and what the hub trusts. */
     fleetRootCertificatePem: fleet.fleetRootCertificatePem,
+    /** dps mode: where devices register and what serves them their modules. */
+    dps: fleet.dps && {
+      idScope: fleet.dps.dps.idScope,
+      globalEndpoint: fleet.dps.dps.globalEndpoint,
+      enrollmentGroupId: fleet.dps.enrollmentGroupId,
+      deploymentId: fleet.dps.deployment.deploymentId,
+    },
   };
 }
