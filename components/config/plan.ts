@@ -28,10 +28,17 @@ export function stackPlan(settings: FleetSettings): string[] {
       `Key Vault ${settings.keyVault.name} (existing; certificates ${settings.keyVault.purgeOnDelete ? "purged" : "soft-deleted"} on destroy)`,
     );
   for (const registry of settings.registries) lines.push(`container registry ${registry.address} (credentials filled into deployments)`);
+  const p = settings.provisioning;
+  if (p.mode === "dps" && p.dps) {
+    lines.push(
+      `DPS ${p.dps.name} (${p.dps.create ? `created, S1 x${p.dps.capacity}, linked to the hub` : "existing"}): X.509 enrollment group, one at-scale deployment for the fleet`,
+    );
+  }
   return lines;
 }
 
-export function devicePlan(device: DeviceSettings): PlanRow {
+/** `mode`: provisioning.mode; in dps mode the device registers itself and the fleet's deployment serves it. */
+export function devicePlan(device: DeviceSettings, mode: "hub" | "dps" = "hub"): PlanRow {
   const host = device.host;
   const creates =
     host.type === "azureVm"
@@ -49,7 +56,10 @@ export function devicePlan(device: DeviceSettings): PlanRow {
     host: host.type === "azureVm" ? `Azure VM (${host.image.sku})` : `existing ${host.user}@${host.address}:${host.port}`,
     certificate: device.certificate.source,
     manifest: device.deploymentManifest,
-    creates: [...creates, "hub identity (X.509)", "bootstrap", "deployment"].join(", "),
+    creates: [
+      ...creates,
+      ...(mode === "dps" ? ["bootstrap (registers through DPS)", "readiness gate"] : ["hub identity (X.509)", "bootstrap", "deployment"]),
+    ].join(", "),
   };
 }
 

@@ -1,4 +1,5 @@
 // provisioning.mode "dps": its settings, defaults and preflight rules, each with its exact message.
+import { devicePlan, stackPlan } from "../../components/config/plan";
 import { registrationIdProblem, twinTagProblems } from "../../components/config/provisioningRules";
 import { formatSettingError, validateFleet } from "../../components/config/validateFleet";
 import { existingDevice, stackSettings } from "../../lab/mocks/stacks";
@@ -189,4 +190,13 @@ test("registrationIdProblem and twinTagProblems, directly", () => {
   expect(registrationIdProblem("gw+1")).toMatch(/^is not a DPS registration id/);
   expect(twinTagProblems({ ok_1: "v" })).toEqual([]);
   expect(twinTagProblems({ k: 7 })).toEqual([{ key: "k", message: "must be a string (the target condition compares it as one)" }]);
+});
+
+test("preflight's plan says what a dps device and stack get: no hub identity, no per-device deployment", () => {
+  const result = validateFleet(dpsStack(), readManifest);
+  if (!result.ok) throw new Error(result.errors.map(formatSettingError).join("\n"));
+  const row = devicePlan(result.settings.devices[0], "dps");
+  expect(row.creates).toBe("nothing in Azure, bootstrap (registers through DPS), readiness gate");
+  expect(devicePlan(result.settings.devices[0]).creates).toBe("nothing in Azure, hub identity (X.509), bootstrap, deployment");
+  expect(stackPlan(result.settings)).toContain("DPS fleet-dps (existing): X.509 enrollment group, one at-scale deployment for the fleet");
 });
