@@ -1,5 +1,7 @@
 // One IoT Edge device: its host and certificates, its identity in IoT Hub, the runtime on the host,
-// and the deployment, as one component so the graph reads device by device.
+// and the deployment, as one component so the graph reads device by device. With
+// provisioning.mode dps the device registers itself through DPS: no identity and no deployment
+// of its own (the fleet's at-scale deployment serves it), only the runtime and the readiness gate.
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureScope } from "./azureScope";
 import { DeviceSettings } from "./config/settings";
@@ -13,7 +15,16 @@ import { EdgeHost, sshTarget } from "./host/edgeHost";
 import { EdgeVm } from "./host/edgeVm";
 import { ExistingHost } from "./host/existingHost";
 import { assertValidManifest, EdgeDeviceHub, edgeDeviceIdentity, FleetHubContext } from "./iotHub/edgeDeviceHub";
+import { EdgeReadiness } from "./iotHub/edgeReadiness";
 import type { IotHubDevice } from "./iotHub/iotHubDevice";
+
+/** provisioning.mode dps: what the device's config.toml names, and what must exist before its runtime registers. */
+export interface DeviceDpsContext {
+  readonly idScope: pulumi.Input<string>;
+  readonly globalEndpoint: string;
+  /** The enrollment group (and what it needs): the runtime's first registration must find it. */
+  readonly waitFor: pulumi.Input<pulumi.Resource>[];
+}
 
 /** What every device shares from the fleet. */
 export interface FleetContext extends AzureScope {
@@ -23,6 +34,8 @@ export interface FleetContext extends AzureScope {
   readonly stackKey: string;
   /** The fleet's IoT Hub: its host name (config.toml), access and settings. */
   readonly hub: FleetHubContext;
+  /** Present in dps mode: devices register themselves through this DPS. */
+  readonly dps?: DeviceDpsContext;
 }
 
 /** The device's resolved certificate source and what signs or stores its certificates. */
@@ -42,12 +55,14 @@ export class EdgeDevice extends pulumi.ComponentResource {
   readonly deviceId: string;
   readonly host: EdgeHost;
   readonly certificates: DeviceCertificates;
-  /** The device's identity in IoT Hub. */
-  readonly identity: IotHubDevice;
+  /** The device's identity in IoT Hub; absent in dps mode (DPS registers the device). */
+  readonly identity?: IotHubDevice;
   /** The runtime on the host; `bootstrap.ready` is its last step (apply + health). */
   readonly bootstrap: DeviceBootstrap;
-  /** The deployment and the readiness gate in IoT Hub. */
-  readonly iotHub: EdgeDeviceHub;
+  /** The deployment and the readiness gate in IoT Hub; absent in dps mode. */
+  readonly iotHub?: EdgeDeviceHub;
+  /** dps mode: the gate that waits for the registration, then the $edgeAgent rules (absent when decommissioned). */
+  readonly readiness?: EdgeReadiness;
   readonly privateIp: pulumi.Output<string>;
   readonly publicFqdn: pulumi.Output<string>;
   readonly sshTarget: pulumi.Output<string>;
@@ -66,6 +81,45 @@ export class EdgeDevice extends pulumi.ComponentResource {
     // deployment waits for the bootstrap's last step, the gate for the deployment.
     this.host = createHost(name, args, this);
     this.certificates = new DeviceCertificates(`${name}-certs`, { deviceId: device.id, ...args.certificates }, { parent: this });
+    this.privateIp = this.host.privateIp;
+    this.publicFqdn = this.host.fqdn;
+    this.sshTarget = sshTarget(this.host.connection);
+
+    const dps = args.fleet.dps;
+    if (dps) {
+      // bootstrap → readiness. The bootstrap waits for the host and the enrollment group; the
+      // runtime then registers itself (CN = device id = registration id); the gate waits for that
+      // registration, then for the $edgeAgent rules once the fleet's at-scale deployment reached it.
+      this.bootstrap = bootstrapForHost(
+        `${name}-bootstrap`,
+        {
+          device,
+          host: this.host,
+          iotHubHostName: hub.access.hostName,
+          dps: { idScope: dps.idScope, globalEndpoint: dps.globalEndpoint },
+          certificates: bootstrapCertificatesOf(this.certificates),
+          waitFor: dps.waitFor,
+        },
+        { parent: this },
+      );
+      if (this.bootstrap.ready) {
+        this.readiness = new EdgeReadiness(
+          `${name}-ready`,
+          {
+            hub: hub.access,
+            deviceId: device.id,
+            // The at-scale deployment's versions are followed by the fleet's gate, not by every device's.
+            desiredVersion: 0,
+            timeoutSeconds: hub.settings.readinessTimeoutSeconds,
+            awaitRegistration: true,
+          },
+          { parent: this, dependsOn: [this.bootstrap.ready] },
+        );
+      }
+      this.registerOutputs({ privateIp: this.privateIp, publicFqdn: this.publicFqdn, sshTarget: this.sshTarget });
+      return;
+    }
+
     this.identity = edgeDeviceIdentity(
       `${name}-iothub-identity`,
       { deviceId: device.id, fleetHub: hub, authentication: this.certificates.hubAuthentication() },
@@ -91,9 +145,6 @@ export class EdgeDevice extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.privateIp = this.host.privateIp;
-    this.publicFqdn = this.host.fqdn;
-    this.sshTarget = sshTarget(this.host.connection);
     this.registerOutputs({ privateIp: this.privateIp, publicFqdn: this.publicFqdn, sshTarget: this.sshTarget });
   }
 }

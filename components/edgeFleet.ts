@@ -1,4 +1,5 @@
-// The whole stack: shared Azure pieces (resource group, network, hub) and one EdgeDevice per device.
+// The whole stack: shared Azure pieces (resource group, network, hub) and one EdgeDevice per device;
+// in dps mode also the DPS with its enrollment group (FleetDps) and the fleet's one at-scale deployment.
 // Split over stacks (stackRole), a fleet-core makes the shared pieces and no devices, and a site
 // makes only its devices, on the shared pieces its core exported (fleet/fleetCore.ts).
 import * as resources from "@pulumi/azure-native/resources";
@@ -13,6 +14,12 @@ import { FleetCertificateAuthority, type FleetSigners } from "./certificates/fle
 import { type FleetHubContext, fleetHubContext } from "./iotHub/edgeDeviceHub";
 import type { SiteShared } from "./fleet/fleetCore";
 import { FleetNetwork } from "./fleet/fleetNetwork";
+import { FleetDps } from "./fleet/fleetDps";
+import { type DpsCaSource, defaultEnrollmentGroupId, enrollmentTags } from "./fleet/dpsEnrollment";
+import { AtScaleDeployment } from "./iotHub/atScaleDeployment";
+import { AtScaleDeploymentGate } from "./iotHub/atScaleDeploymentGate";
+import { targetConditionForTags } from "./iotHub/atScaleDeployment.rules";
+import type { DeviceDpsContext } from "./edgeDevice";
 
 export interface EdgeFleetArgs {
   readonly settings: FleetSettings;
@@ -24,6 +31,17 @@ export interface EdgeFleetArgs {
   readonly core?: CoreSettings;
   /** A site stack: the shared pieces its core made (siteSharedOf); the fleet then makes only its devices. */
   readonly site?: SiteShared;
+  /** dps mode: the one CA the enrollment group trusts (dpsSigningCa, resolved before anything is created). */
+  readonly dpsCa?: DpsCaSource;
+}
+
+/** dps mode: the DPS side of the fleet and its at-scale deployment, with the gate on the hub's counts. */
+export interface FleetDpsParts {
+  readonly dps: FleetDps;
+  readonly enrollmentGroupId: string;
+  readonly deployment: AtScaleDeployment;
+  /** Absent when every device is decommissioned (none would report). */
+  readonly deploymentGate?: AtScaleDeploymentGate;
 }
 
 /** The original flow's edgeVMfile.json, which existing scripts read. */
@@ -45,6 +63,8 @@ export class EdgeFleet extends pulumi.ComponentResource {
   readonly fleetCa?: FleetCertificateAuthority;
   /** The subnet the VMs share, when the stack made one. */
   readonly subnetId?: pulumi.Output<string>;
+  /** dps mode only. */
+  readonly dps?: FleetDpsParts;
 
   constructor(name: string, args: EdgeFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("edge:fleet:EdgeFleet", name, {}, opts);
@@ -72,10 +92,14 @@ export class EdgeFleet extends pulumi.ComponentResource {
             resourceGroupName: settings.iotHub.resourceGroup ?? this.resourceGroupName,
             location,
             tags,
-            // A core registers the fleet root its sites' devices chain to.
+            // A core registers the fleet root its sites' devices chain to. In dps mode DPS registers
+            // each device by its own certificate's thumbprint, so the hub needs no CA
+            // (MicrosoftDocs/azure-docs #70976, #108289).
             caCertificates: this.fleetCa
               ? [{ name: hubCertificateName({ kind: "fleetRoot" }), certificatePem: this.fleetCa.root.certPem }]
-              : hubCaCertificatesOf(args.certificateSources, fleetCa),
+              : settings.provisioning.mode === "dps"
+                ? []
+                : hubCaCertificatesOf(args.certificateSources, fleetCa),
           },
           { parent: this },
         );
@@ -101,6 +125,40 @@ export class EdgeFleet extends pulumi.ComponentResource {
           identityDependsOn: [...this.hub!.caCertificates, ...(this.hub!.dataRoleAssignment ? [this.hub!.dataRoleAssignment] : [])],
           accessGrant: this.hub!.accessGrant,
         };
+    const dataRole = this.hub?.dataRoleAssignment ? [this.hub.dataRoleAssignment] : [];
+    let deviceDps: DeviceDpsContext | undefined;
+    let dpsPieces: { groupId: string; twinTags: Record<string, string>; dps: FleetDps } | undefined;
+    // validateFleet allows dps only in a whole-fleet stack: this.hub is the stack's own.
+    if (settings.provisioning.mode === "dps" && this.hub) {
+      const p = settings.provisioning;
+      if (!p.dps || !args.dpsCa)
+        throw new Error("provisioning.mode dps: the DPS settings and the fleet's signing CA are required (validateFleet, dpsSigningCa)");
+      const groupId = p.enrollmentGroupId ?? defaultEnrollmentGroupId(args.stackKey);
+      const twinTags = enrollmentTags(groupId, args.stackKey, p.tags);
+      const dps = new FleetDps(
+        `${name}-dps`,
+        {
+          settings: { ...p, dps: p.dps },
+          resourceGroupName: p.dps.resourceGroup ?? this.resourceGroupName,
+          location,
+          tags,
+          hub: {
+            access: hub.access,
+            name: settings.iotHub.name,
+            resourceGroupName: settings.iotHub.resourceGroup ?? (settings.iotHub.create ? this.resourceGroupName : undefined),
+          },
+          signingCa: signingCaOf(args.dpsCa, fleetCa),
+          enrollmentGroupId: groupId,
+          twinTags,
+          deviceIds: settings.devices.map((d) => d.id),
+          dependsOn: dataRole,
+        },
+        { parent: this },
+      );
+      deviceDps = { idScope: dps.idScope, globalEndpoint: dps.globalEndpoint, waitFor: [dps.enrollmentGroup] };
+      dpsPieces = { groupId, twinTags, dps };
+    }
+
     const keyVault = keyVaultBindingFor(settings.keyVault, tags);
     this.devices = settings.devices.map((device) => {
       const source = args.certificateSources.get(device.id);
@@ -116,13 +174,59 @@ export class EdgeFleet extends pulumi.ComponentResource {
             stackKey: args.stackKey,
             tags,
             hub,
+            dps: deviceDps,
           },
           certificates: { source, fleetCa, keyVault },
         },
         { parent: this },
       );
     });
+    if (dpsPieces) this.dps = this.atScaleDeployment(name, settings, dpsPieces, hub, dataRole);
     this.registerOutputs({ resourceGroupName: this.resourceGroupName });
+  }
+
+  /**
+   * dps mode: the fleet's modules as one at-scale deployment targeting the enrollment group's tags
+   * (a manifest change is one change to it, however many devices), and the gate that waits for the
+   * hub's counts to show it applied and reported successful on every active device, after each
+   * device's own gate.
+   */
+  private atScaleDeployment(
+    name: string,
+    settings: FleetSettings,
+    pieces: { groupId: string; twinTags: Record<string, string>; dps: FleetDps },
+    hub: ReturnType<typeof fleetHubContext>,
+    dataRole: pulumi.Resource[],
+  ): FleetDpsParts {
+    const deployment = new AtScaleDeployment(
+      `${name}-deployment`,
+      {
+        hub: hub.access,
+        deploymentId: pieces.groupId,
+        // validateFleet: one manifest for a dps fleet.
+        content: settings.devices[0].manifest,
+        registryCredentials: hub.registries.length > 0 ? [...hub.registries] : undefined,
+        targetCondition: targetConditionForTags(pieces.twinTags),
+        priority: settings.provisioning.deploymentPriority,
+      },
+      { parent: this, dependsOn: dataRole },
+    );
+    const active = this.devices.filter((d) => d.readiness !== undefined);
+    const deploymentGate =
+      active.length === 0
+        ? undefined
+        : new AtScaleDeploymentGate(
+            `${name}-deployment-ready`,
+            {
+              hub: hub.access,
+              deploymentId: deployment.deploymentId,
+              deploymentEtag: deployment.etag,
+              expectedDeviceCount: active.length,
+              timeoutSeconds: settings.iotHub.readinessTimeoutSeconds,
+            },
+            { parent: this, dependsOn: [deployment, ...active.map((d) => d.readiness!)] },
+          );
+    return { dps: pieces.dps, enrollmentGroupId: pieces.groupId, deployment, deploymentGate };
   }
 
   /** Per device: where it is, how to reach it, and its identity certificate's thumbprints. Nothing secret. */
@@ -181,4 +285,12 @@ function hubCaCertificatesOf(sources: ReadonlyMap<string, CertificateSource>, fl
     if (certificatePem === undefined) throw new Error(`the CA "${r.name}" of devices ${r.deviceIds.join(", ")} was not made`);
     return { name: r.name, certificatePem };
   });
+}
+
+/** The PEM of the CA the enrollment group trusts, and its name on the DPS. */
+function signingCaOf(ca: DpsCaSource, fleetCa: FleetSigners | undefined): { name: string; certificatePem: pulumi.Input<string> } {
+  if (ca.kind === "pem") return { name: ca.name, certificatePem: ca.certificatePem };
+  const pem = ca.kind === "fleetRoot" ? fleetCa?.root.certPem : fleetCa?.intermediate?.certPem;
+  if (pem === undefined) throw new Error(`the fleet CA "${ca.name}" the enrollment group trusts was not made`);
+  return { name: ca.name, certificatePem: pem };
 }

@@ -11,6 +11,7 @@ import { EdgeFleet } from "./edgeFleet";
 import { loadCertificateSources } from "./certificates/fleetCertificates";
 import { readFleetCore } from "./fleet/coreReference";
 import { type FleetCoreOutput, type SiteShared, coreOutputs, siteCoreProblems, siteFleetSettings, siteSharedOf } from "./fleet/fleetCore";
+import { dpsSigningCa } from "./fleet/dpsEnrollment";
 
 export interface ProgramOptions {
   /** Folder that manifest paths are relative to; the project root by default. */
@@ -65,7 +66,15 @@ async function buildFleet(settings: FleetSettings, stackKey: string, role: { cor
   const certificateSources = await loadCertificateSources(settings, { access }).catch((err: unknown) => {
     throw err instanceof FleetSettingsError ? new pulumi.RunError(err.message) : err;
   });
-  return new EdgeFleet("fleet", { settings, stackKey, certificateSources, ...role });
+  // dps: the one CA every device chains to, checked now that Key Vault identities' chains are read.
+  let dpsCa;
+  if (settings.provisioning.mode === "dps") {
+    const index = new Map(settings.devices.map((d, i) => [d.id, i]));
+    const resolved = dpsSigningCa(certificateSources, index);
+    if (resolved.errors.length > 0) throw new pulumi.RunError(new FleetSettingsError(resolved.errors).message);
+    dpsCa = resolved.ca;
+  }
+  return new EdgeFleet("fleet", { settings, stackKey, certificateSources, dpsCa, ...role });
 }
 
 function fleetOutputs(fleet: EdgeFleet) {
@@ -76,6 +85,13 @@ function fleetOutputs(fleet: EdgeFleet) {
     edgeVMfile: fleet.devices.length > 0 ? fleet.edgeVmFile(fleet.devices[0]) : undefined,
     edgeVMfiles: edgeVmFiles,
     iotHubHostName: fleet.hubHostName,
+    /** dps mode: where devices register and what serves them their modules. */
+    dps: fleet.dps && {
+      idScope: fleet.dps.dps.idScope,
+      globalEndpoint: fleet.dps.dps.globalEndpoint,
+      enrollmentGroupId: fleet.dps.enrollmentGroupId,
+      deploymentId: fleet.dps.deployment.deploymentId,
+    },
   };
 }
 

@@ -44,7 +44,12 @@ export function preflightReport(projectDir: string, stack: string): PreflightRep
     line: settingLine(stackYaml, e.setting) ?? null,
   });
   if (!result.ok) return { stack, ok: false, plan: null, problems: result.errors.map(located), warnings: [] };
-  const plan = { stack: stackPlan(result.settings), devices: result.settings.devices.map(devicePlan) };
+  const plan = {
+    stack: stackPlan(result.settings),
+    devices: result.settings.devices.map((d) =>
+      devicePlan(d, result.settings.stackRole === "site" ? "hub" : result.settings.provisioning.mode),
+    ),
+  };
   return { stack, ok: true, plan, problems: [], warnings: fleetWarnings(result.settings).map(located) };
 }
 

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { RuntimeSettings } from "../config/settings";
 import { renderConfigToml } from "./configToml";
-import { dependenciesOf, hostnameFromWaitSummary, manualX509Config, STEP_NAMES, StepName } from "./steps";
+import { dependenciesOf, dpsX509Config, hostnameFromWaitSummary, manualX509Config, STEP_NAMES, StepName } from "./steps";
 import { bootstrapConnection, ConnectionArgs } from "./connection";
 import { applyFingerprint, certificatePayload, DEFAULT_TIMEOUTS, DeviceCertificates, stepCommands, StepTimeouts } from "./deviceCommands";
 import { scriptArchivePath, scriptBundle } from "./deviceScripts";
@@ -27,6 +27,8 @@ export interface DeviceBootstrapArgs {
   /** How to reach the host; the private key is made secret and dial retries are set if not given. */
   readonly connection: ConnectionArgs;
   readonly iotHubHostName: pulumi.Input<string>;
+  /** provisioning.mode dps: config.toml registers through DPS (id scope, global endpoint) instead of naming the hub. */
+  readonly dps?: { readonly idScope: pulumi.Input<string>; readonly globalEndpoint: string };
   readonly certificates: BootstrapCertificates;
   readonly runtime: RuntimeSettings;
   /**
@@ -167,18 +169,21 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
       },
     );
 
-    const configToml = pulumi.all([args.iotHubHostName, hostname]).apply(([iothubHostname, hostname]) =>
-      renderConfigToml(
-        manualX509Config({
-          deviceId: args.deviceId,
-          iotHubHostName: iothubHostname,
-          hostname,
-          agentImage: args.runtime.agentImage,
-          edgeCa: c.edgeCaCertPem !== undefined,
-          trustBundle: c.trustBundlePem !== undefined,
-        }),
-      ),
-    );
+    const files = {
+      agentImage: args.runtime.agentImage,
+      edgeCa: c.edgeCaCertPem !== undefined,
+      trustBundle: c.trustBundlePem !== undefined,
+    };
+    const dps = args.dps;
+    const configToml = pulumi
+      .all([args.iotHubHostName, hostname, dps?.idScope])
+      .apply(([iothubHostname, hostname, idScope]) =>
+        renderConfigToml(
+          dps
+            ? dpsX509Config({ deviceId: args.deviceId, idScope: idScope!, globalEndpoint: dps.globalEndpoint, hostname, ...files })
+            : manualX509Config({ deviceId: args.deviceId, iotHubHostName: iothubHostname, hostname, ...files }),
+        ),
+      );
     step("config", { create: commands.config, stdin: configToml });
 
     // Re-runs (replaced) exactly when config.toml or a certificate/key changes.

@@ -4,12 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeviceSettings } from "../config/settings";
 import { EdgeHost } from "../host/edgeHost";
 import type { DeviceCertificates } from "../certificates/deviceCertificates";
-import { BootstrapCertificates, DeviceBootstrap } from "./bootstrap";
+import { BootstrapCertificates, DeviceBootstrap, type DeviceBootstrapArgs } from "./bootstrap";
 
 export interface BootstrapForHostArgs {
   readonly device: DeviceSettings;
   readonly host: EdgeHost;
   readonly iotHubHostName: pulumi.Input<string>;
+  /** provisioning.mode dps: the device registers through DPS (DeviceBootstrapArgs.dps). */
+  readonly dps?: DeviceBootstrapArgs["dps"];
   /** From DeviceCertificates: identity cert/key, edge CA cert/key, trust bundle. */
   readonly certificates: BootstrapCertificates;
   /** Resources the first step waits for besides the host (the hub identity). */
@@ -32,6 +34,7 @@ export function bootstrapForHost(name: string, args: BootstrapForHostArgs, opts:
       },
       hostname: host.hostname,
       iotHubHostName: args.iotHubHostName,
+      dps: args.dps,
       certificates: args.certificates,
       runtime: device.runtime,
       hostDeletedWithStack: host.deletedWithStack,

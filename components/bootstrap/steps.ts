@@ -44,6 +44,29 @@ export function manualX509Config(p: {
 }
 
 /**
+ * config.toml input of DPS X.509 provisioning (provisioning.mode dps): the runtime registers
+ * through DPS with the identity certificate, whose CN is the device id, and that id as the
+ * registration id (DPS makes it the hub's device id).
+ */
+export function dpsX509Config(p: {
+  deviceId: string;
+  idScope: string;
+  globalEndpoint: string;
+  hostname: string;
+  agentImage: string;
+  edgeCa: boolean;
+  trustBundle: boolean;
+}): EdgeConfigInput {
+  return {
+    hostname: p.hostname,
+    provisioning: { source: "dps", globalEndpoint: p.globalEndpoint, idScope: p.idScope, registrationId: p.deviceId },
+    edgeCa: p.edgeCa,
+    trustBundle: p.trustBundle,
+    agentImage: p.agentImage,
+  };
+}
+
+/**
  * The host's own name as the wait step reports it (`uname -n`, the name `iotedge check` compares
  * config.toml's hostname with): "wait: ready (cloud-init: …; host name gw-01)".
  */

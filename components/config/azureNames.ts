@@ -60,3 +60,24 @@ export const RESERVED_ADMIN_USERS: readonly string[] = [
 export function isReservedAdminUser(name: string): boolean {
   return RESERVED_ADMIN_USERS.includes(name.toLowerCase());
 }
+
+/**
+ * Device Provisioning Service names: 3-64 letters, digits and hyphens, ending with a letter or digit.
+ * Source: learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftdevices (provisioningServices).
+ */
+export const DPS_NAME = /^[A-Za-z0-9-]{2,63}[A-Za-z0-9]$/;
+export const DPS_NAME_RULE =
+  "must be 3-64 letters, digits or hyphens, ending with a letter or digit (Azure's Device Provisioning Service name rule: learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftdevices)";
+
+/**
+ * DPS enrollment group ids: "alphanumeric, lowercase, and may contain hyphens" (azure-iot-provisioning-service
+ * interfaces.d.ts, EnrollmentGroup.enrollmentGroupId), at most 128; the same rule as enrollmentGroup.rules.ts.
+ */
+export const ENROLLMENT_GROUP_ID = /^[a-z0-9]([a-z0-9-]{0,126}[a-z0-9])?$/;
+
+/**
+ * The id scope DPS issues: "0ne" and eight hexadecimal digits, as every published one reads (the
+ * azure-docs DPS quickstarts and azure-iot-sdk samples: 0ne00002193, 0ne00C87B3E). The service
+ * generates it and documents no grammar; a typo would only show when every device fails to register.
+ */
+export const ID_SCOPE = /^0ne[0-9A-Fa-f]{8}$/;

@@ -39,10 +39,17 @@ export function stackPlan(settings: StackSettings): string[] {
     lines.push(`fleet root CA (registered on the hub), an intermediate CA for each site: ${settings.core.sites.join(", ")}`);
   }
   lines.push(...registries);
+  const p = settings.provisioning;
+  if (p.mode === "dps" && p.dps) {
+    lines.push(
+      `DPS ${p.dps.name} (${p.dps.create ? `created, S1 x${p.dps.capacity}, linked to the hub` : "existing"}): X.509 enrollment group, one at-scale deployment for the fleet`,
+    );
+  }
   return lines;
 }
 
-export function devicePlan(device: DeviceSettings): PlanRow {
+/** `mode`: provisioning.mode; in dps mode the device registers itself and the fleet's deployment serves it. */
+export function devicePlan(device: DeviceSettings, mode: "hub" | "dps" = "hub"): PlanRow {
   const host = device.host;
   const creates =
     host.type === "azureVm"
@@ -60,7 +67,10 @@ export function devicePlan(device: DeviceSettings): PlanRow {
     host: host.type === "azureVm" ? `Azure VM (${host.image.sku})` : `existing ${host.user}@${host.address}:${host.port}`,
     certificate: device.certificate.source,
     manifest: device.deploymentManifest,
-    creates: [...creates, "hub identity (X.509)", "bootstrap", "deployment"].join(", "),
+    creates: [
+      ...creates,
+      ...(mode === "dps" ? ["bootstrap (registers through DPS)", "readiness gate"] : ["hub identity (X.509)", "bootstrap", "deployment"]),
+    ].join(", "),
   };
 }
 

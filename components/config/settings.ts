@@ -3,6 +3,10 @@
 import { z } from "zod";
 import { DEVICE_ID_PATTERN } from "./deviceIdPattern";
 import {
+  DPS_NAME,
+  DPS_NAME_RULE,
+  ENROLLMENT_GROUP_ID,
+  ID_SCOPE,
   IOT_HUB_NAME,
   IOT_HUB_NAME_RULE,
   KEY_VAULT_NAME,
@@ -324,6 +328,63 @@ export const siteSchema = z
   })
   .strict();
 
+/** The Device Provisioning Service a `dps` stack provisions through: one the stack creates, or an existing one by name. */
+export const dpsSchema = z
+  .object({
+    name: nonEmpty("provisioning.dps.name").regex(DPS_NAME, DPS_NAME_RULE),
+    /** true: the stack creates the DPS and links it to the fleet's hub; false: an existing DPS, already linked to the hub. */
+    create: z.boolean().default(false),
+    /** The DPS's resource group: where the stack creates it (default edge:resourceGroup's), or where an existing one's id scope and keys are read and the CA registered. */
+    resourceGroup: z.string().optional(),
+    /** DPS units (S1, its one SKU). */
+    capacity: z.number().int().min(1).max(10).default(1),
+    /** An existing DPS's id scope, when it is not read from Azure (no resourceGroup). */
+    idScope: z
+      .string()
+      .regex(ID_SCOPE, 'must be the DPS\'s id scope: "0ne" and 8 hexadecimal digits, as the portal shows it (e.g. 0ne00002193)')
+      .optional(),
+    /** An existing DPS's service connection string with enrollment write rights (secret), when it is not read from Azure. */
+    connectionString: z.string().optional(),
+    /** The DPS's service host name; default `<name>.azure-devices-provisioning.net`. Set it for another cloud or a local stand-in (the lab). */
+    hostName: z
+      .string()
+      .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, "must be a host name or IPv4 address, e.g. my-dps.azure-devices-provisioning.net")
+      .optional(),
+    /** Where devices register: config.toml's global_endpoint. */
+    globalEndpoint: z
+      .string()
+      .regex(/^https:\/\/[^\s/]+\/?$/, "must be an https:// URL, e.g. https://global.azure-devices-provisioning.net")
+      .default("https://global.azure-devices-provisioning.net"),
+  })
+  .strict();
+
+/** How devices get into the hub: the stack registers each one (`hub`), or each registers itself through DPS (`dps`). */
+export const provisioningSchema = z
+  .object({
+    mode: z.enum(["hub", "dps"]).default("hub"),
+    dps: dpsSchema.optional(),
+    /** The X.509 enrollment group's id; default `edge-<project>-<stack>`, lower case (components/fleet/dpsEnrollment.ts). */
+    enrollmentGroupId: z
+      .string()
+      .regex(
+        ENROLLMENT_GROUP_ID,
+        "must be 1-128 lower-case letters, digits and hyphens, starting and ending with a letter or digit (DPS enrollment group id)",
+      )
+      .optional(),
+    /** How DPS picks the hub among the linked ones the group lists (the fleet's one hub). */
+    allocationPolicy: z.enum(["hashed", "static", "geoLatency"]).default("hashed"),
+    /** What DPS does when a registered device registers again (REST ReprovisionPolicy; the service's defaults). */
+    reprovisionPolicy: z
+      .object({ updateHubAssignment: z.boolean().default(true), migrateDeviceData: z.boolean().default(true) })
+      .strict()
+      .prefault({}),
+    /** Twin tags every device gets from the enrollment group, besides edgeFleet and edgeStack; the at-scale deployment targets them all. */
+    tags: z.record(z.string(), z.string()).default({}),
+    /** The at-scale deployment's priority: where deployments overlap on a device, the highest wins. */
+    deploymentPriority: z.number().int().min(0).max(2147483647).default(10),
+  })
+  .strict();
+
 /** Every key of the `edge:` config namespace, and its schema. Unknown keys are errors (typos). */
 export const stackSettingsSchema = z
   .object({
@@ -343,6 +404,8 @@ export const stackSettingsSchema = z
     allowSshFromInternet: z.boolean().default(false),
     /** A proof-of-concept stack: destroy may purge what it made; policies relax retention. */
     proofOfConcept: z.boolean().default(false),
+    // Absent: hub mode, today's per-device identities.
+    provisioning: provisioningSchema.prefault({}),
     defaults: deviceDefaultsSchema.default({}),
     devices: z.array(z.unknown()).min(1, "list at least one device"),
   })
@@ -357,6 +420,10 @@ export type IotHubSettings = z.infer<typeof iotHubSchema>;
 export type KeyVaultSettings = z.infer<typeof keyVaultSchema>;
 export type ContainerRegistryEntry = z.infer<typeof containerRegistryEntrySchema>;
 export type NetworkSettings = z.infer<typeof networkSchema>;
+export type ProvisioningSettings = z.infer<typeof provisioningSchema>;
+export type DpsSettings = z.infer<typeof dpsSchema>;
+/** The stack's settings as the schema parses them, before the devices are checked one by one. */
+export type ParsedStackSettings = z.infer<typeof stackSettingsSchema>;
 
 /** One device after defaults are applied and every check has passed. */
 export interface DeviceSettings {
@@ -382,6 +449,8 @@ export interface FleetSettings {
   readonly network: NetworkSettings;
   readonly allowSshFromInternet: boolean;
   readonly proofOfConcept: boolean;
+  /** hub: the stack registers each device; dps: each registers itself through the DPS. */
+  readonly provisioning: ProvisioningSettings;
   readonly devices: readonly DeviceSettings[];
 }
 

@@ -10,6 +10,7 @@ import { validateManifest } from "../manifest/validateManifest";
 import { edgeHostnameProblem } from "./edgeHostname";
 import { azureNameFor } from "./naming";
 import { isWholeInternet, sourceKind, sourceRangeProblem, subnetProblem } from "./networkRules";
+import { dpsRuleErrors } from "./provisioningRules";
 import { SettingError, issueToErrors } from "./settingErrors";
 import {
   DEFAULT_AZURE_VM,
@@ -112,6 +113,7 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
     const indexOf = (id: string) => rawDevices.findIndex((e) => isRecord(e) && e.id === id);
     errors.push(...stackRoleErrors(raw, stack, devices, indexOf));
     if (stack.stackRole !== "site") errors.push(...stackRuleErrors(stack, devices));
+    errors.push(...dpsRuleErrors(stack, devices, (id) => firstIndexById.get(id)));
   }
   if (errors.length > 0 || !stack) return { ok: false, errors };
   const stackRegistryEntries = [
@@ -149,6 +151,7 @@ export function validateFleet(raw: Record<string, unknown>, readManifest: Manife
     network: stack.network,
     allowSshFromInternet: allowSsh,
     proofOfConcept,
+    provisioning: stack.provisioning,
     devices,
   };
   const settings: StackSettings =
@@ -245,7 +248,12 @@ function stackRuleErrors(stack: z.infer<typeof stackSettingsSchema>, devices: De
   if (subnet) errors.push({ setting: `network.${subnet.setting}`, message: subnet.message });
   // The stack registers the signing CA of certificateAuthority devices on the hub (FleetHub), which
   // is a resource in the hub's resource group: for an existing hub it must be told which.
-  const caDevice = devices.find((d) => d.certificate.authentication === "certificateAuthority" && d.certificate.source !== "keyVault");
+  // Not in dps mode: DPS registers each device in the hub by its own certificate's thumbprint, so the
+  // hub needs no CA (MicrosoftDocs/azure-docs #70976, #108289: group devices show as self-signed X.509).
+  const caDevice =
+    stack.provisioning.mode === "dps"
+      ? undefined
+      : devices.find((d) => d.certificate.authentication === "certificateAuthority" && d.certificate.source !== "keyVault");
   if (caDevice && !stack.iotHub.create && !stack.iotHub.resourceGroup) {
     errors.push({
       setting: "iotHub.resourceGroup",

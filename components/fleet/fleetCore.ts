@@ -13,6 +13,7 @@ import {
   type KeyVaultSettings,
   type SiteSettings,
   iotHubSchema,
+  provisioningSchema,
   networkSchema,
 } from "../config/settings";
 import type { AccessGrant } from "../iotHub/accessGrant";
@@ -158,6 +159,8 @@ export function siteFleetSettings(site: SiteSettings, core: FleetCoreOutput): Fl
     network: networkSchema.parse({}),
     allowSshFromInternet: site.allowSshFromInternet,
     proofOfConcept: site.proofOfConcept,
+    // A site provisions through the hub (validateFleet: dps needs a whole-fleet stack).
+    provisioning: provisioningSchema.parse({}),
     devices: site.devices,
   };
 }

@@ -3,7 +3,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type HubAccess, withRegistry } from "./hubAccess";
 import { describeReadiness, evaluateReadiness, type Readiness, runtimeNotReachingHub } from "./edgeReadiness.rules";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry";
+import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry } from "./retry";
 import { sameHost } from "./providerInputs";
 
 export interface EdgeReadinessInputs extends HubAccess {
@@ -14,6 +14,12 @@ export interface EdgeReadinessInputs extends HubAccess {
   readonly timeoutSeconds: number;
   /** Time between two looks at the hub. Default DEFAULT_READINESS_POLL_SECONDS. */
   readonly pollIntervalSeconds?: number;
+  /**
+   * provisioning.mode dps: DPS, not the stack, creates the device in the hub, so the gate first
+   * waits (within the same timeout) for it to appear. The at-scale deployment, not this gate,
+   * follows the manifest's versions: `desiredVersion` is then a constant and is kept as given.
+   */
+  readonly awaitRegistration?: boolean;
 }
 
 export interface EdgeReadinessOutputs {
@@ -25,6 +31,7 @@ export interface EdgeReadinessOutputs {
   /** runtimeStatus by module when the gate passed. */
   readonly modules: Record<string, string>;
   readonly readyAfterSeconds: number;
+  readonly awaitRegistration?: boolean;
 }
 
 /** A real edge agent takes tens of seconds to pull and start modules; a look every 5 s is plenty. */
@@ -36,7 +43,10 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
   async diff(_id: string, olds: EdgeReadinessOutputs, news: EdgeReadinessInputs): Promise<pulumi.dynamic.DiffResult> {
     // Nothing is replaced: the gate holds nothing on the hub. Another device, hub or deployment means waiting again.
     const changes =
-      olds.deviceId !== news.deviceId || !sameHost(olds.hubHostName, news.hubHostName) || olds.desiredVersion !== news.desiredVersion;
+      olds.deviceId !== news.deviceId ||
+      !sameHost(olds.hubHostName, news.hubHostName) ||
+      olds.desiredVersion !== news.desiredVersion ||
+      Boolean(olds.awaitRegistration) !== Boolean(news.awaitRegistration);
     return { changes, replaces: [] };
   }
 
@@ -60,6 +70,7 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
     const started = Date.now();
     const where = `device '${inputs.deviceId}' on ${inputs.hubHostName}`;
     return withRegistry(inputs, async (registry) => {
+      if (inputs.awaitRegistration) await this.waitRegistered(registry, inputs, started, timeoutMs, intervalMs);
       for (;;) {
         const agent = await withRetry(
           `reading the $edgeAgent twin of ${where}`,
@@ -78,10 +89,11 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
           return {
             deviceId: inputs.deviceId,
             hubHostName: inputs.hubHostName,
-            desiredVersion: readiness.desiredVersion ?? inputs.desiredVersion,
+            desiredVersion: inputs.awaitRegistration ? inputs.desiredVersion : (readiness.desiredVersion ?? inputs.desiredVersion),
             agentStatusCode: readiness.agentCode ?? 200,
             modules: { ...readiness.modules },
             readyAfterSeconds: Math.round(elapsedMs / 100) / 10,
+            ...(inputs.awaitRegistration ? { awaitRegistration: true } : {}),
           };
         }
         if (readiness.refused) {
@@ -100,7 +112,49 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
       }
     });
   }
+
+  /** Until DPS has registered the device in the hub (404 DeviceNotFound until then), saying so every REGISTRATION_PROGRESS_SECONDS. */
+  private async waitRegistered(
+    registry: Parameters<Parameters<typeof withRegistry>[1]>[0],
+    inputs: EdgeReadinessInputs,
+    started: number,
+    timeoutMs: number,
+    intervalMs: number,
+  ): Promise<void> {
+    let saidAt = started;
+    for (;;) {
+      try {
+        await withRetry(
+          `reading device '${inputs.deviceId}' on ${inputs.hubHostName}`,
+          () => registry.get(inputs.deviceId),
+          this.retryPolicy,
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof HubRequestError) || error.status !== 404) throw error;
+      }
+      const elapsedMs = Date.now() - started;
+      if (elapsedMs + intervalMs > timeoutMs) {
+        throw new Error(
+          `Device '${inputs.deviceId}' did not appear in ${inputs.hubHostName} within ${timeoutMs / 1000} s: DPS has not registered it. ` +
+            "DPS refuses a device (401) whose certificate CN is not its registration id, whose chain does not end at the enrollment group's CA, " +
+            "or whose group is missing or disabled; the runtime also needs the right id_scope and global_endpoint. " +
+            "On the device: `sudo iotedge check`, `sudo iotedge system logs -- -n 100` (look for the DPS answer).",
+        );
+      }
+      if (Date.now() - saidAt >= REGISTRATION_PROGRESS_SECONDS * 1000) {
+        saidAt = Date.now();
+        process.stderr.write(
+          `device '${inputs.deviceId}': waiting for DPS to register it in ${inputs.hubHostName} (${Math.round(elapsedMs / 1000)} s of ${timeoutMs / 1000} s)\n`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
 }
+
+/** How often the wait for a DPS registration says it is still waiting (stderr, which the engine shows as the provider's output). */
+export const REGISTRATION_PROGRESS_SECONDS = 30;
 
 /**
  * The hub's twins cannot show why a runtime never connected. The usual cause after a provisioning

@@ -12,6 +12,8 @@ export interface EdgeReadinessArgs {
   /** iotHub.readinessTimeoutSeconds. */
   readonly timeoutSeconds: pulumi.Input<number>;
   readonly pollIntervalSeconds?: pulumi.Input<number>;
+  /** provisioning.mode dps: wait for DPS to register the device first (EdgeReadinessInputs.awaitRegistration). */
+  readonly awaitRegistration?: boolean;
 }
 
 /** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
@@ -36,6 +38,7 @@ export class EdgeReadiness extends pulumi.dynamic.Resource {
         desiredVersion: args.desiredVersion,
         timeoutSeconds: args.timeoutSeconds,
         pollIntervalSeconds: args.pollIntervalSeconds,
+        awaitRegistration: args.awaitRegistration,
         agentStatusCode: undefined,
         modules: undefined,
         readyAfterSeconds: undefined,

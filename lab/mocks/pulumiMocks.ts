@@ -74,6 +74,18 @@ uMTkcmTC8ywTWe8sh+D1AVaUqKHUUVuBKtCfPSg=
 -----END CERTIFICATE-----
 `;
 
+/** The id scope mocks give every DPS. */
+export const MOCK_ID_SCOPE = "0ne00000A0A";
+
+/** What a DPS reports about itself (its id scope and host names), created or read. */
+function mockDpsProperties(name: string) {
+  return {
+    idScope: MOCK_ID_SCOPE,
+    serviceOperationsHostName: `${name}.azure-devices-provisioning.net`,
+    deviceProvisioningHostName: "global.azure-devices-provisioning.net",
+  };
+}
+
 /** Outputs the mocked providers return for the types the program reads back. */
 function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
   switch (type) {
@@ -113,6 +125,13 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
       return { ...inputs, vmId: `vm-${name}`, identity: { type: "SystemAssigned", principalId: `principal-${name}` } };
     case "azure-native:iothub:IotHubResource":
       return { ...inputs, name: inputs.resourceName, properties: { hostName: `${inputs.resourceName}.azure-devices.net` } };
+    case "azure-native:deviceprovisioningservices:IotDpsResource":
+      return {
+        ...inputs,
+        name: inputs.provisioningServiceName,
+        // Only what the service reports: with the inputs' link (a secret) spread in, the mock state came back without these.
+        properties: mockDpsProperties(inputs.provisioningServiceName),
+      };
     default:
       return { ...inputs, name: inputs.name ?? inputs.resourceGroupName ?? name };
   }
@@ -158,6 +177,14 @@ export async function runUnderMocks<T>(
         }
         if (args.token === "azure-native:iothub:listIotHubResourceKeys") {
           return { value: [{ keyName: "iothubowner", primaryKey: "bW9jay1odWIta2V5", rights: "RegistryWrite" }] };
+        }
+        if (args.token === "azure-native:deviceprovisioningservices:listIotDpsResourceKeys") {
+          return {
+            value: [{ keyName: "provisioningserviceowner", primaryKey: "bW9jay1kcHMta2V5", rights: "ServiceConfig, EnrollmentWrite" }],
+          };
+        }
+        if (args.token === "azure-native:deviceprovisioningservices:getIotDpsResource") {
+          return { name: args.inputs.provisioningServiceName, properties: mockDpsProperties(args.inputs.provisioningServiceName) };
         }
         throw new Error(`unexpected call to ${args.token}: add a mock for it`);
       },

@@ -5,7 +5,9 @@ import {
   azureVmHostSchema,
   certificateSchema,
   deviceEntrySchema,
+  dpsSchema,
   existingHostSchema,
+  provisioningSchema,
   stackSettingsSchema,
 } from "../../components/config/settings";
 
@@ -18,6 +20,8 @@ test.each([
   ["azureVm host", Object.keys(azureVmHostSchema.shape).filter((k) => k !== "type")],
   ["existing host", Object.keys(existingHostSchema.shape).filter((k) => k !== "type")],
   ["certificate", [...new Set(certificateSchema.options.flatMap((o) => Object.keys(o.shape)))]],
+  ["provisioning", Object.keys(provisioningSchema.shape)],
+  ["provisioning.dps", Object.keys(dpsSchema.shape)],
 ])("every %s setting has a row in the README", (_, keys) => {
   expect(keys.filter((k) => !documented(k))).toEqual([]);
 });

@@ -28,3 +28,23 @@ export function deviceCert(issuer: Pair, cn: string, chain: readonly string[] = 
   const leaf = signedBy(issuer, { cn, ext: LEAF_EXT });
   return { certPem: leaf.certPem + chain.join(""), keyPem: leaf.keyPem };
 }
+
+/** Registers with the real device client (azure-iot-provisioning-device + -http, X.509) over mutual TLS; resolves to the registration result or rejects with the SDK's error. */
+export async function registerDevice(
+  lab: DpsLab,
+  registrationId: string,
+  cert: Pair,
+): Promise<{ assignedHub: string; deviceId: string; status: string }> {
+  const { ProvisioningDeviceClient } = require("azure-iot-provisioning-device") as typeof import("azure-iot-provisioning-device");
+  const { Http } = require("azure-iot-provisioning-device-http") as typeof import("azure-iot-provisioning-device-http");
+  const { X509Security } = require("azure-iot-security-x509") as typeof import("azure-iot-security-x509");
+  // The transport's HTTP layer takes extra trust anchors (azure-iot-http-base Http.setOptions({ ca })).
+  const basePath = require.resolve("azure-iot-http-base", { paths: [require.resolve("azure-iot-provisioning-device-http")] });
+  const { Http: HttpBase } = require(basePath) as { Http: new () => { setOptions(o: unknown): void } };
+  const base = new HttpBase();
+  base.setOptions({ ca: lab.dps.caCertPem });
+  const transport = new Http(base as never);
+  const security = new X509Security(registrationId, { cert: cert.certPem, key: cert.keyPem });
+  const client = ProvisioningDeviceClient.create(lab.dps.hostName, lab.dps.idScope, transport, security);
+  return (await client.register()) as never;
+}

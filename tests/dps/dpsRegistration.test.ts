@@ -5,7 +5,7 @@ import type { EnrollmentGroup } from "azure-iot-provisioning-service/dist/interf
 import { withProvisioningService } from "../../components/dps/provisioningAccess";
 import type { Pair } from "../certificates/support/openssl";
 import { signedBy } from "../certificates/support/openssl";
-import { type DpsLab, deviceCert, INTERMEDIATE_EXT, makeRootCa, startDps } from "./dpsFixture";
+import { type DpsLab, deviceCert, INTERMEDIATE_EXT, makeRootCa, registerDevice, startDps } from "./dpsFixture";
 
 let lab: DpsLab;
 let root: Pair;
@@ -40,19 +40,8 @@ async function putGroup(g: EnrollmentGroup): Promise<EnrollmentGroup> {
 }
 
 /** Registers with the real device client over mutual TLS; resolves to the registration result or rejects with the SDK's error. */
-async function register(registrationId: string, cert: Pair): Promise<{ assignedHub: string; deviceId: string; status: string }> {
-  const { ProvisioningDeviceClient } = require("azure-iot-provisioning-device") as typeof import("azure-iot-provisioning-device");
-  const { Http } = require("azure-iot-provisioning-device-http") as typeof import("azure-iot-provisioning-device-http");
-  const { X509Security } = require("azure-iot-security-x509") as typeof import("azure-iot-security-x509");
-  // The transport's HTTP layer takes extra trust anchors (azure-iot-http-base Http.setOptions({ ca })).
-  const basePath = require.resolve("azure-iot-http-base", { paths: [require.resolve("azure-iot-provisioning-device-http")] });
-  const { Http: HttpBase } = require(basePath) as { Http: new () => { setOptions(o: unknown): void } };
-  const base = new HttpBase();
-  base.setOptions({ ca: lab.dps.caCertPem });
-  const transport = new Http(base as never);
-  const security = new X509Security(registrationId, { cert: cert.certPem, key: cert.keyPem });
-  const client = ProvisioningDeviceClient.create(lab.dps.hostName, lab.dps.idScope, transport, security);
-  return (await client.register()) as never;
+function register(registrationId: string, cert: Pair): Promise<{ assignedHub: string; deviceId: string; status: string }> {
+  return registerDevice(lab, registrationId, cert);
 }
 
 test("a device whose certificate chains to the group's CA registers, is assigned to the hub, and appears there as an edge device with the group's tags", async () => {

@@ -45,6 +45,10 @@ test("each module loads by the package's name and exports its provider class", (
     "components/iotHub/iotHubDeviceProvider": "IotHubDeviceProvider",
     "components/iotHub/edgeDeploymentProvider": "EdgeDeploymentProvider",
     "components/iotHub/edgeReadinessProvider": "EdgeReadinessProvider",
+    "components/iotHub/atScaleDeployment.provider": "AtScaleDeploymentProvider",
+    "components/iotHub/atScaleDeploymentGate.provider": "AtScaleDeploymentGateProvider",
+    "components/dps/enrollmentGroup.provider": "EnrollmentGroupProvider",
+    "components/dps/registeredDevices.provider": "RegisteredDevicesProvider",
   };
   // The names states made before the x.provider.ts renames hold (issue 14): they must keep loading.
   expect(PROVIDER_ENTRIES).toEqual(Object.keys(classes));
