@@ -21,6 +21,11 @@ export interface Twin {
   reported: Json;
   /** The module identity's own connection state (module twins only). */
   connectionState?: "Connected" | "Disconnected";
+  /**
+   * $edgeAgent only: the at-scale deployments targeting the device, "Applied" or "Targeted"
+   * (Azure/iotedge doc/reported_states_during_deployment.md "Configuration section").
+   */
+  configurations?: Record<string, { status: "Applied" | "Targeted" }>;
 }
 
 export interface Identity {
@@ -32,6 +37,8 @@ export interface Identity {
   applied: Json[];
   /** The device twin's tags (set by the service side, e.g. a DPS initial twin). */
   tags?: Json;
+  /** Bumped by each tag change: part of the device twin's etag and version. */
+  tagsVersion?: number;
 }
 
 const NEVER = "0001-01-01T00:00:00Z";
@@ -48,6 +55,8 @@ export class RegistryModel {
   readonly identities = new Map<string, Identity>();
   /** CA certificates registered on the hub, by name. */
   readonly certificates = new Map<string, HubCertificate>();
+  /** Called when a device is created or its twin tags change: the hub re-evaluates its deployments (iotHubConfigurations.ts). */
+  onTwinChanged: (deviceId: string) => void = () => {};
 
   /**
    * Registers a CA certificate, as an operator does in the portal or with `az iot hub certificate
@@ -116,6 +125,7 @@ export class RegistryModel {
       };
       identity.device.etag = etagOf(identity.etagCounter);
       this.identities.set(deviceId, identity);
+      this.onTwinChanged(deviceId);
       return identity.device;
     }
     if (!existing) throw new HubError(404, "DeviceNotFound", `Device ${deviceId} not registered`);
@@ -140,9 +150,10 @@ export class RegistryModel {
   deviceTwin(deviceId: string): Json {
     const identity = this.get(deviceId);
     const d = identity.device;
+    const version = Number(identity.twin.desired.$version) + Number(identity.twin.reported.$version) + (identity.tagsVersion ?? 0);
     return {
       deviceId,
-      etag: etagOf(Number(identity.twin.desired.$version) + Number(identity.twin.reported.$version)),
+      etag: etagOf(version),
       deviceEtag: d.etag,
       status: d.status,
       statusUpdateTime: d.statusUpdatedTime,
@@ -152,7 +163,7 @@ export class RegistryModel {
       authenticationType: (d.authentication as Json).type,
       x509Thumbprint: (d.authentication as Json).x509Thumbprint,
       modelId: "",
-      version: Number(identity.twin.desired.$version) + Number(identity.twin.reported.$version),
+      version,
       capabilities: d.capabilities,
       tags: identity.tags ?? {},
       properties: { desired: identity.twin.desired, reported: identity.twin.reported },
@@ -161,7 +172,32 @@ export class RegistryModel {
 
   /** Replaces the device twin's tags, as DPS does with an enrollment's initial twin on registration. */
   setTags(deviceId: string, tags: Json): void {
-    this.get(deviceId).tags = { ...tags };
+    const identity = this.get(deviceId);
+    identity.tags = { ...tags };
+    identity.tagsVersion = (identity.tagsVersion ?? 0) + 1;
+    this.onTwinChanged(deviceId);
+  }
+
+  /**
+   * PATCH /twins/{id} (azure-iothub Registry.updateTwin): a JSON merge patch of `tags` and
+   * `properties.desired`, a null removing the key (learn.microsoft.com "Understand and use device
+   * twins": "Replace tags", "Update desired properties"). If-Match "*" or the twin's etag.
+   */
+  patchTwin(deviceId: string, patch: Json, ifMatch: string | undefined): Json {
+    const identity = this.get(deviceId);
+    const wanted = ifMatch?.replace(/^"|"$/g, "");
+    const current = this.deviceTwin(deviceId).etag;
+    if (wanted !== undefined && wanted !== "*" && wanted !== current) {
+      throw new HubError(412, "PreconditionFailed", `Precondition failed: the twin's etag is ${String(current)}, If-Match was ${wanted}`);
+    }
+    if (patch.tags !== undefined) {
+      if (!isJson(patch.tags)) throw new HubError(400, "ArgumentInvalid", "tags must be an object");
+      this.setTags(deviceId, mergePatch(identity.tags ?? {}, patch.tags));
+    }
+    const desired = isJson(patch.properties) ? patch.properties.desired : undefined;
+    if (isJson(desired))
+      identity.twin.desired = { ...mergePatch(identity.twin.desired, desired), $version: Number(identity.twin.desired.$version) + 1 };
+    return this.deviceTwin(deviceId);
   }
 
   moduleTwin(deviceId: string, moduleId: string): Json {
@@ -176,6 +212,7 @@ export class RegistryModel {
       status: "enabled",
       connectionState: twin.connectionState ?? "Disconnected",
       version: Number(twin.desired.$version) + Number(twin.reported.$version),
+      ...(twin.configurations ? { configurations: structuredClone(twin.configurations) } : {}),
       properties: { desired: twin.desired, reported: twin.reported },
     };
   }
@@ -188,14 +225,22 @@ export class RegistryModel {
     }
     const content = body.modulesContent;
     if (!isJson(content)) throw new HubError(400, "ArgumentInvalid", "modulesContent is required");
+    this.replaceDesired(deviceId, content);
+    identity.applied.push(content);
+  }
+
+  /** Each module's desired properties replaced whole by its section of a modulesContent (a new $version each). */
+  replaceDesired(deviceId: string, content: Json): void {
+    const identity = this.get(deviceId);
     for (const [moduleId, section] of Object.entries(content)) {
       const desired = isJson(section) ? section["properties.desired"] : undefined;
       if (!isJson(desired)) throw new HubError(400, "ArgumentInvalid", `modulesContent.${moduleId} must have properties.desired`);
+    }
+    for (const [moduleId, section] of Object.entries(content)) {
       const twin = identity.modules.get(moduleId) ?? emptyTwin();
-      twin.desired = { ...desired, $version: Number(twin.desired.$version) + 1 };
+      twin.desired = { ...structuredClone((section as Json)["properties.desired"] as Json), $version: Number(twin.desired.$version) + 1 };
       identity.modules.set(moduleId, twin);
     }
-    identity.applied.push(content);
   }
 
   // --- the device side ---
@@ -262,6 +307,17 @@ function checkAuthentication(value: unknown): Json {
     symmetricKey: { primaryKey: null, secondaryKey: null },
     x509Thumbprint: { primaryThumbprint: primary, secondaryThumbprint: secondary },
   };
+}
+
+/** RFC 7396 JSON merge patch: objects merge, null removes, anything else replaces. */
+function mergePatch(target: Json, patch: Json): Json {
+  const result: Json = { ...target };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else if (isJson(value) && isJson(result[key])) result[key] = mergePatch(result[key] as Json, value);
+    else result[key] = structuredClone(value);
+  }
+  return result;
 }
 
 export function isJson(value: unknown): value is Json {

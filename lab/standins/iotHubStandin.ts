@@ -16,6 +16,7 @@ import { makeStandinTls } from "./iotHubTls";
 import { DeviceSide } from "./iotHubDeviceSide";
 import { DeviceApi } from "./iotHubDeviceApi";
 import { sasTokenProblem } from "./sasToken";
+import { ConfigurationStore } from "./iotHubConfigurations";
 
 export interface IotHubStandinOptions {
   /** Loopback address to listen on (port 443). Default 127.0.4.1. */
@@ -59,6 +60,8 @@ export class IotHubStandin {
   readonly device: DeviceSide;
   /** The device-facing stand-in API (mutual TLS; our own, see iotHubDeviceApi.ts). */
   readonly deviceApi = new DeviceApi(this.model);
+  /** Automatic (at-scale) IoT Edge deployments: /configurations (iotHubConfigurations.ts). */
+  readonly configurations: ConfigurationStore;
   readonly requests: LoggedRequest[] = [];
   /** Count of answers per HTTP status. */
   readonly statusCounts = new Map<number, number>();
@@ -76,6 +79,9 @@ export class IotHubStandin {
     simulateAfterMs: number | undefined,
   ) {
     this.device = new DeviceSide(this.model, simulateAfterMs);
+    // A deployment applied by the hub reaches the device as applyConfigurationContent's does.
+    this.configurations = new ConfigurationStore(this.model, (deviceId) => this.device.deploymentApplied(deviceId));
+    this.model.onTwinChanged = (deviceId) => this.configurations.applyTo(deviceId);
   }
 
   static async start(options: IotHubStandinOptions = {}): Promise<IotHubStandin> {
@@ -209,6 +215,14 @@ export class IotHubStandin {
       return [204, undefined];
     }
     if (parts[0] === "twins" && parts.length === 2 && m === "GET") return [200, this.model.deviceTwin(parts[1])];
+    if (parts[0] === "twins" && parts.length === 2 && m === "PATCH") return [200, this.model.patchTwin(parts[1], body(), ifMatch)];
+    // azure-iothub Registry: addConfiguration, updateConfiguration, getConfiguration(s), removeConfiguration.
+    if (parts[0] === "configurations" && parts.length === 1 && m === "GET") return [200, this.configurations.list()];
+    if (parts[0] === "configurations" && parts.length === 2) {
+      if (m === "PUT") return [200, this.configurations.put(parts[1], body(), ifMatch)];
+      if (m === "GET") return [200, this.configurations.get(parts[1])];
+      if (m === "DELETE") return (this.configurations.delete(parts[1], ifMatch), [204, undefined]);
+    }
     if (parts[0] === "twins" && parts.length === 4 && parts[2] === "modules" && m === "GET") {
       return [200, this.model.moduleTwin(parts[1], parts[3])];
     }
