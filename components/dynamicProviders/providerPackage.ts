@@ -25,6 +25,7 @@ export const PROVIDER_EXPORTS = {
   "components/iotHub/iotHubDeviceProvider": "components/iotHub/iotHubDevice.provider",
   "components/iotHub/edgeDeploymentProvider": "components/iotHub/edgeDeployment.provider",
   "components/iotHub/edgeReadinessProvider": "components/iotHub/edgeReadiness.provider",
+  "components/iotHub/atScaleDeployment.provider": "components/iotHub/atScaleDeployment.provider",
 } as const;
 export const PROVIDER_ENTRIES = Object.keys(PROVIDER_EXPORTS) as ProviderEntry[];
 export type ProviderEntry = keyof typeof PROVIDER_EXPORTS;

@@ -45,6 +45,7 @@ test("each module loads by the package's name and exports its provider class", (
     "components/iotHub/iotHubDeviceProvider": "IotHubDeviceProvider",
     "components/iotHub/edgeDeploymentProvider": "EdgeDeploymentProvider",
     "components/iotHub/edgeReadinessProvider": "EdgeReadinessProvider",
+    "components/iotHub/atScaleDeployment.provider": "AtScaleDeploymentProvider",
   };
   // The names states made before the x.provider.ts renames hold (issue 14): they must keep loading.
   expect(PROVIDER_ENTRIES).toEqual(Object.keys(classes));
