@@ -26,6 +26,7 @@ export const PROVIDER_EXPORTS = {
   "components/iotHub/edgeDeploymentProvider": "components/iotHub/edgeDeployment.provider",
   "components/iotHub/edgeReadinessProvider": "components/iotHub/edgeReadiness.provider",
   "components/iotHub/atScaleDeployment.provider": "components/iotHub/atScaleDeployment.provider",
+  "components/iotHub/atScaleDeploymentGate.provider": "components/iotHub/atScaleDeploymentGate.provider",
 } as const;
 export const PROVIDER_ENTRIES = Object.keys(PROVIDER_EXPORTS) as ProviderEntry[];
 export type ProviderEntry = keyof typeof PROVIDER_EXPORTS;

@@ -46,6 +46,7 @@ test("each module loads by the package's name and exports its provider class", (
     "components/iotHub/edgeDeploymentProvider": "EdgeDeploymentProvider",
     "components/iotHub/edgeReadinessProvider": "EdgeReadinessProvider",
     "components/iotHub/atScaleDeployment.provider": "AtScaleDeploymentProvider",
+    "components/iotHub/atScaleDeploymentGate.provider": "AtScaleDeploymentGateProvider",
   };
   // The names states made before the x.provider.ts renames hold (issue 14): they must keep loading.
   expect(PROVIDER_ENTRIES).toEqual(Object.keys(classes));

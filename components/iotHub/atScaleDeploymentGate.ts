@@ -1,0 +1,53 @@
+// AtScaleDeploymentGate: a resource whose creation waits until an at-scale deployment has reached
+// the fleet, by the hub's own counts (atScaleDeploymentGate.provider.ts).
+import * as pulumi from "@pulumi/pulumi";
+import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
+import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
+import { providerModule } from "../dynamicProviders/providerPackage";
+
+export interface AtScaleDeploymentGateArgs {
+  readonly hub: HubAccessArgs;
+  readonly deploymentId: pulumi.Input<string>;
+  /** AtScaleDeployment.etag: an updated or replaced deployment makes the gate wait again. */
+  readonly deploymentEtag: pulumi.Input<string>;
+  /** How many devices must be applied and reporting success. */
+  readonly expectedDeviceCount: pulumi.Input<number>;
+  readonly timeoutSeconds: pulumi.Input<number>;
+  readonly pollIntervalSeconds?: pulumi.Input<number>;
+  /** How long devices may report failure before the gate gives up (image pulls report 500 meanwhile). */
+  readonly failureGraceSeconds?: pulumi.Input<number>;
+}
+
+/** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
+const PROVIDER = delegatingProvider(
+  providerModule<typeof import("./atScaleDeploymentGate.provider")>("components/iotHub/atScaleDeploymentGate.provider"),
+  "AtScaleDeploymentGateProvider",
+);
+
+export class AtScaleDeploymentGate extends pulumi.dynamic.Resource {
+  declare readonly deploymentId: pulumi.Output<string>;
+  /** The hub's counts when the gate passed. */
+  declare readonly metrics: pulumi.Output<Record<string, number>>;
+  declare readonly readyAfterSeconds: pulumi.Output<number>;
+
+  constructor(name: string, args: AtScaleDeploymentGateArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      PROVIDER,
+      name,
+      {
+        ...hubAccessInputs(args.hub),
+        deploymentId: args.deploymentId,
+        deploymentEtag: args.deploymentEtag,
+        expectedDeviceCount: args.expectedDeviceCount,
+        timeoutSeconds: args.timeoutSeconds,
+        pollIntervalSeconds: args.pollIntervalSeconds,
+        failureGraceSeconds: args.failureGraceSeconds,
+        metrics: undefined,
+        readyAfterSeconds: undefined,
+      },
+      opts,
+      "iotHub",
+      "AtScaleDeploymentGate",
+    );
+  }
+}
