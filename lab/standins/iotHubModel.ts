@@ -179,9 +179,9 @@ export class RegistryModel {
   }
 
   /**
-   * PATCH /twins/{id} (azure-iothub Registry.updateTwin): a JSON merge patch of `tags` and
-   * `properties.desired`, a null removing the key (learn.microsoft.com "Understand and use device
-   * twins": "Replace tags", "Update desired properties"). If-Match "*" or the twin's etag.
+   * PATCH /twins/{id} (azure-iothub Registry.updateTwin): "Partially update device twin", the tags or
+   * desired properties, "Properties set to null are removed"; keys exclude control characters, `.`,
+   * `$` and space (learn.microsoft.com iot-hub-devguide-device-twins.md). If-Match "*" or the twin's etag.
    */
   patchTwin(deviceId: string, patch: Json, ifMatch: string | undefined): Json {
     const identity = this.get(deviceId);
@@ -192,6 +192,11 @@ export class RegistryModel {
     }
     if (patch.tags !== undefined) {
       if (!isJson(patch.tags)) throw new HubError(400, "ArgumentInvalid", "tags must be an object");
+      const badKey = twinKeys(patch.tags).find((k) =>
+        [...k].some((c) => ".$ ".includes(c) || c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f)),
+      );
+      if (badKey !== undefined)
+        throw new HubError(400, "ArgumentInvalid", `The twin key '${badKey}' holds a character IoT Hub does not allow`);
       this.setTags(deviceId, mergePatch(identity.tags ?? {}, patch.tags));
     }
     const desired = isJson(patch.properties) ? patch.properties.desired : undefined;
@@ -307,6 +312,11 @@ function checkAuthentication(value: unknown): Json {
     symmetricKey: { primaryKey: null, secondaryKey: null },
     x509Thumbprint: { primaryThumbprint: primary, secondaryThumbprint: secondary },
   };
+}
+
+/** Every key of a twin section, nested ones included. */
+function twinKeys(value: Json): string[] {
+  return Object.entries(value).flatMap(([k, v]) => [k, ...(isJson(v) ? twinKeys(v) : [])]);
 }
 
 /** RFC 7396 JSON merge patch: objects merge, null removes, anything else replaces. */

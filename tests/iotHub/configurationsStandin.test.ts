@@ -238,4 +238,7 @@ test("twin PATCH merges tags (null removes one) and honours If-Match", async () 
     site: "s1",
   });
   expect(await refusal(use((r) => r.updateTwin("tags-1", { tags: { site: "s2" } }, twin.etag)))).toMatchObject({ status: 412 });
+  for (const key of ["a.b", "$x", "with space"]) {
+    expect(await refusal(use((r) => r.updateTwin("tags-1", { tags: { [key]: "v" } }, "*")))).toMatchObject({ status: 400 });
+  }
 });

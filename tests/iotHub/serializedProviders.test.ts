@@ -81,3 +81,54 @@ test("serialized providers create an identity, deploy and pass the gate, and del
   expect(hub.model.identities.has("ser-1")).toBe(false);
   expect(hub.countOf(429)).toBe(1);
 }, 60_000);
+
+test("serialized at-scale providers: one deployment reaches the tagged devices, the gate passes on the hub's counts, and delete", async () => {
+  const deployment = await roundTrip(
+    delegatingProvider(
+      providerModule<typeof import("../../components/iotHub/atScaleDeployment.provider")>("components/iotHub/atScaleDeployment.provider"),
+      "AtScaleDeploymentProvider",
+      FAST_RETRY,
+    ),
+  );
+  const gate = await roundTrip(
+    delegatingProvider(
+      providerModule<typeof import("../../components/iotHub/atScaleDeploymentGate.provider")>(
+        "components/iotHub/atScaleDeploymentGate.provider",
+      ),
+      "AtScaleDeploymentGateProvider",
+      FAST_RETRY,
+    ),
+  );
+  for (const [{ text }, entry] of [
+    [deployment, "atScaleDeployment.provider"],
+    [gate, "atScaleDeploymentGate.provider"],
+  ] as const) {
+    expectPackagedProvider(text);
+    expect(text).toContain(`"${PROVIDER_PACKAGE}/components/iotHub/${entry}.js"`);
+    expect(text).not.toContain(hub.sharedAccessKeyValue);
+  }
+  // Two devices registered with the fleet's tags, as DPS does from an enrollment group's initial twin.
+  for (const deviceId of ["scale-1", "scale-2"]) {
+    hub.model.put(deviceId, { deviceId, capabilities: { iotEdge: true }, authentication: { type: "certificateAuthority" } }, undefined);
+    hub.model.setTags(deviceId, { fleet: "plant-7", stack: "lab" });
+  }
+  const created = await deployment.loaded.create({
+    ...access,
+    deploymentId: "plant-7",
+    content: exampleManifest(),
+    targetCondition: "tags.fleet='plant-7' AND tags.stack='lab'",
+    priority: 10,
+  });
+  // The stand-in plays each device healthy once the hub applied the deployment to it.
+  const passed = await gate.loaded.create({
+    ...access,
+    deploymentId: "plant-7",
+    deploymentEtag: created.outs!.etag,
+    expectedDeviceCount: 2,
+    timeoutSeconds: 5,
+    pollIntervalSeconds: 0.05,
+  });
+  expect(passed.outs!.metrics).toEqual({ targetedCount: 2, appliedCount: 2, reportedSuccessfulCount: 2, reportedFailedCount: 0 });
+  await deployment.loaded.delete!("plant-7", created.outs!);
+  expect(hub.configurations.ids).toEqual([]);
+}, 60_000);
