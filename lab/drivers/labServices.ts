@@ -162,8 +162,8 @@ export class LabServices {
   }
 }
 
-/** Replaces the host's stand-in iotedge with the edge-runtime simulator, trusting the hub's CA. */
-export function installSimulator(host: TestHost, hubCaFile: string): void {
+/** Replaces the host's stand-in iotedge with the edge-runtime simulator, trusting the hub's CA (and DPS's, with one). */
+export function installSimulator(host: TestHost, hubCaFile: string, dpsCaFile?: string): void {
   const wrapper = host.path("/usr/local/sbin/iotedge");
   writeFileSync(
     wrapper,
@@ -171,6 +171,7 @@ export function installSimulator(host: TestHost, hubCaFile: string): void {
       "#!/bin/sh",
       `# EDGE-RUNTIME SIMULATOR: not the IoT Edge runtime (see ${SIMULATOR})`,
       `export EDGE_SIMULATOR_HUB_CA='${hubCaFile}'`,
+      ...(dpsCaFile ? [`export EDGE_SIMULATOR_DPS_CA='${dpsCaFile}'`] : []),
       `exec ${process.execPath} ${SIMULATOR} "$@"`,
       "",
     ].join("\n"),
