@@ -1,44 +1,56 @@
-// The edge-runtime simulator's DPS provisioning on a real SSH test host: `iotedge config apply` with
-// the program's own config.toml (renderConfigToml, `source = "dps"`), then the simulated runtime
-// registers through the DPS stand-in with the real azure-iot-provisioning-device-http client and
-// its X.509 identity, and connects to the hub DPS assigned it. The enrollment group is made with
-// the real service client. Needs root (mount namespaces, port 443), openssh-server, openssl.
+// The lab's DPS side on a real SSH test host, as `npm start -- --dps` runs it (LabServices with a
+// DPS stand-in linked to the hub stand-in, identities signed by the lab's fleet CA in the vault):
+// `iotedge config apply` with the program's own config.toml (renderConfigToml, `source = "dps"`),
+// then the edge-runtime simulator registers through the DPS stand-in with the real
+// azure-iot-provisioning-device-http client and its X.509 identity, and connects to the hub DPS
+// assigned. The enrollment group is made with the real service client, as the stack's provider
+// would. Needs root (mount namespaces, port 443), openssh-server, openssl.
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderConfigToml, type DpsX509Provisioning } from "../../components/bootstrap/configToml";
 import { DEVICE_FILES } from "../../components/bootstrap/devicePaths";
 import { withProvisioningService } from "../../components/dps/provisioningAccess";
-import { installSimulator } from "../../lab/drivers/labServices";
-import { makeCaSignedDevice, makeTestCa } from "../../lab/hosts/testCertificates";
+import { LabServices, labDevices } from "../../lab/drivers/labServices";
 import { runRemoteCommand } from "../../lab/hosts/sshRunner";
-import { TestHost } from "../../lab/hosts/testHost";
-import { DpsStandin } from "../../lab/standins/dpsStandin";
-import { IotHubStandin } from "../../lab/standins/iotHubStandin";
+import type { TestHost } from "../../lab/hosts/testHost";
+import type { DpsStandin } from "../../lab/standins/dpsStandin";
+import type { IotHubStandin } from "../../lab/standins/iotHubStandin";
 
 jest.setTimeout(120_000);
 
 const DEVICE = "dps-sim-01";
 const AGENT_IMAGE = "mcr.microsoft.com/azureiotedge-agent:1.6";
 const dir = mkdtempSync(join(tmpdir(), "edge-sim-dps-"));
-const fleetCa = makeTestCa("lab fleet CA");
-const device = makeCaSignedDevice(DEVICE, { ca: fleetCa });
+const labDevice = { ...labDevices([DEVICE], "127.0.10.30")[0], authentication: "certificateAuthority" as const };
+let lab: LabServices;
 let hub: IotHubStandin;
 let dps: DpsStandin;
 let host: TestHost;
+/** The identity the lab put into the vault for the device: its chain (leaf, fleet CA) and key. */
+let device: { identityCertPem: string; identityKeyPem: string };
 
 beforeAll(async () => {
-  hub = await IotHubStandin.start({ address: "127.0.10.21" });
-  dps = await DpsStandin.start({ address: "127.0.10.20", linkedHubs: new Map([[hub.hostName, hub.model]]) });
-  host = await TestHost.start({ address: "127.0.10.30", port: 2222, name: "sim-dps" });
-  const ca = (name: string, pem: string) => (writeFileSync(join(dir, name), pem), join(dir, name));
-  installSimulator(host, ca("hub-ca.pem", hub.caCertPem), ca("dps-ca.pem", dps.caCertPem));
-  const access = { dpsHostName: dps.hostName, dpsConnectionString: dps.connectionString, dpsTrustedCaPem: dps.caCertPem };
-  await withProvisioningService(access, (client) =>
+  lab = await LabServices.start({
+    dir,
+    hubAddress: "127.0.10.21",
+    vaultAddress: "127.0.10.22",
+    devices: [labDevice],
+    dps: { address: "127.0.10.20", idScope: "0ne0000b002" },
+  });
+  [hub, dps, host] = [lab.hub, lab.dps!, lab.hosts.get(DEVICE)!];
+  const seeded = lab.vault.latest(labDevice.certificateName)!.secretValue;
+  const key = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----\n?/.exec(seeded)![0];
+  device = { identityCertPem: seeded.replace(key, ""), identityKeyPem: key };
+  const fleetCaPem = readFileSync(lab.endpoints.dps!.fleetCaFile, "utf8");
+  const access = { dpsHostName: dps.hostName, dpsConnectionString: readFileSync(lab.endpoints.dps!.connectionStringFile, "utf8") };
+  // The CA bundle the lab gives the engine trusts the DPS stand-in (the provider reads NODE_EXTRA_CA_CERTS; here, its own option).
+  await withProvisioningService({ ...access, dpsTrustedCaPem: readFileSync(lab.endpoints.caBundleFile, "utf8") }, (client) =>
     client.createOrUpdateEnrollmentGroup({
       enrollmentGroupId: "lab-fleet",
-      attestation: { type: "x509", x509: { signingCertificates: { primary: { certificate: fleetCa.certPem } } } },
+      attestation: { type: "x509", x509: { signingCertificates: { primary: { certificate: fleetCaPem } } } },
       capabilities: { iotEdge: true },
       initialTwin: { tags: { fleet: "lab" }, properties: { desired: {} } },
       provisioningStatus: "enabled",
@@ -49,10 +61,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await host?.stop();
-  await dps?.stop();
-  await hub?.stop();
+  await lab?.stop();
   rmSync(dir, { recursive: true, force: true });
+});
+
+test("the lab's DPS side: the stand-in with the stack's id scope, its connection string a 0600 file, identities signed by the fleet CA, no CA on the hub", () => {
+  expect(lab.endpoints.dps).toMatchObject({ hostName: "127.0.10.20", idScope: "0ne0000b002" });
+  expect(statSync(lab.endpoints.dps!.connectionStringFile).mode & 0o777).toBe(0o600);
+  const [leaf, ca] = device.identityCertPem.split(/(?<=-----END CERTIFICATE-----\n)/).map((pem) => new X509Certificate(pem));
+  const fleetCa = new X509Certificate(readFileSync(lab.endpoints.dps!.fleetCaFile, "utf8"));
+  expect([leaf.subject, leaf.checkIssued(fleetCa), ca.fingerprint256]).toEqual([`CN=${DEVICE}`, true, fleetCa.fingerprint256]);
+  expect(lab.caFiles.size).toBe(0);
+  expect(hub.model.certificates.size).toBe(0);
 });
 
 /** Puts the identity files where the bootstrap puts them, with aziot's owners and modes, and config.toml. */
