@@ -24,8 +24,8 @@ export default tseslint.config(
   },
   { files: ["jest.config.js"], languageOptions: { sourceType: "commonjs" } },
   {
-    // The Node scripts the lab's devices run (no extension: they are commands on the device's PATH).
-    files: ["lab/edge-runtime-simulator/iotedge", "lab/hosts/fake-runtime/*-standin"],
+    // The Node scripts the lab's devices run (commands on the device's PATH, no extension) and the simulator's module.
+    files: ["lab/edge-runtime-simulator/iotedge", "lab/edge-runtime-simulator/*.js", "lab/hosts/fake-runtime/*-standin"],
     ignores: ["lab/hosts/fake-runtime/cloud-init-standin"],
     languageOptions: { sourceType: "commonjs", globals: globals.node },
     // CommonJS scripts: require is how they load modules.

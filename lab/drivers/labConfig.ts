@@ -1,5 +1,6 @@
-// A lab stack's config: read from Pulumi.lab.yaml (what the lab must start), written for the tests
-// and the benchmark (N devices on given addresses), and the values the lab sets in its copy.
+// A lab stack's config: read from Pulumi.lab.yaml or Pulumi.lab-dps.yaml (what the lab must start),
+// written for the tests and the benchmark (N devices on given addresses), and the values the lab sets
+// in its copy.
 import * as YAML from "yaml";
 import type { LabDevice, LabEndpoints } from "./labServices";
 
@@ -7,6 +8,13 @@ export interface LabPlan {
   readonly hubAddress: string;
   readonly vaultAddress: string;
   readonly devices: LabDevice[];
+  /** `provisioning.mode: dps`: the DPS stand-in's address (its service host and the devices' global endpoint) and id scope. */
+  readonly dps?: LabDps;
+}
+
+export interface LabDps {
+  readonly address: string;
+  readonly idScope: string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON (the service's record; a stack file), read field by field
@@ -39,12 +47,34 @@ export function labPlanOf(stackYaml: string): LabPlan {
       ...(cert.authentication === "certificateAuthority" ? { authentication: "certificateAuthority" as const } : {}),
     };
   });
-  for (const addr of [hub.hostName, vaultHost, ...devices.map((d) => d.address)]) {
+  const dps = dpsPlanOf(config["edge:provisioning"] ?? {}, devices, problems);
+  for (const addr of [hub.hostName, vaultHost, dps?.address, ...devices.map((d) => d.address)]) {
     if (addr && !/^127\.\d+\.\d+\.\d+$/.test(addr)) problems.push(`${addr} is not a loopback address: the lab listens on 127.0.0.0/8 only`);
   }
   if (devices.length === 0) problems.push("edge:devices lists no device");
   if (problems.length > 0) throw new Error(`the lab stack file cannot be run:\n  - ${problems.join("\n  - ")}`);
-  return { hubAddress: hub.hostName, vaultAddress: vaultHost, devices };
+  return { hubAddress: hub.hostName, vaultAddress: vaultHost, devices, ...(dps ? { dps } : {}) };
+}
+
+/**
+ * `provisioning.mode: dps` in the lab: one DPS stand-in serves both the service API (`dps.hostName`)
+ * and device registration (`dps.globalEndpoint`), as the hub stand-in's address is the hub's host
+ * name; it is started with the stack's `dps.idScope`. Its devices are signed by the lab's fleet CA.
+ */
+function dpsPlanOf(provisioning: Json, devices: readonly LabDevice[], problems: string[]): LabDps | undefined {
+  if (provisioning.mode !== "dps") return undefined;
+  const dps = provisioning.dps ?? {};
+  if (!dps.hostName) problems.push("edge:provisioning.dps.hostName must be the DPS stand-in's loopback address");
+  else if (String(dps.globalEndpoint ?? "").replace(/\/$/, "") !== `https://${dps.hostName}`) {
+    problems.push(`edge:provisioning.dps.globalEndpoint must be https://${dps.hostName}/: devices register at the same stand-in`);
+  }
+  if (!dps.idScope) problems.push("edge:provisioning.dps.idScope must be set: the lab starts the DPS stand-in with it");
+  devices.forEach((d, i) => {
+    if (d.authentication !== "certificateAuthority") {
+      problems.push(`edge:devices[${i}].certificate.authentication must be certificateAuthority: the lab's fleet CA signs DPS devices`);
+    }
+  });
+  return { address: dps.hostName, idScope: dps.idScope };
 }
 
 export interface GeneratedLabOptions {
@@ -54,11 +84,28 @@ export interface GeneratedLabOptions {
   /** Manifest path per device id (default manifests/simulated-temperature.json). */
   readonly manifests?: Record<string, string>;
   readonly readinessTimeoutSeconds?: number;
+  /** A `provisioning.mode: dps` stack through the DPS stand-in at this address (devices must be certificateAuthority). */
+  readonly dps?: LabDps & { readonly tags?: Record<string, string> };
+  /** The fleet's manifest (default manifests/simulated-temperature.json). */
+  readonly manifest?: string;
 }
 
 /** A lab stack file for these devices (tests, benchmark). */
 export function labStackYaml(o: GeneratedLabOptions): string {
-  return YAML.stringify({ config: { ...labCoreConfig(o), ...labDevicesConfig(o) } });
+  return YAML.stringify({ config: { ...labCoreConfig(o), ...labDpsConfig(o), ...labDevicesConfig(o) } });
+}
+
+/** provisioning.mode dps through the lab's DPS stand-in, when the lab runs one. */
+function labDpsConfig(o: Pick<GeneratedLabOptions, "dps">) {
+  if (!o.dps) return {};
+  const { address, idScope, tags } = o.dps;
+  return {
+    "edge:provisioning": {
+      mode: "dps",
+      dps: { name: "lab-dps", hostName: address, globalEndpoint: `https://${address}/`, idScope },
+      ...(tags ? { tags } : {}),
+    },
+  };
 }
 
 /** A fleet-core lab stack (stackRole core): the hub and vault stand-ins, and nothing in Azure (the lab has no azure-native). */
@@ -83,9 +130,9 @@ function labCoreConfig(o: Pick<GeneratedLabOptions, "hubAddress" | "vaultAddress
   };
 }
 
-function labDevicesConfig(o: Pick<GeneratedLabOptions, "devices" | "manifests">) {
+function labDevicesConfig(o: Pick<GeneratedLabOptions, "devices" | "manifests" | "manifest">) {
   return {
-    "edge:defaults": { existing: { port: 2222, user: "root" }, deploymentManifest: "manifests/simulated-temperature.json" },
+    "edge:defaults": { existing: { port: 2222, user: "root" }, deploymentManifest: o.manifest ?? "manifests/simulated-temperature.json" },
     "edge:devices": o.devices.map((d) => ({
       id: d.id,
       host: { type: "existing", address: d.address, port: d.port },
@@ -109,6 +156,10 @@ export function labConfigValues(
 ): { plain: Record<string, string>; secrets: Record<string, string> } {
   const plain: Record<string, string> = { "edge:keyVault.url": endpoints.vaultUrl };
   const secrets: Record<string, string> = { "edge:iotHub.connectionString": read(endpoints.connectionStringFile) };
+  if (plan.dps) {
+    if (!endpoints.dps) throw new Error("the running lab services have no DPS stand-in; run `npm run lab:down` first");
+    secrets["edge:provisioning.dps.connectionString"] = read(endpoints.dps.connectionStringFile);
+  }
   plan.devices.forEach((d, i) => {
     const host = endpoints.hosts[d.id];
     if (!host) throw new Error(`the lab has no host for device ${d.id}`);

@@ -1,15 +1,19 @@
 // The local services a lab stack runs against, on loopback only: the IoT Hub stand-in (port 443 of
 // its own address), the Key Vault stand-in with each device's identity and edge CA certificates
-// already in it (as an operator would have imported them), and one SSH test host per device
-// (lab/hosts) with the EDGE-RUNTIME SIMULATOR (lab/edge-runtime-simulator/iotedge) as its iotedge.
+// already in it (as an operator would have imported them), one SSH test host per device (lab/hosts)
+// with the EDGE-RUNTIME SIMULATOR (lab/edge-runtime-simulator/iotedge) as its iotedge, and for a
+// `provisioning.mode: dps` stack the DPS stand-in (port 443 of its own address), linked to the hub
+// stand-in: a device's registration creates it in the hub stand-in's registry.
 // Used in-process by the end-to-end tests and by lab/drivers/services-main.ts for `npm start`.
 // Needs root (port 443, mount namespaces), openssh-server, openssl, util-linux.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { IotHubStandin } from "../standins/iotHubStandin";
 import { KeyVaultStandin } from "../standins/keyVaultStandin";
+import { DpsStandin } from "../standins/dpsStandin";
 import { TestHost } from "../hosts/testHost";
-import { makeCaSignedDevice, makeDeviceCertificates } from "../hosts/testCertificates";
+import { makeCaSignedDevice, makeDeviceCertificates, makeTestCa } from "../hosts/testCertificates";
+import type { LabDps } from "./labConfig";
 
 export const SIMULATOR = resolve(__dirname, "..", "edge-runtime-simulator", "iotedge");
 export const AZ_STANDIN_DIR = resolve(__dirname, "..", "azure-cli-standin");
@@ -22,7 +26,10 @@ export interface LabDevice {
   /** Key Vault certificate names of its identity and its edge CA. */
   readonly certificateName: string;
   readonly edgeCaCertificateName: string;
-  /** certificateAuthority: its identity is signed by a lab CA, which the operator registers on the hub. Default selfSigned. */
+  /**
+   * certificateAuthority: its identity is signed by a lab CA, which the operator registers on the hub;
+   * with DPS, by the lab's one fleet CA, the enrollment group's. Default selfSigned.
+   */
   readonly authentication?: "selfSigned" | "certificateAuthority";
 }
 
@@ -32,6 +39,8 @@ export interface LabOptions {
   readonly hubAddress: string;
   readonly vaultAddress: string;
   readonly devices: readonly LabDevice[];
+  /** Start the DPS stand-in too (a `provisioning.mode: dps` stack). */
+  readonly dps?: LabDps;
 }
 
 /** What a stack and the Pulumi CLI need to reach the lab; files under `dir`. */
@@ -45,10 +54,19 @@ export interface LabEndpoints {
   /** The hub's service connection string; mode 0600. */
   readonly connectionStringFile: string;
   readonly hosts: Record<string, { address: string; port: number; user: string; privateKeyFile: string; hostKey: string }>;
+  /** The DPS stand-in, when the stack provisions through DPS. */
+  readonly dps?: {
+    readonly hostName: string;
+    readonly idScope: string;
+    /** Its service connection string; mode 0600. */
+    readonly connectionStringFile: string;
+    /** The fleet CA that signs the devices' identities (public). */
+    readonly fleetCaFile: string;
+  };
 }
 
 export class LabServices {
-  /** The CA certificate file of each certificateAuthority device, for the operator to put on the hub. */
+  /** The CA certificate file of each certificateAuthority device, for the operator to put on the hub (hub mode). */
   readonly caFiles = new Map<string, string>();
 
   private constructor(
@@ -57,6 +75,9 @@ export class LabServices {
     readonly hosts: Map<string, TestHost>,
     readonly endpoints: LabEndpoints,
     private readonly dir: string,
+    /** The DPS stand-in and the fleet CA its devices are signed by (DPS mode). */
+    readonly dps?: DpsStandin,
+    private readonly fleetCa?: { certPem: string; keyPem: string },
   ) {}
 
   static async start(options: LabOptions): Promise<LabServices> {
@@ -70,12 +91,22 @@ export class LabServices {
       started.push(vault);
       const hubCaFile = join(options.dir, "iothub-ca.pem");
       writeFileSync(hubCaFile, hub.caCertPem);
+      const dps = options.dps
+        ? await DpsStandin.start({
+            address: options.dps.address,
+            idScope: options.dps.idScope,
+            linkedHubs: new Map([[hub.hostName, hub.model]]),
+          })
+        : undefined;
+      if (dps) started.push(dps);
+      const dpsCaFile = dps ? join(options.dir, "dps-ca.pem") : undefined;
+      if (dps) writeFileSync(dpsCaFile!, dps.caCertPem);
       const hosts = new Map<string, TestHost>();
       const hostList = await Promise.all(
         options.devices.map(async (d) => {
           const host = await TestHost.start({ address: d.address, port: d.port, name: `lab-${d.id}` });
           started.push(host);
-          installSimulator(host, hubCaFile);
+          installSimulator(host, hubCaFile, dpsCaFile);
           return [d.id, host] as const;
         }),
       );
@@ -90,7 +121,8 @@ export class LabServices {
         hubHostName: hub.hostName,
         vaultUrl: vault.vaultUrl,
         caBundleFile:
-          (writeFileSync(join(options.dir, "ca-bundle.pem"), hub.caCertPem + vault.caCertPem), join(options.dir, "ca-bundle.pem")),
+          (writeFileSync(join(options.dir, "ca-bundle.pem"), hub.caCertPem + vault.caCertPem + (dps?.caCertPem ?? "")),
+          join(options.dir, "ca-bundle.pem")),
         azTokenFile: secret("az-token", vault.token),
         connectionStringFile: secret("iothub-connection-string", hub.connectionString),
         hosts: Object.fromEntries(
@@ -106,7 +138,26 @@ export class LabServices {
           ]),
         ),
       };
-      const lab = new LabServices(hub, vault, hosts, endpoints, options.dir);
+      const fleetCa = dps ? makeTestCa("lab fleet CA") : undefined;
+      const lab = new LabServices(
+        hub,
+        vault,
+        hosts,
+        dps && fleetCa
+          ? {
+              ...endpoints,
+              dps: {
+                hostName: dps.hostName,
+                idScope: dps.idScope,
+                connectionStringFile: secret("dps-connection-string", dps.connectionString),
+                fleetCaFile: (writeFileSync(join(options.dir, "fleet-ca.pem"), fleetCa.certPem), join(options.dir, "fleet-ca.pem")),
+              },
+            }
+          : endpoints,
+        options.dir,
+        dps,
+        fleetCa,
+      );
       for (const d of options.devices) lab.seedCertificates(d);
       return lab;
     } catch (e) {
@@ -118,7 +169,8 @@ export class LabServices {
   /**
    * Puts a device's identity and edge CA (openssl-made, P-256, 30 days) into the vault, PEM with key.
    * A certificateAuthority device's identity is signed by a lab CA of its own (CN = device id, the
-   * chain in the vault), whose certificate is written to `caFiles` for the operator to register.
+   * chain in the vault), whose certificate is written to `caFiles` for the operator to register; in
+   * DPS mode by the lab's fleet CA, which the stack's enrollment group trusts (the hub needs none).
    */
   seedCertificates(device: Pick<LabDevice, "id" | "certificateName" | "edgeCaCertificateName" | "authentication">): {
     identityCertPem: string;
@@ -130,7 +182,10 @@ export class LabServices {
       tags: { "edge-lab": "seeded" },
     });
     let identity = { cert: certs.identityCertPem, key: certs.identityKeyPem };
-    if (device.authentication === "certificateAuthority") {
+    if (device.authentication === "certificateAuthority" && this.fleetCa) {
+      const signed = makeCaSignedDevice(device.id, { ca: this.fleetCa });
+      identity = { cert: signed.identityCertPem + signed.rootCertPem, key: signed.identityKeyPem };
+    } else if (device.authentication === "certificateAuthority") {
       const signed = makeCaSignedDevice(device.id, { caName: `lab ${device.id}` });
       identity = { cert: signed.identityCertPem + signed.rootCertPem, key: signed.identityKeyPem };
       const caFile = join(this.dir, `hub-ca-${device.id}.pem`);
@@ -158,12 +213,12 @@ export class LabServices {
 
   async stop(): Promise<void> {
     await Promise.all([...this.hosts.values()].map((h) => h.stop().catch(() => undefined)));
-    await Promise.all([this.hub.stop(), this.vault.stop()].map((p) => p.catch(() => undefined)));
+    await Promise.all([this.hub.stop(), this.vault.stop(), ...(this.dps ? [this.dps.stop()] : [])].map((p) => p.catch(() => undefined)));
   }
 }
 
-/** Replaces the host's stand-in iotedge with the edge-runtime simulator, trusting the hub's CA. */
-export function installSimulator(host: TestHost, hubCaFile: string): void {
+/** Replaces the host's stand-in iotedge with the edge-runtime simulator, trusting the hub's CA (and DPS's, with one). */
+export function installSimulator(host: TestHost, hubCaFile: string, dpsCaFile?: string): void {
   const wrapper = host.path("/usr/local/sbin/iotedge");
   writeFileSync(
     wrapper,
@@ -171,6 +226,7 @@ export function installSimulator(host: TestHost, hubCaFile: string): void {
       "#!/bin/sh",
       `# EDGE-RUNTIME SIMULATOR: not the IoT Edge runtime (see ${SIMULATOR})`,
       `export EDGE_SIMULATOR_HUB_CA='${hubCaFile}'`,
+      ...(dpsCaFile ? [`export EDGE_SIMULATOR_DPS_CA='${dpsCaFile}'`] : []),
       `exec ${process.execPath} ${SIMULATOR} "$@"`,
       "",
     ].join("\n"),

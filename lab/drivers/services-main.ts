@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   }
   const endpointsFile = join(dir, "endpoints.json");
   writeFileSync(endpointsFile, `${JSON.stringify({ pid: process.pid, ...lab.endpoints }, null, 2)}\n`);
-  console.log(`lab services: hub ${lab.endpoints.hubHostName}:443, vault ${lab.endpoints.vaultUrl}, ${lab.hosts.size} host(s)`);
+  const dps = lab.endpoints.dps
+    ? `, DPS ${lab.endpoints.dps.hostName}:443 (id scope ${lab.endpoints.dps.idScope}; devices signed by ${lab.endpoints.dps.fleetCaFile})`
+    : "";
+  console.log(`lab services: hub ${lab.endpoints.hubHostName}:443${dps}, vault ${lab.endpoints.vaultUrl}, ${lab.hosts.size} host(s)`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -2,7 +2,8 @@
 // services (IoT Hub and Key Vault stand-ins, SSH test hosts with the edge-runtime simulator) for
 // the fleet in Pulumi.lab.yaml, runs the real `pulumi up --yes` on the `lab` stack, and prints each
 // device with its status and the time it took. `npm run lab:down` takes it all away again.
-// Usage (as root): npm start [-- --stack-file Pulumi.lab.yaml]
+// `--dps` runs Pulumi.lab-dps.yaml instead: the fleet provisions itself through the DPS stand-in.
+// Usage (as root): npm start [-- --dps | --stack-file Pulumi.lab.yaml]
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { labConfigValues, labPlanOf } from "./labConfig";
@@ -11,7 +12,8 @@ import { LabStack, PROJECT_DIR } from "./labStack";
 
 async function main(): Promise<number> {
   const at = process.argv.indexOf("--stack-file");
-  const stackFile = resolve(PROJECT_DIR, at >= 0 ? process.argv[at + 1] : "Pulumi.lab.yaml");
+  const defaultFile = process.argv.includes("--dps") ? "Pulumi.lab-dps.yaml" : "Pulumi.lab.yaml";
+  const stackFile = resolve(PROJECT_DIR, at >= 0 ? process.argv[at + 1] : defaultFile);
   const baseConfig = readFileSync(stackFile, "utf8");
   const plan = labPlanOf(baseConfig);
   checkMachine();
@@ -22,13 +24,13 @@ async function main(): Promise<number> {
     progress(`reusing the lab services already running (pid ${services.pid})`);
   } else {
     progress(
-      `starting the lab services: IoT Hub stand-in on ${plan.hubAddress}:443, Key Vault stand-in on ${plan.vaultAddress}, ${plan.devices.length} SSH test host(s) with the edge-runtime simulator`,
+      `starting the lab services: IoT Hub stand-in on ${plan.hubAddress}:443, ${plan.dps ? `DPS stand-in on ${plan.dps.address}:443 (id scope ${plan.dps.idScope}), ` : ""}Key Vault stand-in on ${plan.vaultAddress}, ${plan.devices.length} SSH test host(s) with the edge-runtime simulator`,
     );
     services = await startServices(dir, stackFile);
     progress(`services up (pid ${services.pid}; log ${join(dir, "services.log")})`);
   }
   const stack = new LabStack({ stateDir: dir, stack: "lab", pulumi, endpoints: services.endpoints });
-  if (!services.endpoints.hosts[plan.devices[0].id] || plan.devices.some((d) => !services!.endpoints.hosts[d.id])) {
+  if (plan.devices.some((d) => !services!.endpoints.hosts[d.id]) || !plan.dps !== !services.endpoints.dps) {
     throw new Error("the running lab services were started for another fleet; run `npm run lab:down` first");
   }
   progress(`the lab's Pulumi: ${(await stack.engine()).replace(/\n/g, "\n  ")}`);

@@ -62,6 +62,17 @@ export function makeDeviceCertificates(deviceId: string): Required<DeviceCertifi
   }
 }
 
+/** A root CA (CN = `name`) to sign devices with, e.g. a fleet's CA for a DPS enrollment group. */
+export function makeTestCa(name: string): { certPem: string; keyPem: string } {
+  const dir = mkdtempSync(join(tmpdir(), "edge-test-ca-"));
+  try {
+    const ca = selfSigned(dir, "ca", name, ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature,keyCertSign"]);
+    return { certPem: ca.cert, keyPem: ca.key };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export interface CaSignedDevice {
   /** The CA to register on the hub (the root, or the intermediate when `intermediate`). */
   readonly rootCertPem: string;
@@ -72,8 +83,14 @@ export interface CaSignedDevice {
   readonly identityKeyPem: string;
 }
 
-/** A test CA (optionally with an intermediate) and a device identity certificate it signs, for certificateAuthority authentication. */
-export function makeCaSignedDevice(deviceId: string, options: { intermediate?: boolean; caName?: string } = {}): CaSignedDevice {
+/**
+ * A test CA (optionally with an intermediate) and a device identity certificate it signs, for
+ * certificateAuthority authentication. With `ca`, that CA signs (a fleet CA shared by devices).
+ */
+export function makeCaSignedDevice(
+  deviceId: string,
+  options: { intermediate?: boolean; caName?: string; ca?: { certPem: string; keyPem: string } } = {},
+): CaSignedDevice {
   const dir = mkdtempSync(join(tmpdir(), "edge-test-ca-"));
   const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
   const read = (f: string) => readFileSync(join(dir, f), "utf8");
@@ -112,10 +129,16 @@ export function makeCaSignedDevice(deviceId: string, options: { intermediate?: b
     );
   };
   try {
-    const root = selfSigned(dir, "root", options.caName ?? `${deviceId} test root CA`, [
-      "basicConstraints=critical,CA:TRUE",
-      "keyUsage=critical,digitalSignature,keyCertSign",
-    ]);
+    const root = options.ca
+      ? { cert: options.ca.certPem, key: options.ca.keyPem }
+      : selfSigned(dir, "root", options.caName ?? `${deviceId} test root CA`, [
+          "basicConstraints=critical,CA:TRUE",
+          "keyUsage=critical,digitalSignature,keyCertSign",
+        ]);
+    if (options.ca) {
+      writeFileSync(join(dir, "root.cert.pem"), root.cert);
+      writeFileSync(join(dir, "root.key.pem"), root.key, { mode: 0o600 });
+    }
     let issuer = "root";
     if (options.intermediate) {
       signed("intermediate", `${options.caName ?? deviceId} test intermediate CA`, "root", [

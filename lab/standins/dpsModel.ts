@@ -157,7 +157,7 @@ export class ProvisioningModel {
     const operationId = `4.${randomBytes(8).toString("hex")}.${randomUUID()}`;
     const operation: Operation = { registrationId, pollsBeforeAssigned: this.pollsBeforeAssigned };
     try {
-      operation.result = this.assign(registrationId, group);
+      operation.result = this.assign(registrationId, group, leaf);
     } catch (e) {
       operation.failure = e instanceof DpsError ? e : new DpsError(500, 500, String(e));
     }
@@ -194,28 +194,37 @@ export class ProvisioningModel {
   }
 
   /**
-   * Creates the device on the group's hub: edge capability from the group, X.509 CA authentication,
-   * and the group's initial twin (learn.microsoft.com "Device Provisioning Service concepts": the
-   * initial twin is applied on first registration). A device already there is kept, as the default
-   * reprovisioning policy re-assigns to the same hub without resetting it.
+   * Creates the device on the group's hub: device id = the certificate's CN (learn.microsoft.com "X.509
+   * certificate attestation": for enrollment groups the CN sets the device ID registered with IoT Hub),
+   * edge capability from the group, and the group's initial twin tags (learn.microsoft.com "Device
+   * Provisioning Service concepts": the initial twin is applied on first registration). The identity
+   * authenticates by the thumbprint of the certificate the device registered with: DPS creates
+   * X.509 group devices as `selfSigned`, not `certificateAuthority`, so the hub needs no CA of its
+   * own (MicrosoftDocs/azure-docs #70976 and #108289, Azure/azure-iot-sdk-csharp #3360). A device
+   * already there keeps its twin (the default reprovisioning policy migrates device data) and gets
+   * the thumbprint of the certificate it registers with now.
    */
-  private assign(registrationId: string, group: GroupRecord): Json {
+  private assign(registrationId: string, group: GroupRecord, leaf: X509Certificate): Json {
     const hubName = this.hubFor(group);
     const hub = this.linkedHubs.get(hubName);
     if (!hub) throw new DpsError(400, 400, `IoT hub ${hubName} is not linked to this DPS`);
-    if (!hub.identities.has(registrationId)) {
-      hub.put(
-        registrationId,
-        {
-          deviceId: registrationId,
-          status: "enabled",
-          authentication: { type: "certificateAuthority" },
-          capabilities: { iotEdge: (group.body.capabilities as Json).iotEdge === true },
-        },
-        undefined,
-      );
+    const existing = hub.identities.get(registrationId);
+    const identity = {
+      deviceId: registrationId,
+      // An existing device keeps its status: disabling it in the hub is the operator's call.
+      status: existing?.device.status ?? "enabled",
+      authentication: {
+        type: "selfSigned",
+        x509Thumbprint: { primaryThumbprint: leaf.fingerprint.replace(/:/g, ""), secondaryThumbprint: null },
+      },
+      capabilities: { iotEdge: (group.body.capabilities as Json).iotEdge === true },
+    };
+    if (!existing) {
+      hub.put(registrationId, identity, undefined);
       const twin = group.body.initialTwin as Json;
       hub.setTags(registrationId, isJson(twin.tags) ? twin.tags : {});
+    } else {
+      hub.put(registrationId, identity, "*");
     }
     const previous = this.registrations.get(registrationId);
     const now = new Date().toISOString();

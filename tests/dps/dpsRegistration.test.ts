@@ -1,12 +1,14 @@
 // Device registration through the DPS stand-in with the real device clients
 // (azure-iot-provisioning-device + -http + azure-iot-security-x509), against groups made with the
 // real service client (azure-iot-provisioning-service).
+import { X509Certificate } from "node:crypto";
 import type { EnrollmentGroup } from "azure-iot-provisioning-service/dist/interfaces";
 import { withProvisioningService } from "../../components/dps/provisioningAccess";
 import type { Pair } from "../certificates/support/openssl";
 import { signedBy } from "../certificates/support/openssl";
 import { type DpsLab, deviceCert, INTERMEDIATE_EXT, makeRootCa, registerDevice, startDps } from "./dpsFixture";
 
+const thumbprintOf = (pem: string) => new X509Certificate(pem).fingerprint.replace(/:/g, "");
 let lab: DpsLab;
 let root: Pair;
 let otherRoot: Pair;
@@ -46,18 +48,30 @@ function register(registrationId: string, cert: Pair): Promise<{ assignedHub: st
 
 test("a device whose certificate chains to the group's CA registers, is assigned to the hub, and appears there as an edge device with the group's tags", async () => {
   await putGroup(group("fleet-a"));
-  const result = await register("edge-01", deviceCert(root, "edge-01"));
+  const cert = deviceCert(root, "edge-01");
+  const result = await register("edge-01", cert);
   expect(result).toMatchObject({ assignedHub: lab.hub.hostName, deviceId: "edge-01", status: "assigned" });
   const device = lab.hub.model.get("edge-01");
+  // DPS registers X.509 group devices as selfSigned with the certificate's thumbprint (azure-docs #70976).
   expect(device.device).toMatchObject({
     status: "enabled",
     capabilities: { iotEdge: true },
-    authentication: { type: "certificateAuthority" },
+    authentication: { type: "selfSigned", x509Thumbprint: { primaryThumbprint: thumbprintOf(cert.certPem), secondaryThumbprint: null } },
   });
   expect(lab.hub.model.deviceTwin("edge-01").tags).toEqual({ fleet: "north", stack: "dev" });
   // register → 202 assigning, one poll still assigning, then assigned.
   const device1 = lab.dps.requests.filter((r) => r.url.includes("/registrations/edge-01/"));
   expect(device1.map((r) => `${r.method} ${r.status}`)).toEqual(["PUT 202", "GET 202", "GET 200"]);
+});
+
+test("a registration with a renewed certificate keeps the device and its twin and moves the hub identity to the new thumbprint", async () => {
+  lab.hub.model.setTags("edge-01", { fleet: "north", stack: "dev", site: "set-later" });
+  const renewed = deviceCert(root, "edge-01");
+  expect(await register("edge-01", renewed)).toMatchObject({ deviceId: "edge-01", status: "assigned" });
+  expect(lab.hub.model.get("edge-01").device).toMatchObject({
+    authentication: { x509Thumbprint: { primaryThumbprint: thumbprintOf(renewed.certPem) } },
+  });
+  expect(lab.hub.model.deviceTwin("edge-01").tags).toEqual({ fleet: "north", stack: "dev", site: "set-later" });
 });
 
 test("an intermediate in the chain the device sends is followed to the group's root", async () => {

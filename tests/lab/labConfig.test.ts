@@ -98,6 +98,50 @@ test("the copy gets the vault URL and host keys in plain text, the connection st
   });
 });
 
+test("Pulumi.lab-dps.yaml: a DPS stand-in on 127.0.7.3 with the stack's id scope, two certificateAuthority devices, nothing secret", () => {
+  const text = read("Pulumi.lab-dps.yaml");
+  expect(text).not.toMatch(/secure:|PRIVATE KEY|SharedAccessKey/);
+  const plan = labPlanOf(text);
+  expect(plan).toMatchObject({ hubAddress: "127.0.7.1", vaultAddress: "127.0.7.2", dps: { address: "127.0.7.3", idScope: "0ne0000a001" } });
+  expect(plan.devices.map((d) => [d.id, d.address, d.authentication])).toEqual([
+    ["lab-dps-01", "127.0.7.20", "certificateAuthority"],
+    ["lab-dps-02", "127.0.7.21", "certificateAuthority"],
+  ]);
+  // The hub-mode lab starts no DPS.
+  expect(labPlanOf(read("Pulumi.lab.yaml")).dps).toBeUndefined();
+});
+
+test("a DPS stack the lab cannot run: devices register where the service is, with its id scope, signed by the fleet CA", () => {
+  const devices = labDevices(["a"], "127.0.7.10");
+  const yaml = labStackYaml({
+    hubAddress: "127.0.7.1",
+    vaultAddress: "127.0.7.2",
+    devices,
+    dps: { address: "127.0.7.3", idScope: "0ne0000a001" },
+  });
+  expect(() =>
+    labPlanOf(yaml.replace("globalEndpoint: https://127.0.7.3/", "globalEndpoint: https://global.azure-devices-provisioning.net")),
+  ).toThrow(/globalEndpoint must be https:\/\/127\.0\.7\.3\/[\s\S]*devices\[0\]\.certificate\.authentication must be certificateAuthority/);
+  expect(() => labPlanOf(yaml.replace(/idScope: .*/, "").replace("hostName: 127.0.7.3", "hostName: 10.1.1.1"))).toThrow(
+    /globalEndpoint must be https:\/\/10\.1\.1\.1\/[\s\S]*idScope must be set[\s\S]*10\.1\.1\.1 is not a loopback address/,
+  );
+});
+
+test("in DPS mode the copy also gets the DPS's service connection string, as a secret", () => {
+  const plan = labPlanOf(read("Pulumi.lab-dps.yaml"));
+  const host = { address: "127.0.7.20", port: 2222, user: "root", privateKeyFile: "key", hostKey: "ssh-ed25519 HOST" };
+  const endpoints = {
+    vaultUrl: "https://127.0.7.2:41234",
+    connectionStringFile: "cs",
+    hosts: { "lab-dps-01": host, "lab-dps-02": host },
+    dps: { hostName: "127.0.7.3", idScope: "0ne0000a001", connectionStringFile: "dps-cs", fleetCaFile: "fleet-ca.pem" },
+  } as unknown as LabEndpoints;
+  const values = labConfigValues(plan, endpoints, (f) => `<${f}>`);
+  expect(values.secrets).toMatchObject({ "edge:iotHub.connectionString": "<cs>", "edge:provisioning.dps.connectionString": "<dps-cs>" });
+  expect(Object.values(values.plain).join()).not.toContain("dps-cs");
+  expect(() => labConfigValues(plan, { ...endpoints, dps: undefined }, (f) => f)).toThrow(/no DPS stand-in; run `npm run lab:down` first/);
+});
+
 describe("device results from the engine's events", () => {
   const urn = (type: string, name: string) => `urn:pulumi:lab::edge::edge:fleet:EdgeFleet$edge:device:EdgeDevice$${type}::${name}`;
   const component = (id: string) => `urn:pulumi:lab::edge::edge:fleet:EdgeFleet$edge:device:EdgeDevice::fleet-${id}`;
