@@ -79,7 +79,8 @@ export function deviceResults(events: readonly StampedEvent[], prefix = "fleet-"
     }
     if (failed) a.failed = true;
     if (diag?.severity === "error") a.errors.push(String(diag.message).trim());
-    if (out && nameOf(urn) === `${prefix}${id}-iothub-ready`) a.gate = op;
+    // The device's readiness gate: under its -iothub component in hub mode, the device's own in dps mode.
+    if (out && [`${prefix}${id}-iothub-ready`, `${prefix}${id}-ready`].includes(nameOf(urn))) a.gate = op;
   }
   return ids.map((id) => {
     const a = acc.get(id)!;
