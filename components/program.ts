@@ -7,6 +7,7 @@ import { fleetWarnings } from "./config/fleetWarnings";
 import { FleetSettingsError, formatSettingError, validateFleet } from "./config/validateFleet";
 import { EdgeFleet } from "./edgeFleet";
 import { loadCertificateSources } from "./certificates/fleetCertificates";
+import { skipUnreadTraces } from "./sdkTraces";
 
 export interface ProgramOptions {
   /** Folder that manifest paths are relative to; the project root by default. */
@@ -18,6 +19,7 @@ export interface ProgramOptions {
  * wrong or a Key Vault certificate it names cannot be used.
  */
 export async function defineStack(options: ProgramOptions = {}) {
+  skipUnreadTraces();
   const projectDir = options.projectDir ?? process.cwd();
   const result = validateFleet(settingsFromConfigMap(pulumi.runtime.allConfig()), (file) =>
     fs.readFileSync(path.resolve(projectDir, file), "utf8"),

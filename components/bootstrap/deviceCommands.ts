@@ -3,10 +3,11 @@
 import { createHash } from "crypto";
 import { readFileSync } from "fs";
 import { join } from "path";
+import { PROJECT_ROOT } from "../projectRoot";
 import { DEVICE_FILES, DeviceFileName } from "./devicePaths";
 import { identityServiceVersionFor } from "./runtimePackages";
 
-export const SCRIPT_DIR = join(__dirname, "..", "..", "scripts", "device");
+export const SCRIPT_DIR = join(PROJECT_ROOT, "scripts", "device");
 
 export type DeviceScript = "wait-ready" | "install-runtime" | "place-certs" | "write-config" | "apply-config" | "cleanup";
 
