@@ -23,6 +23,9 @@ const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
 const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<Promise<unknown>> } };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+/** The @pulumi/pulumi version this module was checked against (tests/startup/sdkTraces.test.ts). */
+export const CHECKED_PULUMI_SDK_VERSION = "3.248.0";
+
 type StackTrace = (skip: number) => unknown[];
 const resourceClass = pulumi.Resource as unknown as { stackTrace: StackTrace };
 const upstream = { debuggablePromise: debuggable.debuggablePromise, stackTrace: resourceClass.stackTrace };
@@ -36,6 +39,12 @@ export function skippingUnreadTraces(): boolean {
 
 export function skipUnreadTraces(): void {
   if (skipping || debuggable.debugPromiseLeaks) return;
+  if (typeof upstream.debuggablePromise !== "function" || typeof upstream.stackTrace !== "function" || !state.getStore().leakCandidates) {
+    throw new Error(
+      "components/sdkTraces.ts: @pulumi/pulumi's debuggablePromise, Resource.stackTrace or leakCandidates are not there any more; " +
+        "check whether this SDK version still takes both traces (or has a setting for them) and update sdkTraces.ts.",
+    );
+  }
   skipping = true;
   let leakCheckScheduled = false;
   debuggable.debuggablePromise = <T>(p: Promise<T>, ctx?: unknown): Promise<T> => {

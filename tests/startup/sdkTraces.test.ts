@@ -1,7 +1,7 @@
 // The two stack traces the SDK takes per resource and per output promise, which no run reads: skipped
 // (components/sdkTraces.ts), with the SDK's promise-leak check kept as it was.
 import * as pulumi from "@pulumi/pulumi";
-import { restoreUnreadTraces, skipUnreadTraces, skippingUnreadTraces } from "../../components/sdkTraces";
+import { CHECKED_PULUMI_SDK_VERSION, restoreUnreadTraces, skipUnreadTraces, skippingUnreadTraces } from "../../components/sdkTraces";
 
 const debuggable = require("@pulumi/pulumi/runtime/debuggable");
 const state = require("@pulumi/pulumi/runtime/state");
@@ -74,5 +74,16 @@ test("with PULUMI_DEBUG_PROMISE_LEAKS set, nothing is replaced: the traces are w
     expect(typeof (p as any)._debugStackTrace).toBe("string");
   } finally {
     debuggable.debugPromiseLeaks = false;
+  }
+});
+
+test("the installed @pulumi/pulumi is the version sdkTraces.ts was checked against", () => {
+  const installed = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+  if (installed !== CHECKED_PULUMI_SDK_VERSION) {
+    throw new Error(
+      `@pulumi/pulumi is ${installed}, sdkTraces.ts was checked against ${CHECKED_PULUMI_SDK_VERSION}: see whether the SDK now has a ` +
+        "setting for either trace (then use it and delete the replacement), else that runtime/debuggable.js and Resource.stackTrace " +
+        "still work as sdkTraces.ts says and the cases above hold; then update CHECKED_PULUMI_SDK_VERSION.",
+    );
   }
 });
