@@ -8,7 +8,7 @@
 // - resource.js takes the whole call stack of every resource (Error.stackTraceLimit = Infinity,
 //   each frame source-mapped) and sends it with the registration as its source position and stack
 //   trace, which the engine keeps in the state for Pulumi Cloud's views; a file or Azure Blob
-//   backend shows them nowhere, and they are kilobytes of state per resource.
+//   backend shows them nowhere, and they are ~300 bytes of state per resource (~9 frames).
 //
 // skipUnreadTraces replaces both with what they do without the trace: the promise-leak check at
 // exit stays the SDK's own (the same candidates, the same message and exit code), and with
