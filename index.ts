@@ -1,5 +1,9 @@
 // Entry point of the Pulumi program. Everything it does is in components/ (see README.md).
+// `pulumi up` runs it compiled, as bin/index.js (components/compiledProgram.ts).
+import { checkCompiledProgram } from "./components/compiledProgram";
 import { defineStack } from "./components/program";
+
+checkCompiledProgram(__filename);
 
 // Async: Key Vault certificates are read before the first resource. Pulumi waits for exported promises.
 const stack = defineStack();

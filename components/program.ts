@@ -12,6 +12,7 @@ import { loadCertificateSources } from "./certificates/fleetCertificates";
 import { readFleetCore } from "./fleet/coreReference";
 import { type FleetCoreOutput, type SiteShared, coreOutputs, siteCoreProblems, siteFleetSettings, siteSharedOf } from "./fleet/fleetCore";
 import { dpsSigningCa } from "./fleet/dpsEnrollment";
+import { skipUnreadTraces } from "./sdkTraces";
 
 export interface ProgramOptions {
   /** Folder that manifest paths are relative to; the project root by default. */
@@ -24,6 +25,7 @@ export interface ProgramOptions {
  * outputs do not fit its devices.
  */
 export async function defineStack(options: ProgramOptions = {}) {
+  skipUnreadTraces();
   const projectDir = options.projectDir ?? process.cwd();
   const result = validateFleet(settingsFromConfigMap(pulumi.runtime.allConfig()), (file) =>
     fs.readFileSync(path.resolve(projectDir, file), "utf8"),

@@ -4,8 +4,9 @@
 import { createHash } from "crypto";
 import { readdirSync, readFileSync } from "fs";
 import { join, relative } from "path";
+import { PROJECT_ROOT } from "../projectRoot";
 
-export const SCRIPT_DIR = join(__dirname, "..", "..", "scripts", "device");
+export const SCRIPT_DIR = join(PROJECT_ROOT, "scripts", "device");
 
 /**
  * Where bundles go on a host, relative to the SSH user's home: the folder an SSH session starts in,

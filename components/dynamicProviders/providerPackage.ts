@@ -7,12 +7,13 @@
 //
 // `pulumi destroy` and `refresh` do not run the program: they require the package where `npm ci`
 // built it. The program refuses to run on a build older than its sources (`npm run build` rebuilds).
-import { readdirSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
+import { staleSources } from "../buildFreshness";
+import { PROJECT_ROOT } from "../projectRoot";
 
 export const PROVIDER_PACKAGE = "edge-dynamic-providers";
 
-const PROJECT_DIR = join(__dirname, "..", "..");
+const PROJECT_DIR = PROJECT_ROOT;
 export const PACKAGE_DIR = join(PROJECT_DIR, "packages", PROVIDER_PACKAGE);
 
 /**
@@ -39,37 +40,17 @@ export interface ProviderModule<M> {
   readonly exports: M;
 }
 
-/** Every file under `dir`, as a path relative to `root` (posix). */
-function filesUnder(dir: string, root: string = dir): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(dir, entry.name), root) : [relative(root, join(dir, entry.name)).split(sep).join("/")],
-  );
-}
-
-function modifiedAt(path: string): number | undefined {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Refuses a package that was never built, or built before one of its sources last changed: dist/
- * mirrors the project tree (the tsconfig's rootDir is the project), so `dist/x/y.js` was compiled
- * from `x/y.ts`, and tsc writes every output on each build.
+ * Refuses a package that was never built, or built before one of its sources last changed
+ * (buildFreshness.ts).
  */
 export function checkProviderPackage(packageDir: string = PACKAGE_DIR, projectDir: string = PROJECT_DIR): void {
   const distDir = join(packageDir, "dist");
   const rebuild = `run \`npm run build\` in ${projectDir} (\`npm ci\` builds it too)`;
-  if (modifiedAt(distDir) === undefined) throw new Error(`the IoT Hub providers are not built (no ${distDir}): ${rebuild}`);
-  const changed = filesUnder(distDir)
-    .filter((output) => output.endsWith(".js"))
-    .map((output) => ({ source: output.replace(/\.js$/, ".ts"), builtAt: modifiedAt(join(distDir, output))! }))
-    .filter(({ source, builtAt }) => (modifiedAt(join(projectDir, source)) ?? 0) > builtAt)
-    .map(({ source }) => source);
+  const changed = staleSources(distDir, projectDir);
+  if (changed === undefined) throw new Error(`the IoT Hub providers are not built (no ${distDir}): ${rebuild}`);
   if (changed.length > 0) {
-    throw new Error(`the IoT Hub providers in ${distDir} were built before ${changed.sort().join(", ")} last changed: ${rebuild}`);
+    throw new Error(`the IoT Hub providers in ${distDir} were built before ${changed.join(", ")} last changed: ${rebuild}`);
   }
 }
 

@@ -85,9 +85,6 @@ export class LabStack {
       PULUMI_CONFIG_PASSPHRASE: LAB_PASSPHRASE,
       // --event-log is one of the CLI's hidden flags (as the Automation API uses it).
       PULUMI_DEBUG_COMMANDS: "true",
-      // ts-node only transpiles the program: `npm test` type-checks it (tsc), and checking it again
-      // on every run costs ~8 s of CPU before the first resource is registered.
-      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
       // Trust the stand-ins' CAs (the SDKs read this at process start; the engine passes it on).
       NODE_EXTRA_CA_CERTS: endpoints.caBundleFile,
       // DefaultAzureCredential asks only the Azure CLI, here the lab's stand-in (lab/azure-cli-standin).

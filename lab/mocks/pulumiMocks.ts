@@ -143,8 +143,20 @@ export type MockOverride = (
 ) => pulumi.runtime.MockResourceResult | undefined | Promise<pulumi.runtime.MockResourceResult | undefined>;
 
 export interface MockRun<T> {
+  /** Every registration with its request (none with `countOnly`). */
   readonly resources: RecordedResource[];
+  /** How many registrations reached the mock monitor. */
+  readonly registrations: number;
   readonly result: T;
+}
+
+export interface MockRunOptions {
+  /**
+   * Count registrations without keeping them: neither a copy of each request's inputs here nor
+   * the SDK mock monitor's copy of each resource's state (kept for `getResource` invokes, which the
+   * program makes none of). The benchmark measures the program's own memory this way.
+   */
+  readonly countOnly?: boolean;
 }
 
 /**
@@ -155,8 +167,10 @@ export async function runUnderMocks<T>(
   config: Record<string, string>,
   program: () => T,
   override?: MockOverride,
+  options: MockRunOptions = {},
 ): Promise<MockRun<Awaited<T>>> {
   const resources: RecordedResource[] = [];
+  let registrations = 0;
   await pulumi.runtime.setMocks(
     {
       newResource: async (args) =>
@@ -196,10 +210,13 @@ export async function runUnderMocks<T>(
   pulumi.runtime.setAllConfig(config);
   // Wrap the mock monitor to see each registration request as the engine would.
   const monitor = (pulumi.runtime as any).getMonitor();
+  // The SDK mock monitor keeps each state in `resources` and writes component outputs into it.
+  if (options.countOnly) monitor.resources = { set: () => undefined, get: () => ({}) };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: any) =>
     register(req, (err: unknown, response: any) => {
-      if (!err) {
+      if (!err) registrations++;
+      if (!err && !options.countOnly) {
         resources.push({
           type: req.getType(),
           name: req.getName(),
@@ -216,7 +233,7 @@ export async function runUnderMocks<T>(
     });
   const result = await program();
   await settle();
-  return { resources, result };
+  return { resources, registrations, result };
 }
 
 /** Waits for the RPC queue to drain, including registrations made inside `apply`. */
