@@ -221,6 +221,7 @@ export class EdgeFleet extends pulumi.ComponentResource {
               hub: hub.access,
               deploymentId: deployment.deploymentId,
               deploymentEtag: deployment.etag,
+              deploymentContentHash: deployment.contentHash,
               expectedDeviceCount: active.length,
               timeoutSeconds: settings.iotHub.readinessTimeoutSeconds,
             },

@@ -19,10 +19,11 @@ const SHARED_FILES = [
   "package.json",
   "package-lock.json",
   "tsconfig.json",
+  "tsconfig.build.json",
   "scripts/affected-stacks.ts",
   "scripts/policy-config.ts",
 ];
-const SHARED_FOLDERS = ["components/", "manifests/", "scripts/device/", "policy/", ".github/workflows/"];
+const SHARED_FOLDERS = ["components/", "manifests/", "scripts/device/", "policy/", "packages/", ".github/workflows/"];
 
 /** The stack a path is the settings file of, if it is one. */
 export function stackOfFile(file: string): string | undefined {

@@ -14,6 +14,11 @@ export interface AtScaleDeploymentGateInputs extends HubAccess {
   readonly deploymentId: string;
   /** The deployment's etag: a new one makes the gate wait again. */
   readonly deploymentEtag: string;
+  /**
+   * The deployment's content hash: new content replaces the deployment under the same id, and the
+   * hub starts the new one's etag again at "MQ==", so the etag alone would not make the gate wait.
+   */
+  readonly deploymentContentHash: string;
   readonly expectedDeviceCount: number;
   readonly timeoutSeconds: number;
   /** Time between two looks at the hub. Default DEFAULT_GATE_POLL_SECONDS. */
@@ -26,6 +31,7 @@ export interface AtScaleDeploymentGateOutputs {
   readonly deploymentId: string;
   readonly hubHostName: string;
   readonly deploymentEtag: string;
+  readonly deploymentContentHash: string;
   readonly expectedDeviceCount: number;
   /** The hub's counts when the gate passed. */
   readonly metrics: DeploymentMetrics;
@@ -77,6 +83,7 @@ export class AtScaleDeploymentGateProvider implements pulumi.dynamic.ResourcePro
       olds.deploymentId !== news.deploymentId ||
       !sameHost(olds.hubHostName, news.hubHostName) ||
       olds.deploymentEtag !== news.deploymentEtag ||
+      olds.deploymentContentHash !== news.deploymentContentHash ||
       olds.expectedDeviceCount !== news.expectedDeviceCount;
     return { changes, replaces: [] };
   }
@@ -114,6 +121,7 @@ export class AtScaleDeploymentGateProvider implements pulumi.dynamic.ResourcePro
             deploymentId: inputs.deploymentId,
             hubHostName: inputs.hubHostName,
             deploymentEtag: inputs.deploymentEtag,
+            deploymentContentHash: inputs.deploymentContentHash,
             expectedDeviceCount: inputs.expectedDeviceCount,
             metrics: metrics!,
             readyAfterSeconds: Math.round((now - started) / 100) / 10,

@@ -10,6 +10,8 @@ export interface AtScaleDeploymentGateArgs {
   readonly deploymentId: pulumi.Input<string>;
   /** AtScaleDeployment.etag: an updated or replaced deployment makes the gate wait again. */
   readonly deploymentEtag: pulumi.Input<string>;
+  /** AtScaleDeployment.contentHash: a replaced deployment keeps its id and starts its etag again. */
+  readonly deploymentContentHash: pulumi.Input<string>;
   /** How many devices must be applied and reporting success. */
   readonly expectedDeviceCount: pulumi.Input<number>;
   readonly timeoutSeconds: pulumi.Input<number>;
@@ -38,6 +40,7 @@ export class AtScaleDeploymentGate extends pulumi.dynamic.Resource {
         ...hubAccessInputs(args.hub),
         deploymentId: args.deploymentId,
         deploymentEtag: args.deploymentEtag,
+        deploymentContentHash: args.deploymentContentHash,
         expectedDeviceCount: args.expectedDeviceCount,
         timeoutSeconds: args.timeoutSeconds,
         pollIntervalSeconds: args.pollIntervalSeconds,

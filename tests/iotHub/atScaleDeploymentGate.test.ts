@@ -39,6 +39,7 @@ function inputs(extra: Partial<AtScaleDeploymentGateInputs> = {}): AtScaleDeploy
     ...access,
     deploymentId: "fleet",
     deploymentEtag: "MQ==",
+    deploymentContentHash: "content-1",
     expectedDeviceCount: 2,
     timeoutSeconds: 5,
     pollIntervalSeconds: 0.05,
@@ -97,11 +98,12 @@ test("a deployment not there (yet) is waited for, then timed out", async () => {
   );
 });
 
-test("diff: another deployment etag or device count waits again; nothing is replaced", async () => {
+test("diff: another deployment etag, content or device count waits again; nothing is replaced", async () => {
   const olds = {
     deploymentId: "fleet",
     hubHostName: access.hubHostName,
     deploymentEtag: "MQ==",
+    deploymentContentHash: "content-1",
     expectedDeviceCount: 2,
     metrics: { targetedCount: 2, appliedCount: 2, reportedSuccessfulCount: 2, reportedFailedCount: 0 },
     readyAfterSeconds: 1,
@@ -109,4 +111,6 @@ test("diff: another deployment etag or device count waits again; nothing is repl
   expect(await provider.diff("fleet", olds, inputs())).toEqual({ changes: false, replaces: [] });
   expect(await provider.diff("fleet", olds, inputs({ deploymentEtag: "Mg==" }))).toEqual({ changes: true, replaces: [] });
   expect(await provider.diff("fleet", olds, inputs({ expectedDeviceCount: 3 }))).toEqual({ changes: true, replaces: [] });
+  // New content replaces the deployment under the same id: its etag starts again at "MQ==".
+  expect(await provider.diff("fleet", olds, inputs({ deploymentContentHash: "content-2" }))).toEqual({ changes: true, replaces: [] });
 });

@@ -28,6 +28,7 @@ beforeAll(async () => {
       hub,
       deploymentId: deployment.deploymentId,
       deploymentEtag: deployment.etag,
+      deploymentContentHash: deployment.contentHash,
       expectedDeviceCount: 500,
       timeoutSeconds: 900,
     });

@@ -17,6 +17,8 @@ describe("affectedStacks", () => {
     ["Pulumi.yaml", ["Pulumi.yaml"], STACKS.slice().sort()],
     ["the lockfile", ["package-lock.json"], STACKS.slice().sort()],
     ["package.json", ["package.json"], STACKS.slice().sort()],
+    ["the compiled program's build settings", ["tsconfig.build.json"], STACKS.slice().sort()],
+    ["the provider package", ["packages/edge-dynamic-providers/package.json"], STACKS.slice().sort()],
     ["a device script", ["scripts/device/install-runtime.sh"], STACKS.slice().sort()],
     ["the policy pack", ["policy/sshFromInternet.ts"], STACKS.slice().sort()],
     ["docs and tests affect none", ["README.md", "docs/operator-guide.md", "tests/policy/pack.test.ts", "lab/bench/bench-program.ts"], []],
