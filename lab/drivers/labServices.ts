@@ -6,7 +6,7 @@
 // stand-in: a device's registration creates it in the hub stand-in's registry.
 // Used in-process by the end-to-end tests and by lab/drivers/services-main.ts for `npm start`.
 // Needs root (port 443, mount namespaces), openssh-server, openssl, util-linux.
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { IotHubStandin } from "../standins/iotHubStandin";
 import { KeyVaultStandin } from "../standins/keyVaultStandin";
@@ -220,13 +220,20 @@ export class LabServices {
 /** Replaces the host's stand-in iotedge with the edge-runtime simulator, trusting the hub's CA (and DPS's, with one). */
 export function installSimulator(host: TestHost, hubCaFile: string, dpsCaFile?: string): void {
   const wrapper = host.path("/usr/local/sbin/iotedge");
+  // The host sees its own home in place of this machine's (where `npm start` keeps the lab's files):
+  // the simulator reads its copies of the CAs from the host's folder instead.
+  const visible = (file: string, name: string) => {
+    const copy = join(host.dir, name);
+    copyFileSync(file, copy);
+    return copy;
+  };
   writeFileSync(
     wrapper,
     [
       "#!/bin/sh",
       `# EDGE-RUNTIME SIMULATOR: not the IoT Edge runtime (see ${SIMULATOR})`,
-      `export EDGE_SIMULATOR_HUB_CA='${hubCaFile}'`,
-      ...(dpsCaFile ? [`export EDGE_SIMULATOR_DPS_CA='${dpsCaFile}'`] : []),
+      `export EDGE_SIMULATOR_HUB_CA='${visible(hubCaFile, "simulator-iothub-ca.pem")}'`,
+      ...(dpsCaFile ? [`export EDGE_SIMULATOR_DPS_CA='${visible(dpsCaFile, "simulator-dps-ca.pem")}'`] : []),
       `exec ${process.execPath} ${SIMULATOR} "$@"`,
       "",
     ].join("\n"),
