@@ -5,10 +5,8 @@ import * as tls from "@pulumi/tls";
 import { edgeCaCommonName, keyVaultCertificateName } from "./certificateNaming";
 import { CertificateSource } from "./certificateSources";
 import { EdgeCaCertificate } from "./edgeCaCertificate";
-import { EdgeCaCertificateProvider } from "./edgeCaCertificate.provider";
 import { type FleetSigners, HOURS_PER_DAY, SigningCa, privateKeyArgs } from "./fleetCa";
 import { DEVICE_TAG, KeyVaultCertificate } from "./keyVaultCertificate";
-import { KeyVaultCertificateProvider } from "./keyVaultCertificate.provider";
 import { Thumbprints, thumbprintsOf } from "./thumbprint";
 import { ThumbprintSlots } from "./thumbprintSlots";
 import { certificatePems, pemBlocks, toPem } from "./x509";
@@ -28,8 +26,6 @@ export interface DeviceCertificatesArgs {
   readonly fleetCa?: FleetSigners;
   /** Where generated identities are imported; absent: no import. */
   readonly keyVault?: KeyVaultBinding;
-  /** Seams for tests: the providers of the dynamic resources. */
-  readonly providers?: { readonly keyVault?: KeyVaultCertificateProvider; readonly edgeCa?: EdgeCaCertificateProvider };
 }
 
 /** A certificate and its key; `certPem` is the full chain, leaf first (IoT Edge wants it so). */
@@ -122,7 +118,6 @@ export class DeviceCertificates extends pulumi.ComponentResource {
             purgeOnDelete: kv.purgeOnDelete,
           },
           parent,
-          args.providers?.keyVault,
         );
         this.keyVaultCertificateId = imported.certificateId;
       }
@@ -188,7 +183,6 @@ export class DeviceCertificates extends pulumi.ComponentResource {
         renewBeforeHours: lifetime.renewBeforeDays * HOURS_PER_DAY,
       },
       { parent: this },
-      args.providers?.edgeCa,
     );
     return {
       certPem: pulumi.all([cert.certPem, issuer.certPem, issuer.chainPems]).apply(([edge, ca, chain]) => joinPems([edge, ca, ...chain])),

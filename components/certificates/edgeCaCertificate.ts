@@ -3,7 +3,7 @@
 // keeps the certificate in state, renews it inside the renewal window, and re-signs when its key,
 // name or issuer changes.
 import * as pulumi from "@pulumi/pulumi";
-import { EdgeCaCertificateProvider } from "./edgeCaCertificate.provider";
+import { PackagedResource, packagedProvider } from "../dynamicProviders/packagedResource";
 
 export interface EdgeCaCertificateArgs {
   readonly commonName: pulumi.Input<string>;
@@ -14,29 +14,24 @@ export interface EdgeCaCertificateArgs {
   readonly renewBeforeHours: pulumi.Input<number>;
 }
 
-/**
- * One provider for every edge CA resource: pulumi.dynamic.Resource serializes a provider object
- * once and reuses the text, so a shared instance is serialized once per program run, not per device.
- */
-const PROVIDER = new EdgeCaCertificateProvider();
+/** Its code comes from the provider package (edgeCaCertificate.provider.ts, packagedResource.ts). */
+const PROVIDER = packagedProvider<typeof import("./edgeCaCertificate.provider")>({
+  module: "certificates",
+  type: "EdgeCaCertificate",
+  entry: "components/certificates/edgeCaCertificate.provider",
+  className: "EdgeCaCertificateProvider",
+});
 
-export class EdgeCaCertificate extends pulumi.dynamic.Resource {
+export class EdgeCaCertificate extends PackagedResource {
   declare readonly certPem: pulumi.Output<string>;
   declare readonly validityEndTime: pulumi.Output<string>;
 
-  constructor(
-    name: string,
-    args: EdgeCaCertificateArgs,
-    opts?: pulumi.CustomResourceOptions,
-    provider: EdgeCaCertificateProvider = PROVIDER,
-  ) {
+  constructor(name: string, args: EdgeCaCertificateArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      provider,
+      PROVIDER,
       name,
       { ...args, issuerKeyPem: pulumi.secret(args.issuerKeyPem), certPem: undefined, validityEndTime: undefined },
       opts,
-      "certificates",
-      "EdgeCaCertificate",
     );
   }
 }

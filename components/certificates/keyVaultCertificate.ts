@@ -2,7 +2,7 @@
 // device credential in one vault. Dynamic provider: Key Vault certificates are data plane and
 // @pulumi/azure-native has no resource for them.
 import * as pulumi from "@pulumi/pulumi";
-import { KeyVaultCertificateProvider } from "./keyVaultCertificate.provider";
+import { PackagedResource, packagedProvider } from "../dynamicProviders/packagedResource";
 
 export { DEVICE_TAG, STACK_TAG } from "./keyVaultCertificate.rules";
 
@@ -15,27 +15,23 @@ export interface KeyVaultCertificateArgs {
   readonly purgeOnDelete: pulumi.Input<boolean>;
 }
 
-/** Shared, so pulumi.dynamic.Resource serializes it once per program run (it caches by instance). */
-const PROVIDER = new KeyVaultCertificateProvider();
+/**
+ * Its code comes from the provider package (keyVaultCertificate.provider.ts, packagedResource.ts); it
+ * reaches the vault with DefaultAzureCredential where the engine runs it, so no credential is stored.
+ */
+const PROVIDER = packagedProvider<typeof import("./keyVaultCertificate.provider")>({
+  module: "certificates",
+  type: "KeyVaultCertificate",
+  entry: "components/certificates/keyVaultCertificate.provider",
+  className: "KeyVaultCertificateProvider",
+});
 
-export class KeyVaultCertificate extends pulumi.dynamic.Resource {
+export class KeyVaultCertificate extends PackagedResource {
   declare readonly certificateId: pulumi.Output<string>;
   declare readonly version: pulumi.Output<string>;
   declare readonly thumbprint: pulumi.Output<string>;
 
-  constructor(
-    name: string,
-    args: KeyVaultCertificateArgs,
-    opts?: pulumi.CustomResourceOptions,
-    provider: KeyVaultCertificateProvider = PROVIDER,
-  ) {
-    super(
-      provider,
-      name,
-      { ...args, pem: pulumi.secret(args.pem), certificateId: undefined, version: undefined },
-      opts,
-      "certificates",
-      "KeyVaultCertificate",
-    );
+  constructor(name: string, args: KeyVaultCertificateArgs, opts?: pulumi.CustomResourceOptions) {
+    super(PROVIDER, name, { ...args, pem: pulumi.secret(args.pem), certificateId: undefined, version: undefined }, opts);
   }
 }

@@ -1,7 +1,7 @@
 // The two thumbprint slots of a self-signed (thumbprint) hub identity, held in state between runs
 // (the rules of how a renewed certificate moves through them: thumbprintSlots.rules.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { ThumbprintSlotsProvider } from "./thumbprintSlots.provider";
+import { PackagedResource, packagedProvider } from "../dynamicProviders/packagedResource";
 
 export interface ThumbprintSlotsArgs {
   /** Thumbprint of the identity certificate the device gets in this run. */
@@ -13,22 +13,20 @@ export interface ThumbprintSlotsArgs {
   readonly promote?: pulumi.Input<boolean>;
 }
 
-/** Shared, so pulumi.dynamic.Resource serializes it once per program run (it caches by instance). */
-const PROVIDER = new ThumbprintSlotsProvider();
+/** Its code comes from the provider package (thumbprintSlots.provider.ts, packagedResource.ts). */
+const PROVIDER = packagedProvider<typeof import("./thumbprintSlots.provider")>({
+  module: "certificates",
+  type: "ThumbprintSlots",
+  entry: "components/certificates/thumbprintSlots.provider",
+  className: "ThumbprintSlotsProvider",
+});
 
 /** Holds the slots in state between runs; outputs `primary` and `secondary` for the hub identity. */
-export class ThumbprintSlots extends pulumi.dynamic.Resource {
+export class ThumbprintSlots extends PackagedResource {
   declare readonly primary: pulumi.Output<string>;
   declare readonly secondary: pulumi.Output<string>;
 
   constructor(name: string, args: ThumbprintSlotsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      PROVIDER,
-      name,
-      { current: args.current, promote: args.promote ?? true, primary: undefined, secondary: undefined },
-      opts,
-      "certificates",
-      "ThumbprintSlots",
-    );
+    super(PROVIDER, name, { current: args.current, promote: args.promote ?? true, primary: undefined, secondary: undefined }, opts);
   }
 }

@@ -1,8 +1,7 @@
 // EnrollmentGroup: a DPS X.509 enrollment group, as a Pulumi resource (its provider is
 // enrollmentGroup.provider.ts, loaded from the provider package).
 import * as pulumi from "@pulumi/pulumi";
-import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
-import { providerModule } from "../dynamicProviders/providerPackage";
+import { PackagedResource, packagedProvider } from "../dynamicProviders/packagedResource";
 import type { AllocationPolicy } from "./enrollmentGroup.rules";
 
 export interface EnrollmentGroupArgs {
@@ -28,12 +27,14 @@ export interface EnrollmentGroupArgs {
   readonly iotHubs: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-const PROVIDER = delegatingProvider(
-  providerModule<typeof import("./enrollmentGroup.provider")>("components/dps/enrollmentGroup.provider"),
-  "EnrollmentGroupProvider",
-);
+const PROVIDER = packagedProvider<typeof import("./enrollmentGroup.provider")>({
+  module: "dps",
+  type: "EnrollmentGroup",
+  entry: "components/dps/enrollmentGroup.provider",
+  className: "EnrollmentGroupProvider",
+});
 
-export class EnrollmentGroup extends pulumi.dynamic.Resource {
+export class EnrollmentGroup extends PackagedResource {
   declare readonly enrollmentGroupId: pulumi.Output<string>;
   declare readonly tags: pulumi.Output<Record<string, string>>;
   declare readonly etag: pulumi.Output<string>;
@@ -61,8 +62,6 @@ export class EnrollmentGroup extends pulumi.dynamic.Resource {
       },
       // The connection string stays in state only so destroy can reach the DPS: encrypted.
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["dpsConnectionString"] }),
-      "dps",
-      "EnrollmentGroup",
     );
   }
 }

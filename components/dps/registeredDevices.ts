@@ -3,8 +3,7 @@
 // device, because of the order destroy needs: the enrollment group depends on it, so the group is
 // deleted first and no device can register again while its hub device is being deleted.
 import * as pulumi from "@pulumi/pulumi";
-import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
-import { providerModule } from "../dynamicProviders/providerPackage";
+import { PackagedResource, packagedProvider } from "../dynamicProviders/packagedResource";
 import { type HubAccessArgs, hubAccessInputs } from "../iotHub/hubAccessArgs";
 
 export interface RegisteredDevicesArgs {
@@ -14,12 +13,14 @@ export interface RegisteredDevicesArgs {
   readonly deviceIds: readonly string[];
 }
 
-const PROVIDER = delegatingProvider(
-  providerModule<typeof import("./registeredDevices.provider")>("components/dps/registeredDevices.provider"),
-  "RegisteredDevicesProvider",
-);
+const PROVIDER = packagedProvider<typeof import("./registeredDevices.provider")>({
+  module: "dps",
+  type: "RegisteredDevices",
+  entry: "components/dps/registeredDevices.provider",
+  className: "RegisteredDevicesProvider",
+});
 
-export class RegisteredDevices extends pulumi.dynamic.Resource {
+export class RegisteredDevices extends PackagedResource {
   declare readonly deviceIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: RegisteredDevicesArgs, opts?: pulumi.CustomResourceOptions) {
@@ -29,8 +30,6 @@ export class RegisteredDevices extends pulumi.dynamic.Resource {
       { ...hubAccessInputs(args.hub), enrollmentGroupId: args.enrollmentGroupId, deviceIds: [...args.deviceIds] },
       // The connection string stays in state only so destroy can reach the hub: encrypted.
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionString"] }),
-      "dps",
-      "RegisteredDevices",
     );
   }
 }

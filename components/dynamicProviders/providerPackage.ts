@@ -1,9 +1,10 @@
-// The IoT Hub providers' code as a package of this project: packages/edge-dynamic-providers, an npm
+// The dynamic providers' code as a package of this project: packages/edge-dynamic-providers, an npm
 // workspace whose `prepare` (run by `npm ci`) compiles the provider modules and the project files they
-// import into its dist/ with tsc. The engine stores a dynamic provider serialized with every resource,
-// inputs and outputs both; serialized by value, the three IoT Hub providers took ~176 KB of each
-// device's state, and a self-managed backend rewrites the whole state twice per step. A provider that
-// requires this package by name serializes in about 2 KB (delegatingProvider.ts).
+// import into its dist/ with tsc. The engine stores each dynamic resource's provider with it, inputs
+// and outputs both, and a self-managed backend rewrites the whole state twice per step: serialized by
+// value the IoT Hub providers took ~176 KB of each device's state, and serialized as an object that
+// requires this package ~2 KB each. A resource of packagedResource.ts stores ~150 bytes: a require of
+// one of the package's names.
 //
 // `pulumi destroy` and `refresh` do not run the program: they require the package where `npm ci`
 // built it. The program refuses to run on a build older than its sources (`npm run build` rebuilds).
@@ -30,15 +31,12 @@ export const PROVIDER_EXPORTS = {
   "components/iotHub/atScaleDeploymentGate.provider": "components/iotHub/atScaleDeploymentGate.provider",
   "components/dps/enrollmentGroup.provider": "components/dps/enrollmentGroup.provider",
   "components/dps/registeredDevices.provider": "components/dps/registeredDevices.provider",
+  "components/certificates/edgeCaCertificate.provider": "components/certificates/edgeCaCertificate.provider",
+  "components/certificates/thumbprintSlots.provider": "components/certificates/thumbprintSlots.provider",
+  "components/certificates/keyVaultCertificate.provider": "components/certificates/keyVaultCertificate.provider",
 } as const;
 export const PROVIDER_ENTRIES = Object.keys(PROVIDER_EXPORTS) as ProviderEntry[];
 export type ProviderEntry = keyof typeof PROVIDER_EXPORTS;
-
-/** A module of the package: the name the provider host requires it by, and the module as loaded here. */
-export interface ProviderModule<M> {
-  readonly specifier: string;
-  readonly exports: M;
-}
 
 /**
  * Refuses a package that was never built, or built before one of its sources last changed
@@ -48,24 +46,8 @@ export function checkProviderPackage(packageDir: string = PACKAGE_DIR, projectDi
   const distDir = join(packageDir, "dist");
   const rebuild = `run \`npm run build\` in ${projectDir} (\`npm ci\` builds it too)`;
   const changed = staleSources(distDir, projectDir);
-  if (changed === undefined) throw new Error(`the IoT Hub providers are not built (no ${distDir}): ${rebuild}`);
+  if (changed === undefined) throw new Error(`the dynamic providers are not built (no ${distDir}): ${rebuild}`);
   if (changed.length > 0) {
-    throw new Error(`the IoT Hub providers in ${distDir} were built before ${changed.join(", ")} last changed: ${rebuild}`);
+    throw new Error(`the dynamic providers in ${distDir} were built before ${changed.join(", ")} last changed: ${rebuild}`);
   }
-}
-
-let checked = false;
-
-/**
- * A provider module of the package, as Node resolves it by name (node_modules/edge-dynamic-providers
- * is the workspace's link), after checking the build is complete and current.
- */
-export function providerModule<M>(entry: ProviderEntry): ProviderModule<M> {
-  if (!checked) {
-    checkProviderPackage();
-    checked = true;
-  }
-  const specifier = `${PROVIDER_PACKAGE}/${entry}.js`;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's module by the name the state stores
-  return { specifier, exports: require(specifier) as M };
 }

@@ -4,8 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryCredential } from "../manifest/registryCredentials";
 import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
-import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
-import { providerModule } from "../dynamicProviders/providerPackage";
+import { PackagedResource, packagedProvider } from "../dynamicProviders/packagedResource";
 
 export interface AtScaleDeploymentArgs {
   readonly hub: HubAccessArgs;
@@ -25,12 +24,14 @@ export interface AtScaleDeploymentArgs {
 }
 
 /** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
-const PROVIDER = delegatingProvider(
-  providerModule<typeof import("./atScaleDeployment.provider")>("components/iotHub/atScaleDeployment.provider"),
-  "AtScaleDeploymentProvider",
-);
+const PROVIDER = packagedProvider<typeof import("./atScaleDeployment.provider")>({
+  module: "iotHub",
+  type: "AtScaleDeployment",
+  entry: "components/iotHub/atScaleDeployment.provider",
+  className: "AtScaleDeploymentProvider",
+});
 
-export class AtScaleDeployment extends pulumi.dynamic.Resource {
+export class AtScaleDeployment extends PackagedResource {
   declare readonly deploymentId: pulumi.Output<string>;
   declare readonly hubHostName: pulumi.Output<string>;
   declare readonly targetCondition: pulumi.Output<string>;
@@ -59,8 +60,6 @@ export class AtScaleDeployment extends pulumi.dynamic.Resource {
       },
       // The connection string stays in state only so destroy can reach the hub: encrypted, as are the credentials.
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionString", "registryCredentials"] }),
-      "iotHub",
-      "AtScaleDeployment",
     );
   }
 }

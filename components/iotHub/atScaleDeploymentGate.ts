@@ -2,8 +2,7 @@
 // the fleet, by the hub's own counts (atScaleDeploymentGate.provider.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
-import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
-import { providerModule } from "../dynamicProviders/providerPackage";
+import { PackagedResource, packagedProvider } from "../dynamicProviders/packagedResource";
 
 export interface AtScaleDeploymentGateArgs {
   readonly hub: HubAccessArgs;
@@ -21,12 +20,14 @@ export interface AtScaleDeploymentGateArgs {
 }
 
 /** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
-const PROVIDER = delegatingProvider(
-  providerModule<typeof import("./atScaleDeploymentGate.provider")>("components/iotHub/atScaleDeploymentGate.provider"),
-  "AtScaleDeploymentGateProvider",
-);
+const PROVIDER = packagedProvider<typeof import("./atScaleDeploymentGate.provider")>({
+  module: "iotHub",
+  type: "AtScaleDeploymentGate",
+  entry: "components/iotHub/atScaleDeploymentGate.provider",
+  className: "AtScaleDeploymentGateProvider",
+});
 
-export class AtScaleDeploymentGate extends pulumi.dynamic.Resource {
+export class AtScaleDeploymentGate extends PackagedResource {
   declare readonly deploymentId: pulumi.Output<string>;
   /** The hub's counts when the gate passed. */
   declare readonly metrics: pulumi.Output<Record<string, number>>;
@@ -49,8 +50,6 @@ export class AtScaleDeploymentGate extends pulumi.dynamic.Resource {
         readyAfterSeconds: undefined,
       },
       opts,
-      "iotHub",
-      "AtScaleDeploymentGate",
     );
   }
 }

@@ -2,8 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryCredential } from "../manifest/registryCredentials";
 import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
-import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
-import { providerModule } from "../dynamicProviders/providerPackage";
+import { PackagedResource, packagedProvider } from "../dynamicProviders/packagedResource";
 
 export interface EdgeDeploymentArgs {
   readonly hub: HubAccessArgs;
@@ -17,12 +16,14 @@ export interface EdgeDeploymentArgs {
 }
 
 /** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
-const PROVIDER = delegatingProvider(
-  providerModule<typeof import("./edgeDeployment.provider")>("components/iotHub/edgeDeploymentProvider"),
-  "EdgeDeploymentProvider",
-);
+const PROVIDER = packagedProvider<typeof import("./edgeDeployment.provider")>({
+  module: "iotHub",
+  type: "EdgeDeployment",
+  entry: "components/iotHub/edgeDeploymentProvider",
+  className: "EdgeDeploymentProvider",
+});
 
-export class EdgeDeployment extends pulumi.dynamic.Resource {
+export class EdgeDeployment extends PackagedResource {
   declare readonly deviceId: pulumi.Output<string>;
   declare readonly hubHostName: pulumi.Output<string>;
   declare readonly contentHash: pulumi.Output<string>;
@@ -44,8 +45,6 @@ export class EdgeDeployment extends pulumi.dynamic.Resource {
       },
       // The connection string is an input only: the outputs never hold it (delete calls nothing).
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["registryCredentials"] }),
-      "iotHub",
-      "EdgeDeployment",
     );
   }
 }

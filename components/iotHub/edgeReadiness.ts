@@ -1,8 +1,7 @@
 // EdgeReadiness: a resource whose creation waits until the device runs its deployment.
 import * as pulumi from "@pulumi/pulumi";
 import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
-import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
-import { providerModule } from "../dynamicProviders/providerPackage";
+import { PackagedResource, packagedProvider } from "../dynamicProviders/packagedResource";
 
 export interface EdgeReadinessArgs {
   readonly hub: HubAccessArgs;
@@ -17,12 +16,14 @@ export interface EdgeReadinessArgs {
 }
 
 /** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
-const PROVIDER = delegatingProvider(
-  providerModule<typeof import("./edgeReadiness.provider")>("components/iotHub/edgeReadinessProvider"),
-  "EdgeReadinessProvider",
-);
+const PROVIDER = packagedProvider<typeof import("./edgeReadiness.provider")>({
+  module: "iotHub",
+  type: "EdgeReadiness",
+  entry: "components/iotHub/edgeReadinessProvider",
+  className: "EdgeReadinessProvider",
+});
 
-export class EdgeReadiness extends pulumi.dynamic.Resource {
+export class EdgeReadiness extends PackagedResource {
   declare readonly deviceId: pulumi.Output<string>;
   declare readonly agentStatusCode: pulumi.Output<number>;
   declare readonly modules: pulumi.Output<Record<string, string>>;
@@ -44,8 +45,6 @@ export class EdgeReadiness extends pulumi.dynamic.Resource {
         readyAfterSeconds: undefined,
       },
       opts,
-      "iotHub",
-      "EdgeReadiness",
     );
   }
 }

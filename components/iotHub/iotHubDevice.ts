@@ -3,8 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IdentityAuthType, IdentityStatus } from "./iotHubDevice.rules";
 import { type HubAccessArgs, hubAccessInputs } from "./hubAccessArgs";
 import type { AccessGrant } from "./accessGrant";
-import { delegatingProvider } from "../dynamicProviders/delegatingProvider";
-import { providerModule } from "../dynamicProviders/providerPackage";
+import { PackagedResource, packagedProvider } from "../dynamicProviders/packagedResource";
 
 export interface IotHubDeviceArgs {
   readonly hub: HubAccessArgs;
@@ -21,16 +20,15 @@ export interface IotHubDeviceArgs {
   readonly accessGrant?: pulumi.Input<AccessGrant>;
 }
 
-/**
- * One provider object for every resource of this type (Pulumi caches the serialization per object).
- * Its code is required from the provider package, not stored with each resource (providerPackage.ts).
- */
-const PROVIDER = delegatingProvider(
-  providerModule<typeof import("./iotHubDevice.provider")>("components/iotHub/iotHubDeviceProvider"),
-  "IotHubDeviceProvider",
-);
+/** Its code is required from the provider package, not stored with each resource (packagedResource.ts). */
+const PROVIDER = packagedProvider<typeof import("./iotHubDevice.provider")>({
+  module: "iotHub",
+  type: "IotHubDevice",
+  entry: "components/iotHub/iotHubDeviceProvider",
+  className: "IotHubDeviceProvider",
+});
 
-export class IotHubDevice extends pulumi.dynamic.Resource {
+export class IotHubDevice extends PackagedResource {
   declare readonly deviceId: pulumi.Output<string>;
   declare readonly hubHostName: pulumi.Output<string>;
   declare readonly authType: pulumi.Output<IdentityAuthType>;
@@ -60,8 +58,6 @@ export class IotHubDevice extends pulumi.dynamic.Resource {
       },
       // The connection string stays in state only so destroy can reach the hub: encrypted.
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionString"] }),
-      "iotHub",
-      "IotHubDevice",
     );
   }
 }

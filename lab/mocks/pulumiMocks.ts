@@ -104,6 +104,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
       return {
         ...inputs,
         privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${name}\n-----END PRIVATE KEY-----\n`,
+        // @pulumi/tls gives the key in PKCS#8 too (the Key Vault import reads it).
+        privateKeyPemPkcs8: `-----BEGIN PRIVATE KEY-----\n${name}\n-----END PRIVATE KEY-----\n`,
         publicKeyOpenssh,
         privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\n${name}\n-----END OPENSSH PRIVATE KEY-----`,
       };

@@ -1,15 +1,11 @@
 // The edge CA and thumbprint-slot providers on their own: create, diff (exact replaces), update,
-// renewal; and that every certificate provider serializes as the engine stores it.
-import * as pulumi from "@pulumi/pulumi";
-import { execFileSync } from "child_process";
+// renewal. How the engine loads them: tests/dynamicProviders/packagedResource.test.ts.
 import { generateKeyPairSync } from "crypto";
-import { join } from "path";
 import {
   EdgeCaCertificateInputs,
   EdgeCaCertificateOutputs,
   EdgeCaCertificateProvider,
 } from "../../components/certificates/edgeCaCertificate.provider";
-import { KeyVaultCertificateProvider } from "../../components/certificates/keyVaultCertificate.provider";
 import { ThumbprintSlotsOutputs, ThumbprintSlotsProvider } from "../../components/certificates/thumbprintSlots.provider";
 import { parseCertificate } from "../../components/certificates/x509";
 import { ROOT_CA_EXT, selfSigned, verify } from "./support/openssl";
@@ -83,49 +79,4 @@ test("ThumbprintSlotsProvider: a renewal is staged, then promoted on the next ru
   outs = (await p.update("slots", outs, { current: n, promote: true })).outs as ThumbprintSlotsOutputs;
   expect(outs).toMatchObject({ primary: n, secondary: n });
   expect(await p.diff("slots", outs, { current: n, promote: true })).toEqual({ changes: false, replaces: [] });
-});
-
-// Upper bounds on the serialized text (stored twice per resource, in inputs and outputs; the file
-// backend rewrites the whole checkpoint after every step). Measured 2026-11: 11.1, 13.6 (25.7 with
-// the hand-written DER code it no longer carries), 3.2 KB.
-test.each([
-  ["KeyVaultCertificateProvider", () => new KeyVaultCertificateProvider(), /require\("@azure\/keyvault-certificates"\)/, 13_000],
-  ["EdgeCaCertificateProvider", () => new EdgeCaCertificateProvider(), /issueCaCertificate/, 16_000],
-  ["ThumbprintSlotsProvider", () => new ThumbprintSlotsProvider(), /nextSlots/, 4_000],
-])(
-  "%s serializes the way the engine stores it: its code, clients required at run time, nothing secret, small",
-  async (_, make, body, bound) => {
-    const provider = make();
-    const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false });
-    expect(serialized.text.length).toBeLessThan(bound);
-    expect(serialized.text).toContain("exports.handler");
-    expect(serialized.text).toMatch(body);
-    expect(serialized.text).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
-    expect(serialized.containsSecrets).toBe(false);
-  },
-);
-
-test("the serialized EdgeCaCertificateProvider signs in a fresh process, loaded the way the engine's provider host loads it", async () => {
-  // The host (@pulumi/pulumi cmd/dynamic-provider) runs require-from-string on the stored text, in
-  // the project folder; the X.509 library and its Reflect polyfill must load from there, in order.
-  const serialized = await pulumi.runtime.serializeFunction(() => new EdgeCaCertificateProvider(), { allowSecrets: false });
-  const inputs: EdgeCaCertificateInputs = {
-    commonName: "dev-9.edge-ca",
-    publicKeyPem: edgeKey.publicKey.export({ type: "spki", format: "pem" }) as string,
-    issuerCertPem: root.certPem,
-    issuerKeyPem: root.keyPem,
-    validityHours: 24,
-    renewBeforeHours: 1,
-  };
-  const host = `
-    const provider = require(require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] }))(process.env.PROVIDER_TEXT).handler();
-    provider.create(JSON.parse(process.env.PROVIDER_INPUTS)).then((r) => process.stdout.write(r.outs.certPem));`;
-  const projectDir = join(__dirname, "..", "..");
-  const certPem = execFileSync(process.execPath, ["-e", host], {
-    cwd: projectDir,
-    encoding: "utf8",
-    env: { ...process.env, PROVIDER_TEXT: serialized.text, PROVIDER_INPUTS: JSON.stringify(inputs) },
-  });
-  expect(parseCertificate(certPem).basicConstraints).toEqual({ ca: true, pathLength: 0, critical: true });
-  expect(verify(root.certPem, [], certPem)).toMatchObject({ ok: true });
 });

@@ -164,13 +164,13 @@ test("each device's share of the state file: the bootstrap steps carry the scrip
   for (const step of steps) expect(JSON.stringify(step)).not.toContain("wait_for_cloud_init");
 });
 
-test("the state holds each IoT Hub provider as a require of the provider package, not its code", () => {
+test("the state holds each dynamic resource's provider as a require of the provider package, not its code", () => {
   const state = JSON.parse(readFileSync(join(dir, "state", "backend", ".pulumi", "stacks", "edge", "lab.json"), "utf8"));
-  const hubResources = (
+  const dynamicResources = (
     state.checkpoint.latest.resources as Array<{ type: string; inputs: Record<string, string>; outputs: Record<string, string> }>
-  ).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/iotHub:"));
-  expect(hubResources).toHaveLength(3 * devices.length);
-  for (const r of hubResources) for (const provider of [r.inputs.__provider, r.outputs.__provider]) expectPackagedProvider(provider);
+  ).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+  expect(dynamicResources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/iotHub:"))).toHaveLength(3 * devices.length);
+  for (const r of dynamicResources) for (const provider of [r.inputs.__provider, r.outputs.__provider]) expectPackagedProvider(provider);
 });
 
 test("a changed manifest: preview shows only that device's deployment changing, and up applies it", async () => {

@@ -227,8 +227,9 @@ function stripSecrets(value: unknown): unknown {
   return value;
 }
 
-test("the IoT Hub resources' providers require their code from the provider package instead of carrying it", () => {
-  const hubResources = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/iotHub:"));
-  expect(hubResources).toHaveLength(6);
-  for (const r of hubResources) expectPackagedProvider(r.inputs.__provider as string);
+test("every dynamic resource's provider is a require of the provider package, not its code", () => {
+  const dynamicResources = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+  // Per device: the hub identity, deployment and gate, the edge CA and the thumbprint slots.
+  expect(dynamicResources).toHaveLength(10);
+  for (const r of dynamicResources) expectPackagedProvider(r.inputs.__provider);
 });
