@@ -1,7 +1,6 @@
 // How the program and its Key Vault provider reach a vault's data plane.
-// Clients are made inside each call: a client instance captured by a dynamic provider would not
-// serialize, and a credential must not be stored in state.
-/* eslint-disable @typescript-eslint/no-require-imports -- the SDKs load when a provider first talks to the service, not when the program starts; and a provider serialized by value never captures a module object */
+// Clients are made inside each call, where the provider runs: a credential must not be stored in state.
+/* eslint-disable @typescript-eslint/no-require-imports -- the SDKs load when a provider first talks to the service, not when the program starts */
 import type { CertificateClient } from "@azure/keyvault-certificates";
 import type { SecretClient } from "@azure/keyvault-secrets";
 import type { TokenCredential } from "@azure/identity";

@@ -1,10 +1,9 @@
 // @peculiar/x509, the library certificates are read, written and signed with (through Node's
 // WebCrypto). The one place that loads it: the library resolves its algorithms through tsyringe,
 // which needs a Reflect metadata polyfill loaded before it, and this keeps that order.
-// Loaded inside the function, not at the top: the edge CA provider is serialized by value into
-// the state, and the engine's provider process then runs these requires, in this order, when it
-// first reads or signs a certificate.
-/* eslint-disable @typescript-eslint/no-require-imports -- required when called: the certificate providers are serialized by value, and an imported module object would be serialized with them */
+// Loaded inside the function, not at the top: in this order, and only when a certificate is first
+// read or signed (the program, or the engine's provider process running the edge CA provider).
+/* eslint-disable @typescript-eslint/no-require-imports -- required when called, in the order above */
 import type * as X509 from "@peculiar/x509";
 import { webcrypto } from "crypto";
 

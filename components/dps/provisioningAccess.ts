@@ -2,7 +2,7 @@
 // service connection string (a secret; `HostName=<dps>.azure-devices-provisioning.net;
 // SharedAccessKeyName=…;SharedAccessKey=…`). Travels as dynamic provider inputs, kept as a secret
 // output because `delete` receives only outputs.
-/* eslint-disable @typescript-eslint/no-require-imports -- the SDKs load when a provider first talks to the service, not when the program starts; and a provider serialized by value never captures a module object */
+/* eslint-disable @typescript-eslint/no-require-imports -- the SDKs load when a provider first talks to the service, not when the program starts */
 import type { ProvisioningServiceClient } from "azure-iot-provisioning-service";
 import { hostNameInConnectionString } from "../iotHub/hubAccess";
 import { useProvisioningAgent } from "./provisioningAgent";

@@ -3,7 +3,7 @@
 // The fields below travel as dynamic provider inputs; `connectionString` is always a secret input
 // and a secret output (the `delete` of a dynamic provider receives only its outputs, so the one
 // resource that must call the hub on destroy — the device identity — keeps it, encrypted).
-/* eslint-disable @typescript-eslint/no-require-imports -- the SDKs load when a provider first talks to the service, not when the program starts; and a provider serialized by value never captures a module object */
+/* eslint-disable @typescript-eslint/no-require-imports -- the SDKs load when a provider first talks to the service, not when the program starts */
 import type { TokenCredential } from "@azure/identity";
 import type { Registry } from "azure-iothub";
 import { useAgent } from "./registryAgent";
