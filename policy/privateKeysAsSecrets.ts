@@ -8,7 +8,7 @@ import { unproxied } from "./secretMarkers";
 
 /** A PEM private key block (PKCS#1, PKCS#8, EC, encrypted PKCS#8, OpenSSH). */
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/;
-/** The serialized code of a dynamic provider: program text, not data. */
+/** A dynamic provider's code, or the line that requires it from the provider package: program text, not data. */
 const PROVIDER_CODE = "__provider";
 
 function joinPath(path: string, key: string | number): string {

@@ -3,7 +3,7 @@
 // import into its dist/ with tsc. The engine stores each dynamic resource's provider with it, inputs
 // and outputs both, and a self-managed backend rewrites the whole state twice per step: serialized by
 // value the IoT Hub providers took ~176 KB of each device's state, and serialized as an object that
-// requires this package ~2 KB each. A resource of packagedResource.ts stores ~150 bytes: a require of
+// requires this package ~2 KB each. A resource of packagedResource.ts stores ~140 bytes: a require of
 // one of the package's names.
 //
 // `pulumi destroy` and `refresh` do not run the program: they require the package where `npm ci`

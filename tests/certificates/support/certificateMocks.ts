@@ -7,7 +7,7 @@ import { ThumbprintSlotsProvider } from "../../../components/certificates/thumbp
 import type { KeyVaultAccess } from "../../../components/certificates/keyVaultAccess";
 import { tlsState } from "./tlsEmulator";
 
-/** Inputs as a provider sees them: secrets unwrapped, the serialized provider left out. */
+/** Inputs as a provider sees them: secrets unwrapped, the provider text (`__provider`) left out. */
 export function plainInputs(value: any): any {
   if (Array.isArray(value)) return value.map(plainInputs);
   if (typeof value !== "object" || value === null) return value;
