@@ -14,32 +14,33 @@ export function shellQuote(word: string): string {
 }
 
 /** What a step says, and does, when the SSH user is not root and sudo wants a password. */
-const NO_SUDO = `echo "edge-bootstrap: error: the SSH user '$(id -un)' cannot run sudo without a password; the steps run as root: give it passwordless sudo" >&2; exit 1`;
+const NO_SUDO = `echo "edge-bootstrap: error: the SSH user '$(id -un)' needs passwordless sudo" >&2;exit 1`;
 
 /**
  * The bash program every step runs as root, with arguments <bundle sha256> <script> <script's
- * arguments>: checks that the staged folder hashes to the bundle's SHA-256 (bundleManifest), then
- * runs common.sh and the script as one program. A missing, partial or edited copy stops the step
- * before anything runs. The folder is the SSH user's, who can become root anyway: the check guards
- * against a stale or damaged copy, not against that user. EDGE_STAGED tells cleanup.sh what to remove.
+ * arguments> ($0 is the hash): checks that the staged folder hashes to the bundle's SHA-256
+ * (bundleManifest), then runs the script from it (the script sources common.sh beside it). A
+ * missing, partial or edited copy stops the step before anything runs. The check is here, in the
+ * command, because a staged file cannot vouch for itself. The folder is the SSH user's, who can
+ * become root anyway: the check guards against a stale or damaged copy, not against that user.
+ * EDGE_STAGED tells cleanup.sh what to remove. Kept short: the state holds it twice per step.
  */
-export const STAGED_RUNNER = [
-  `set -euo pipefail; export LC_ALL=C; h=$1 s=$2; shift 2; d=${STAGING_ROOT}/$h`,
-  `[ -d "$d" ] && [ "$(cd "$d" && sha256sum -- *.sh 2>/dev/null | sha256sum)" = "$h  -" ] || { echo "edge-bootstrap[$s]: error: the device scripts in $PWD/$d are missing or differ from the bundle (sha256 $h); stage them again: pulumi up --replace <URN of the -bootstrap-scripts resource of this device, from pulumi stack --show-urns>" >&2; exit 1; }`,
-  `export EDGE_STAGED="$PWD/${STAGING_ROOT}"; exec bash -c "$(cat "$d/common.sh" "$d/$s.sh")" "edge-bootstrap-$s" "$@"`,
-].join("\n");
+export const STAGED_RUNNER =
+  `export LC_ALL=C EDGE_STAGED=$PWD/${STAGING_ROOT};d=$EDGE_STAGED/$0;` +
+  `[ "$({ cd "$d"&&sha256sum -- *.sh;} 2>/dev/null|sha256sum)" = "$0  -" ]||` +
+  `{ echo "edge-bootstrap[$1]: error: the staged scripts $d are missing or changed; copy them again: pulumi up --replace <URN of its -bootstrap-scripts>" >&2;exit 1;};` +
+  `exec bash "$d/$1.sh" "\${@:2}"`;
 
 /**
- * One step as a single command line: the staged common.sh and step script as one `bash -c` program,
- * run as root (through `sudo -n` when the SSH user is not root; without passwordless sudo it stops
- * there, saying so). The command holds the runner, the bundle's hash and plain arguments; anything
- * secret goes on stdin, never here. POSIX sh syntax outside the runner, because the login shell on
- * the host may be dash. The runner appears once: the root test only chooses the prefix (`set --`
- * empties "$@").
+ * One step as a single command line: STAGED_RUNNER as root (through `sudo -n` when the SSH user is
+ * not root; without passwordless sudo it stops there, saying so). The command holds the runner, the
+ * bundle's hash and plain arguments; anything secret goes on stdin, never here. POSIX sh syntax
+ * outside the runner, because the login shell on the host may be dash. The runner appears once: the
+ * root test only chooses the prefix (`set --` empties "$@").
  */
 export function deviceCommand(script: DeviceScript, args: readonly string[] = [], bundleSha256: string = scriptBundle().sha256): string {
-  const argv = [STAGED_RUNNER, "edge-bootstrap", bundleSha256, script, ...args].map(shellQuote).join(" ");
-  return `if [ "$(id -u)" -eq 0 ]; then set --; elif sudo -n true 2>/dev/null; then set -- sudo -n; else ${NO_SUDO}; fi; exec "$@" bash -c ${argv}`;
+  const argv = [STAGED_RUNNER, bundleSha256, script, ...args].map(shellQuote).join(" ");
+  return `if [ "$(id -u)" = 0 ];then set --;elif sudo -n true 2>/dev/null;then set -- sudo -n;else ${NO_SUDO};fi;exec "$@" bash -c ${argv}`;
 }
 
 export interface StepTimeouts {
@@ -126,11 +127,26 @@ function payloadEntries(certs: DeviceCertificates): Array<[DeviceFileName, strin
   return entries.filter((e): e is [DeviceFileName, string] => e[1] !== undefined && e[1] !== "");
 }
 
-/** stdin of the certificate step: "<name> <base64>" a line. Holds private keys: a secret. */
+/** A PEM block, BEGIN line to END line. */
+const PEM_BLOCK = /-----BEGIN ([^\n-]+)-----\n[\s\S]*?\n-----END \1-----(?:\n|$)/g;
+
+/**
+ * stdin of the certificate step (place-certs.sh): a line per file naming its PEM blocks by number,
+ * "<name> <n>…", an empty line, then each distinct block once, in PEM, numbered from 1. The files
+ * share blocks (the trust bundle is the root of the edge CA's chain; generated chains share the
+ * fleet CA), and the state keeps this text twice as ciphertext. Holds private keys: a secret.
+ */
 export function certificatePayload(certs: DeviceCertificates): string {
-  return payloadEntries(certs)
-    .map(([name, pem]) => `${name} ${Buffer.from(pem.endsWith("\n") ? pem : `${pem}\n`, "utf8").toString("base64")}\n`)
-    .join("");
+  const blocks: string[] = [];
+  const files = payloadEntries(certs).map(([name, pem]) => {
+    const own = [...pem.matchAll(PEM_BLOCK)].map((m) => (m[0].endsWith("\n") ? m[0] : `${m[0]}\n`));
+    if (own.length === 0 || own.join("").replace(/\s/g, "") !== pem.replace(/\s/g, "")) {
+      throw new Error(`the certificate payload's ${name} is not PEM blocks only`);
+    }
+    const numbers = own.map((block) => (blocks.includes(block) ? blocks.indexOf(block) : blocks.push(block) - 1) + 1);
+    return `${name} ${numbers.join(" ")}\n`;
+  });
+  return `${files.join("")}\n${blocks.join("")}`;
 }
 
 /**

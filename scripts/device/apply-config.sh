@@ -6,7 +6,7 @@
 set -euo pipefail
 EDGE_STEP="apply"
 # shellcheck source-path=SCRIPTDIR source=common.sh
-[ -n "${EDGE_COMMON_LOADED:-}" ] || . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 readonly APPLIED_MARK="$EDGE_STATE_DIR/applied.sha256"
 

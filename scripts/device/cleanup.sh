@@ -11,7 +11,7 @@
 set -euo pipefail
 EDGE_STEP="cleanup"
 # shellcheck source-path=SCRIPTDIR source=common.sh
-[ -n "${EDGE_COMMON_LOADED:-}" ] || . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 register() {
   local result

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Shared helpers of the device bootstrap steps. Each step runs this file followed by one step
-# script, from the bundle staged on the host, as a single `bash -c` program; a step script run
-# from a copy on disk sources it.
+# Shared helpers of the device bootstrap steps. Each step script sources it from beside itself
+# (the bundle staged on the host, or a copy on disk).
 # Defines functions and read-only paths only: nothing runs here.
 # The paths are used by the step scripts that include this file.
 # shellcheck disable=SC2034
@@ -32,8 +31,6 @@ target_of() {
 }
 
 readonly EDGE_FILE_NAMES=(identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle)
-
-EDGE_COMMON_LOADED=1
 
 # Progress goes to stderr with a prefix naming the step; stdout carries only the step's summary line.
 log() { printf 'edge-bootstrap[%s]: %s\n' "${EDGE_STEP:-?}" "$*" >&2; }

@@ -7,7 +7,7 @@
 set -euo pipefail
 EDGE_STEP="install"
 # shellcheck source-path=SCRIPTDIR source=common.sh
-[ -n "${EDGE_COMMON_LOADED:-}" ] || . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # Microsoft's repository configuration package for the detected release; fails on anything else.
 microsoft_repo_url() {

@@ -2,16 +2,35 @@
 # Step 3: the identity certificate and key, the edge CA and the trust bundle, with the owners and
 # modes the runtime requires (certificates 644 aziotcs, keys 600 aziotks, directories 755 / 700).
 # Each file is staged beside its target and renamed into place; unchanged files are left alone.
-# Input on stdin (never argv: it carries private keys), one file a line: "<name> <base64 of PEM>",
-# names: identity-cert identity-key edge-ca-cert edge-ca-key trust-bundle.
+# Input on stdin (never argv: it carries private keys): a line per file naming its PEM blocks by
+# number, "<name> <n>…", an empty line, then each distinct block once, in PEM, numbered from 1
+# (components/bootstrap/deviceCommands.ts certificatePayload). Names: identity-cert identity-key
+# edge-ca-cert edge-ca-key trust-bundle.
 # Usage: place-certs.sh < payload
 set -euo pipefail
 EDGE_STEP="certs"
 # shellcheck source-path=SCRIPTDIR source=common.sh
-[ -n "${EDGE_COMMON_LOADED:-}" ] || . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# Reads the payload into FILES ("<name> <n>…" each) and BLOCKS (the PEM blocks, in order).
+read_payload() {
+  local line block=""
+  while IFS= read -r line && [ -n "$line" ]; do FILES+=("$line"); done
+  while IFS= read -r line; do
+    block+="$line"$'\n'
+    case "$line" in "-----END "*)
+      BLOCKS+=("$block")
+      block=""
+      ;;
+    esac
+  done
+  [ -z "$block" ] || die "the certificate payload ends inside a PEM block"
+}
 
 main() {
-  local name b64 path owner mode result changed=() unchanged=() removed=() seen=" "
+  local entry words name n content path owner mode result changed=() unchanged=() removed=() seen=" "
+  FILES=()
+  BLOCKS=()
   require_root
   for user in aziotcs aziotks; do
     getent passwd "$user" >/dev/null || die "user $user does not exist: is aziot-edge installed?"
@@ -20,11 +39,20 @@ main() {
   ensure_dir "$EDGE_CERT_DIR" aziotcs:aziotcs 0755
   ensure_dir "$EDGE_KEY_DIR" aziotks:aziotks 0700
 
-  while read -r name b64; do
-    [ -n "$name" ] || continue
+  read_payload
+  for entry in "${FILES[@]}"; do
+    read -ra words <<<"$entry"
+    name="${words[0]}"
     read -r path owner mode < <(target_of "$name") || die "unknown file name '$name' in the certificate payload"
-    [ -n "$b64" ] || die "empty content for $name"
-    result="$(printf '%s' "$b64" | base64 -d | install_file_from_stdin "$path" "$owner" "$mode")"
+    content=""
+    for n in "${words[@]:1}"; do
+      if ! [[ "$n" =~ ^[1-9][0-9]*$ && "$n" -le "${#BLOCKS[@]}" ]]; then
+        die "$name names PEM block $n, which the certificate payload does not have"
+      fi
+      content+="${BLOCKS[n - 1]}"
+    done
+    [ -n "$content" ] || die "empty content for $name"
+    result="$(printf '%s' "$content" | install_file_from_stdin "$path" "$owner" "$mode")"
     seen+="$name "
     if [ "$result" = "changed" ]; then
       log "placed $name at $path ($owner $mode)"

@@ -5,7 +5,7 @@
 set -euo pipefail
 EDGE_STEP="wait"
 # shellcheck source-path=SCRIPTDIR source=common.sh
-[ -n "${EDGE_COMMON_LOADED:-}" ] || . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 wait_for_cloud_init() {
   local timeout_s="$1" rc=0 status

@@ -6,7 +6,7 @@
 set -euo pipefail
 EDGE_STEP="config"
 # shellcheck source-path=SCRIPTDIR source=common.sh
-[ -n "${EDGE_COMMON_LOADED:-}" ] || . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # The rule of `iotedge check` for config.toml's hostname (aziot-identity-service
 # aziotctl/src/internal/check/checks/hostname.rs; is_rfc_1035_valid and check_length_for_local_issuer

@@ -22,14 +22,14 @@ import {
   STAGING_ROOT,
 } from "../../components/bootstrap/deviceScripts";
 
+const pem = (type: string, body: string) => `-----BEGIN ${type}-----\n${body}\n-----END ${type}-----\n`;
 const certs = {
-  identityCertPem: "CERT-A\n",
-  identityKeyPem: "KEY-A\n",
-  edgeCaCertPem: "CA\n",
-  edgeCaKeyPem: "CA-KEY\n",
-  trustBundlePem: "TB\n",
+  identityCertPem: pem("CERTIFICATE", "CERT-A"),
+  identityKeyPem: pem("PRIVATE KEY", "KEY-A"),
+  edgeCaCertPem: pem("CERTIFICATE", "CA"),
+  edgeCaKeyPem: pem("EC PRIVATE KEY", "CA-KEY"),
+  trustBundlePem: pem("CERTIFICATE", "TB"),
 };
-const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 describe("device scripts", () => {
   const scripts = readdirSync(SCRIPT_DIR).filter((f) => f.endsWith(".sh"));
@@ -81,16 +81,16 @@ describe("deviceCommand", () => {
     const sha = scriptBundle().sha256;
     const cmd = deviceCommand("wait-ready", ["1200"]);
     expect(cmd).toBe(
-      `if [ "$(id -u)" -eq 0 ]; then set --; elif sudo -n true 2>/dev/null; then set -- sudo -n; else echo "edge-bootstrap: error: the SSH user '$(id -un)' cannot run sudo without a password; the steps run as root: give it passwordless sudo" >&2; exit 1; fi; ` +
-        `exec "$@" bash -c ${shellQuote(STAGED_RUNNER)} 'edge-bootstrap' '${sha}' 'wait-ready' '1200'`,
+      `if [ "$(id -u)" = 0 ];then set --;elif sudo -n true 2>/dev/null;then set -- sudo -n;else echo "edge-bootstrap: error: the SSH user '$(id -un)' needs passwordless sudo" >&2;exit 1;fi;` +
+        `exec "$@" bash -c ${shellQuote(STAGED_RUNNER)} '${sha}' 'wait-ready' '1200'`,
     );
-    // No script text in the command: the state keeps the hash.
+    // No script text in the command: the state keeps the hash. The state holds it twice per step.
     expect(cmd).not.toContain("wait_for_cloud_init");
-    expect(cmd.length).toBeLessThan(1200);
+    expect(cmd.length).toBeLessThan(650);
     // Run the real string with `bash` swapped for a printer of its arguments: the runner and argv arrive intact.
-    const probe = cmd.replace(/exec "\$@" bash -c/, 'exec "$@" sh -c \'printf "%s\\n" "$0" "$@" | tail -n 4\' ignored');
+    const probe = cmd.replace(/exec "\$@" bash -c/, 'exec "$@" sh -c \'printf "%s\\n" "$0" "$@" | tail -n 3\' ignored');
     const printed = execFileSync("sh", ["-c", probe], { encoding: "utf8" });
-    expect(printed).toBe(`edge-bootstrap\n${sha}\nwait-ready\n1200\n`);
+    expect(printed).toBe(`${sha}\nwait-ready\n1200\n`);
   });
 
   test("a changed script changes the bundle's hash, and with it every step's command", () => {
@@ -123,10 +123,12 @@ describe("deviceCommand", () => {
 });
 
 describe("the runner, on a staged bundle (as root, in a home folder of its own)", () => {
-  // A bundle of two scripts: the probe prints what it was given and what common.sh set.
+  // A bundle of two scripts: the probe sources common.sh beside it (as the step scripts do) and prints what it was given.
   const files = {
-    "common.sh": 'EDGE_COMMON_LOADED=1\nlog() { echo "log: $*" >&2; }\n',
-    "probe.sh": 'set -euo pipefail\nlog "from common"\necho "$0 [$*] stdin=$(cat) common=$EDGE_COMMON_LOADED staged=$EDGE_STAGED"\n',
+    "common.sh": 'FROM_COMMON=1\nlog() { echo "log: $*" >&2; }\n',
+    "probe.sh":
+      'set -euo pipefail\n. "$(dirname "${BASH_SOURCE[0]}")/common.sh"\nlog "from common"\n' +
+      'echo "$0 [$*] stdin=$(cat) common=$FROM_COMMON staged=$EDGE_STAGED locale=$LC_ALL"\n',
   };
   const bundle = bundleOf(files);
   let home: string;
@@ -146,20 +148,23 @@ describe("the runner, on a staged bundle (as root, in a home folder of its own)"
   });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-  test("runs common.sh and the script as one program, with its arguments and stdin, naming the staging folder", () => {
+  test("runs the staged script with its arguments and stdin, in the C locale, naming the staging folder", () => {
     stage();
     const r = run("secret-on-stdin");
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(`edge-bootstrap-probe [a b c] stdin=secret-on-stdin common=1 staged=${home}/${STAGING_ROOT}\n`);
+    expect(r.stdout).toBe(
+      `${home}/${bundle.remotePath}/probe.sh [a b c] stdin=secret-on-stdin common=1 staged=${home}/${STAGING_ROOT} locale=C\n`,
+    );
     expect(r.stderr).toBe("log: from common\n");
   });
 
   const refusal = (sha: string) =>
-    `edge-bootstrap[probe]: error: the device scripts in ${home}/${STAGING_ROOT}/${sha} are missing or differ from the bundle (sha256 ${sha}); ` +
-    "stage them again: pulumi up --replace <URN of the -bootstrap-scripts resource of this device, from pulumi stack --show-urns>\n";
+    `edge-bootstrap[probe]: error: the staged scripts ${home}/${STAGING_ROOT}/${sha} are missing or changed; ` +
+    "copy them again: pulumi up --replace <URN of its -bootstrap-scripts>\n";
 
   test.each([
     ["not staged", null],
+    ["staged empty", {}],
     ["a script edited", { ...files, "probe.sh": `${files["probe.sh"]}echo extra\n` }],
     ["a script missing", { "probe.sh": files["probe.sh"] }],
     ["a script added", { ...files, "other.sh": "echo other\n" }],
@@ -201,12 +206,47 @@ describe("step commands", () => {
 });
 
 describe("certificatePayload", () => {
-  test("one '<name> <base64>' line per file, optional files left out", () => {
+  test("a line per file naming its PEM blocks, an empty line, then the blocks; optional files left out", () => {
     expect(certificatePayload(certs)).toBe(
-      `identity-cert ${b64("CERT-A\n")}\nidentity-key ${b64("KEY-A\n")}\nedge-ca-cert ${b64("CA\n")}\nedge-ca-key ${b64("CA-KEY\n")}\ntrust-bundle ${b64("TB\n")}\n`,
+      "identity-cert 1\nidentity-key 2\nedge-ca-cert 3\nedge-ca-key 4\ntrust-bundle 5\n\n" +
+        certs.identityCertPem +
+        certs.identityKeyPem +
+        certs.edgeCaCertPem +
+        certs.edgeCaKeyPem +
+        certs.trustBundlePem,
     );
-    expect(certificatePayload({ identityCertPem: "C", identityKeyPem: "K" })).toBe(
-      `identity-cert ${b64("C\n")}\nidentity-key ${b64("K\n")}\n`,
+    expect(certificatePayload({ identityCertPem: pem("CERTIFICATE", "C"), identityKeyPem: pem("PRIVATE KEY", "K").trimEnd() })).toBe(
+      `identity-cert 1\nidentity-key 2\n\n${pem("CERTIFICATE", "C")}${pem("PRIVATE KEY", "K")}`,
+    );
+  });
+
+  test("carries a block the files share once: the trust bundle is the root of the edge CA's chain, chains share their CA", () => {
+    const [leaf, edge, ca, root] = ["LEAF", "EDGE", "CA", "ROOT"].map((b) => pem("CERTIFICATE", b));
+    const payload = certificatePayload({
+      identityCertPem: leaf + ca + root,
+      identityKeyPem: certs.identityKeyPem,
+      edgeCaCertPem: `${edge}\n${ca}${root}`,
+      edgeCaKeyPem: certs.edgeCaKeyPem,
+      trustBundlePem: root,
+    });
+    expect(payload).toBe(
+      "identity-cert 1 2 3\nidentity-key 4\nedge-ca-cert 5 2 3\nedge-ca-key 6\ntrust-bundle 3\n\n" +
+        leaf +
+        ca +
+        root +
+        certs.identityKeyPem +
+        edge +
+        certs.edgeCaKeyPem,
+    );
+  });
+
+  test.each([
+    ["text outside the blocks", `junk\n${certs.identityCertPem}`],
+    ["no block", "CERT-A\n"],
+    ["an unterminated block", "-----BEGIN CERTIFICATE-----\nCERT-A\n"],
+  ])("refuses a file with %s", (_, identityCertPem) => {
+    expect(() => certificatePayload({ ...certs, identityCertPem })).toThrow(
+      "the certificate payload's identity-cert is not PEM blocks only",
     );
   });
 
@@ -222,10 +262,10 @@ describe("applyFingerprint (the apply step's trigger)", () => {
   test("is stable and changes with the config or any certificate or key", () => {
     expect(applyFingerprint("toml", { ...certs })).toBe(base);
     expect(applyFingerprint("toml2", certs)).not.toBe(base);
-    expect(applyFingerprint("toml", { ...certs, identityCertPem: "CERT-B\n" })).not.toBe(base);
-    expect(applyFingerprint("toml", { ...certs, edgeCaKeyPem: "CA-KEY-2\n" })).not.toBe(base);
+    expect(applyFingerprint("toml", { ...certs, identityCertPem: pem("CERTIFICATE", "CERT-B") })).not.toBe(base);
+    expect(applyFingerprint("toml", { ...certs, edgeCaKeyPem: pem("EC PRIVATE KEY", "CA-KEY-2") })).not.toBe(base);
     expect(base).toMatch(/^[0-9a-f]{64}$/);
-    expect(base).not.toContain(b64("KEY-A\n"));
+    expect(base).not.toContain("KEY-A");
   });
 });
 

@@ -244,9 +244,7 @@ describe("a non-root SSH user, as on an Azure VM: the steps run through sudo -n"
   test("without passwordless sudo: the first step stops, saying what the user needs, and nothing is written as root", async () => {
     const error = (await runBootstrap(runAs(noSudo)).catch((e: RemoteCommandError) => e)) as RemoteCommandError;
     expect(error).toBeInstanceOf(RemoteCommandError);
-    expect(error.result?.stderr.trim()).toBe(
-      "edge-bootstrap: error: the SSH user 'edge-admin' cannot run sudo without a password; the steps run as root: give it passwordless sudo",
-    );
+    expect(error.result?.stderr.trim()).toBe("edge-bootstrap: error: the SSH user 'edge-admin' needs passwordless sudo");
     expect(error.result?.stdout).toBe("");
     expect(readdirSync(noSudo.path("/var/lib/edge-bootstrap"))).toEqual([]);
     expect(filesUnder(noSudo.path("/etc/aziot"))).toEqual([]);
@@ -309,8 +307,8 @@ describe("the staged scripts: a changed script is staged again and its steps re-
     expect(error).toBeInstanceOf(RemoteCommandError);
     expect(error.result?.stdout).toBe("");
     expect(error.result?.stderr).toBe(
-      `edge-bootstrap[wait-ready]: error: the device scripts in ${host.home}/${changed.bundle!.remotePath} are missing or differ from the bundle (sha256 ${changed.bundle!.sha256}); ` +
-        "stage them again: pulumi up --replace <URN of the -bootstrap-scripts resource of this device, from pulumi stack --show-urns>\n",
+      `edge-bootstrap[wait-ready]: error: the staged scripts ${host.home}/${changed.bundle!.remotePath} are missing or changed; ` +
+        "copy them again: pulumi up --replace <URN of its -bootstrap-scripts>\n",
     );
     await stageScripts(host.connection, changed.bundle);
     expect((await runBootstrap(changed, ["wait"])).wait!.stdout.trim()).toBe("wait: ready (cloud-init: not present; host name bundle)");
@@ -420,6 +418,27 @@ describe("failures and host kinds", () => {
     await runRemoteCommand(host.connection, "iotedge system stop");
     expect((await runRemoteCommand(host.connection, "iotedge system status")).stdout).toContain("    aziot-edged             Ready\n");
     expect((await runBootstrap(run, ["apply"])).apply!.stdout.trim()).toMatch(APPLIED_HEALTHY);
+  });
+
+  test.each([
+    ["an unknown file name", (p: string) => `other-file 1\n${p}`, "unknown file name 'other-file' in the certificate payload"],
+    [
+      "a block number past the blocks",
+      (p: string) => p.replace("identity-key 2\n", "identity-key 9\n"),
+      "identity-key names PEM block 9, which the certificate payload does not have",
+    ],
+    ["a file with no block", (p: string) => p.replace("identity-key 2\n", "identity-key\n"), "empty content for identity-key"],
+    ["a cut-off block", (p: string) => p.slice(0, p.lastIndexOf("-----END")), "the certificate payload ends inside a PEM block"],
+  ])("a certificate payload with %s → the certs step refuses, naming it, before placing that file", async (_, edit, message) => {
+    const run = runOn(host, { certificates: makeDeviceCertificates("edge-ssh-02") });
+    await runBootstrap(run, ["certs"]);
+    const step = plannedSteps(run, host.hostname).certs;
+    const error = (await runRemoteCommand(withBootRetries(host.connection), step.command, { stdin: edit(step.stdin!) }).catch(
+      (e: RemoteCommandError) => e,
+    )) as RemoteCommandError;
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    expect(error.result?.stderr).toContain(`edge-bootstrap[certs]: error: ${message}\n`);
+    expect(error.result?.stdout).toBe("");
   });
 
   test("preinstalled host with the runtime → install skipped as preinstalled", async () => {
