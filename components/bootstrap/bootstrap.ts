@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { RuntimeSettings } from "../config/settings";
 import { renderConfigToml } from "./configToml";
-import { dependenciesOf, dpsX509Config, hostnameFromWaitSummary, manualX509Config, STEP_NAMES, StepName } from "./steps";
+import { dependenciesOf, dpsX509Config, hostnameFromWaitSummary, manualX509Config, StepName } from "./steps";
 import { bootstrapConnection, ConnectionArgs } from "./connection";
 import { applyFingerprint, certificatePayload, DEFAULT_TIMEOUTS, DeviceCertificates, stepCommands, StepTimeouts } from "./deviceCommands";
 import { scriptArchivePath, scriptBundle } from "./deviceScripts";
@@ -90,8 +90,6 @@ export function decommissionedWarning(deviceId: string, existingHost: boolean): 
 export class DeviceBootstrap extends pulumi.ComponentResource {
   /** The apply/health step: depend on it for anything that needs a running runtime. Absent when decommissioned. */
   public readonly ready?: remote.Command;
-  /** Each step's summary line (what it did or skipped) from its last run. */
-  public readonly summary: pulumi.Output<Record<string, string>>;
   public readonly steps: Readonly<Partial<Record<StepName, remote.Command>>>;
   /** The step that stages the device scripts on the host; every other step runs them from there. Absent when decommissioned. */
   public readonly scripts?: remote.CopyToRemote;
@@ -130,8 +128,7 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
         );
       }
       this.steps = made;
-      this.summary = pulumi.output({ decommissioned: "no step runs on this host" } as Record<string, string>);
-      this.registerOutputs({ summary: this.summary });
+      this.registerOutputs({});
       return;
     }
     // The scripts, once per host, to a folder named by the bundle's hash: the state keeps the archive's
@@ -192,11 +189,7 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
 
     this.ready = apply;
     this.steps = made;
-    const ran = STEP_NAMES.flatMap((step) => {
-      const command = this.steps[step];
-      return command ? [command.stdout.apply((out) => [step, (out ?? "").trim()] as [string, string])] : [];
-    });
-    this.summary = pulumi.all(ran).apply((pairs) => Object.fromEntries(pairs));
-    this.registerOutputs({ ready: apply.stdout, summary: this.summary });
+    // No outputs: nothing reads them, and the state would keep each step's output a second time.
+    this.registerOutputs({});
   }
 }

@@ -133,16 +133,9 @@ export class DeviceCertificates extends pulumi.ComponentResource {
       this.hubThumbprints = pulumi.all([slots.primary, slots.secondary]).apply(([primary, secondary]) => ({ primary, secondary }));
     }
 
-    this.registerOutputs({
-      identityCertPem: this.identity.certPem,
-      identityKeyPem: this.identity.keyPem,
-      edgeCaCertPem: this.edgeCa.certPem,
-      edgeCaKeyPem: this.edgeCa.keyPem,
-      trustBundlePem: this.trustBundlePem,
-      thumbprints: this.thumbprints,
-      hubThumbprints: this.hubThumbprints,
-      keyVaultCertificateId: this.keyVaultCertificateId,
-    });
+    // No outputs: the program reads the properties above, and the state would keep the certificates
+    // a second time (the keys as ciphertext); the stack output `devices` has the thumbprints.
+    this.registerOutputs({});
   }
 
   /** How the hub identity authenticates the device (HubAuthentication): thumbprint slots, or its CA. */

@@ -29,7 +29,6 @@ const unwrap = (v: any): any => (isSecretValue(v) ? v.value : v);
 interface Run {
   resources: RecordedResource[];
   deletedWith: Map<string, string>;
-  summary?: pulumi.Output<Record<string, string>>;
 }
 
 /** Builds one DeviceBootstrap (and, for a VM, a stand-in VM resource) and records every registration. */
@@ -45,7 +44,7 @@ async function build(kind: "existing" | "vm", certs = CERTS, extra: { hostname?:
     const { DeviceBootstrap } = require("../../components/bootstrap/bootstrap") as Module;
     class Vm extends pulumi.CustomResource {}
     const vm = kind === "vm" ? new Vm("test:index:Vm", "edge-01-vm", {}) : undefined;
-    const bootstrap = new DeviceBootstrap("edge-01-bootstrap", {
+    new DeviceBootstrap("edge-01-bootstrap", {
       deviceId: "edge-01",
       connection: { host: "198.51.100.7", user: "azureuser", privateKey: SSH_KEY },
       iotHubHostName: "contoso.azure-devices.net",
@@ -55,9 +54,8 @@ async function build(kind: "existing" | "vm", certs = CERTS, extra: { hostname?:
       hostResource: vm,
       ...extra,
     });
-    return bootstrap.summary;
   });
-  return { resources: run.resources, deletedWith, summary: run.result };
+  return { resources: run.resources, deletedWith };
 }
 
 const STEPS = ["wait", "install", "cleanup", "certs", "config", "apply"];

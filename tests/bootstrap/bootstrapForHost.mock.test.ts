@@ -26,7 +26,12 @@ const device: DeviceSettings = {
   },
   decommissioned: false,
 };
-const certificates = { identityCertPem: "CERT", identityKeyPem: pulumi.secret("KEY"), trustBundlePem: "ROOT" };
+const pem = (type: string, body: string) => `-----BEGIN ${type}-----\n${body}\n-----END ${type}-----\n`;
+const certificates = {
+  identityCertPem: pem("CERTIFICATE", "CERT"),
+  identityKeyPem: pulumi.secret(pem("PRIVATE KEY", "KEY")),
+  trustBundlePem: pem("CERTIFICATE", "ROOT"),
+};
 const unwrap = (v: any): any => (isSecretValue(v) ? v.value : v);
 const stepNames = (rs: RecordedResource[]) =>
   rs

@@ -67,12 +67,17 @@ test("EdgeDevice bootstraps its host with its certificates", async () => {
   expect(deps.has(byName(run.resources, "fleet-gw-certs-identity-key").urn)).toBe(true);
   expect(isSecretValue(certs.inputs.stdin)).toBe(true);
   const payload = certs.inputs.stdin.value as string;
-  expect(
-    payload
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => l.split(" ")[0]),
-  ).toEqual(["identity-cert", "identity-key", "edge-ca-cert", "edge-ca-key", "trust-bundle"]);
+  const [files, blocks] = payload.split("\n\n");
+  expect(files.split("\n").map((l) => l.split(" ")[0])).toEqual([
+    "identity-cert",
+    "identity-key",
+    "edge-ca-cert",
+    "edge-ca-key",
+    "trust-bundle",
+  ]);
+  // The fleet root ends both chains and is the trust bundle: carried once, so 5 blocks for the 7 the files hold.
+  expect(files.split("\n").flatMap((l) => l.split(" ").slice(1))).toHaveLength(7);
+  expect(blocks.match(/-----BEGIN /g)).toHaveLength(5);
   expect(byName(run.resources, "fleet-gw-bootstrap-config").inputs.stdin).toContain('iothub_hostname = "contoso.azure-devices.net"');
   expect(byName(run.resources, "fleet-gw-bootstrap-cleanup").inputs.delete.endsWith("'cleanup' 'remove'")).toBe(true);
 });

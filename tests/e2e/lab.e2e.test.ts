@@ -163,6 +163,11 @@ test("each device's share of the state file: the bootstrap steps carry the scrip
   const steps = resources.filter((r) => r.type === "command:remote:Command");
   expect(steps.length).toBeGreaterThanOrEqual(6 * devices.length);
   for (const step of steps) expect(JSON.stringify(step)).not.toContain("wait_for_cloud_init");
+  // Components nobody reads the outputs of keep none (the certificates' would repeat the PEMs and keys).
+  const components = resources.filter((r) => ["edge:bootstrap:DeviceBootstrap", "edge:certificates:DeviceCertificates"].includes(r.type));
+  expect(components).toHaveLength(2 * devices.length);
+  for (const c of components)
+    expect({ urn: c.urn, outputs: (c as { outputs?: object }).outputs ?? {} }).toEqual({ urn: c.urn, outputs: {} });
 });
 
 test("the state holds each dynamic resource's provider as a require of the provider package, not its code", () => {
