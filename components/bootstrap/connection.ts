@@ -1,7 +1,8 @@
-// The SSH connection every bootstrap step uses: the caller's, with the private key kept secret and
-// dial retries long enough for a VM that is still booting. Pure.
+// The SSH connection every bootstrap step uses: the caller's, with the private key kept secret (an
+// Ed25519 key in PKCS#8, see sshKey.ts) and dial retries long enough for a VM that is still booting. Pure.
 import * as pulumi from "@pulumi/pulumi";
 import { types } from "@pulumi/command";
+import { compactPrivateKey } from "./sshKey";
 
 export type ConnectionArgs = types.input.remote.ConnectionArgs;
 
@@ -29,7 +30,9 @@ export function dialRetryBudgetSeconds(dialErrorLimit: number): number {
 export function bootstrapConnection(connection: ConnectionArgs): ConnectionArgs {
   return {
     ...connection,
-    privateKey: connection.privateKey === undefined ? undefined : pulumi.secret(connection.privateKey),
+    // Each step keeps the connection twice in the state: an Ed25519 key in its shortest form.
+    privateKey:
+      connection.privateKey === undefined ? undefined : pulumi.secret(pulumi.output(connection.privateKey).apply(compactPrivateKey)),
     password: connection.password === undefined ? undefined : pulumi.secret(connection.password),
     dialErrorLimit: connection.dialErrorLimit ?? BOOT_DIAL_ERROR_LIMIT,
     perDialTimeout: connection.perDialTimeout ?? BOOT_PER_DIAL_TIMEOUT,
