@@ -8,6 +8,7 @@ import { type CoreSettings, FleetSettings } from "./config/settings";
 import { CertificateSource } from "./certificates/certificateSources";
 import { createFleetCa, keyVaultBindingFor } from "./certificates/fleetCertificates";
 import { EdgeDevice } from "./edgeDevice";
+import { withoutVersionAliases } from "./azureVersionAliases";
 import { FleetHub, type HubCaCertificate } from "./fleet/fleetHub";
 import { hubCaRegistrations, hubCertificateName } from "./fleet/hubCaCertificates";
 import { FleetCertificateAuthority, type FleetSigners } from "./certificates/fleetCa";
@@ -67,7 +68,9 @@ export class EdgeFleet extends pulumi.ComponentResource {
   readonly dps?: FleetDpsParts;
 
   constructor(name: string, args: EdgeFleetArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("edge:fleet:EdgeFleet", name, {}, opts);
+    // Every child inherits the transformation: the azure-native resources' version aliases, which
+    // no stack of this program needs, are left out (azureVersionAliases.ts).
+    super("edge:fleet:EdgeFleet", name, {}, { ...opts, transformations: [...(opts?.transformations ?? []), withoutVersionAliases] });
     const { settings } = args;
     const tags = { "managed-by": "pulumi", "edge-stack": args.stackKey };
     const location = settings.location;

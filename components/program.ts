@@ -13,6 +13,7 @@ import { readFleetCore } from "./fleet/coreReference";
 import { type FleetCoreOutput, type SiteShared, coreOutputs, siteCoreProblems, siteFleetSettings, siteSharedOf } from "./fleet/fleetCore";
 import { dpsSigningCa } from "./fleet/dpsEnrollment";
 import { skipUnreadTraces } from "./sdkTraces";
+import { deferUnreadProperties } from "./sdkLazyProperties";
 
 export interface ProgramOptions {
   /** Folder that manifest paths are relative to; the project root by default. */
@@ -26,6 +27,7 @@ export interface ProgramOptions {
  */
 export async function defineStack(options: ProgramOptions = {}) {
   skipUnreadTraces();
+  deferUnreadProperties();
   const projectDir = options.projectDir ?? process.cwd();
   const result = validateFleet(settingsFromConfigMap(pulumi.runtime.allConfig()), (file) =>
     fs.readFileSync(path.resolve(projectDir, file), "utf8"),
