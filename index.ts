@@ -1,5 +1,7 @@
 // Entry point of the Pulumi program. Everything it does is in components/ (see README.md).
 // `pulumi up` runs it compiled, as bin/index.js (components/compiledProgram.ts).
+// First: it defers @pulumi/pulumi's slow, unused modules before anything loads the SDK's index.
+import "./components/sdkLazyModules";
 import { checkCompiledProgram } from "./components/compiledProgram";
 import { defineStack } from "./components/program";
 

@@ -8,6 +8,9 @@
 // VMs, half existing hosts; `-- --devices 1,50,2000` for others), timed from defineStack to the last
 // registration; loading the modules is start-up's, not a device's. The baseline is the 50-device
 // run's CPU per device; the mock harness keeps no copy of the registrations (countOnly).
+//
+// `npx ts-node --transpile-only lab/bench/bench-program.ts --startup-only` measures start-up alone
+// (`npm run bench -- ...` hands its arguments to the second script, bench-modes.ts).
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -137,6 +140,7 @@ async function main(): Promise<number> {
   const at = process.argv.indexOf("--devices");
   const counts = at >= 0 ? process.argv[at + 1].split(",").map(Number) : DEFAULT_COUNTS;
   const started = await startup();
+  if (process.argv.includes("--startup-only")) return started ? 0 : 1;
   const flat = perDevice(counts);
   return started && flat ? 0 : 1;
 }

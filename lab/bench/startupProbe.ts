@@ -31,6 +31,8 @@ export interface StartupOptions {
   readonly config: Record<string, string>;
   /** true: Pulumi.yaml's `typescript: true` (ts-node, transpile-only, as the lab sets it) from index.ts; false: the compiled entry (package.json `main`). */
   readonly typescript: boolean;
+  /** The program cmd/run runs (a path from projectDir); default the project's own: `index.ts`, or `.` (package.json `main`). */
+  readonly entry?: string;
 }
 
 // Clock ticks per second of /proc/<pid>/stat (sysconf(_SC_CLK_TCK): 100 on Linux).
@@ -85,7 +87,7 @@ export async function measureStartup(options: StartupOptions): Promise<StartupRu
   const address = `127.0.0.1:${port}`;
   const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [options.projectDir] });
   const args = [runPath, "--monitor", address, "--engine", address, "--project", "edge", "--stack", "bench", "--pwd", options.projectDir];
-  args.push("--parallel", "16", options.typescript ? "index.ts" : ".");
+  args.push("--parallel", "16", options.entry ?? (options.typescript ? "index.ts" : "."));
   const started = Date.now();
   const child = spawn(process.execPath, args, {
     cwd: options.projectDir,
