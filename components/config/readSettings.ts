@@ -1,6 +1,6 @@
 // Where the raw `edge:` settings come from: the running Pulumi program, or the YAML files
 // preflight reads offline. Both feed the same validateFleet.
-import * as YAML from "yaml";
+import type * as Yaml from "yaml";
 import { UNREADABLE_SECRET } from "./settings";
 
 export const CONFIG_NAMESPACE = "edge";
@@ -23,6 +23,9 @@ export function settingsFromConfigMap(all: Record<string, string>, namespace = C
  * `secure:` values cannot be decrypted here: they become UNREADABLE_SECRET, present but unread.
  */
 export function settingsFromStackFiles(projectYaml: string, stackYaml: string, namespace = CONFIG_NAMESPACE): Record<string, unknown> {
+  // Loaded here: the running program reads its settings from the CLI, not from YAML files.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const YAML = require("yaml") as typeof Yaml;
   const project = (YAML.parse(projectYaml) ?? {}) as { config?: Record<string, unknown> };
   const stack = (YAML.parse(stackYaml) ?? {}) as { config?: Record<string, unknown> };
   const raw: Record<string, unknown> = {};

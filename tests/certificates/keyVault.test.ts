@@ -7,7 +7,8 @@ import {
   KeyVaultCertificateOutputs,
   KeyVaultCertificateProvider,
 } from "../../components/certificates/keyVaultCertificate.provider";
-import { readKeyVaultCertificate } from "../../components/certificates/keyVaultSource";
+import { cachingCredential } from "../../components/certificates/keyVaultAccess";
+import { KeyVaultCertificateError, keyVaultCertificateReader, readKeyVaultCertificate } from "../../components/certificates/keyVaultSource";
 import { thumbprintsOf } from "../../components/certificates/thumbprint";
 import { LEAF_EXT, ROOT_CA_EXT, selfSigned, signedBy, toPfx } from "./support/openssl";
 import { KeyVaultStandin } from "../../lab/standins/keyVaultStandin";
@@ -62,6 +63,134 @@ describe("readKeyVaultCertificate", () => {
     await expect(readKeyVaultCertificate(vault.vaultUrl, "pem-cert", access)).rejects.toThrow(
       `Key Vault certificate "pem-cert" in ${vault.vaultUrl} cannot be read by the program's Azure identity (HTTP 401 Unauthorized); grant it certificates/get on the vault (role "Key Vault Certificate User" or an access policy)`,
     );
+  });
+});
+
+describe("keyVaultCertificateReader: one run's reads", () => {
+  const names = Array.from({ length: 6 }, (_, i) => `fleet-${i}`);
+  beforeAll(() =>
+    names.forEach((name) =>
+      vault.seed(name, { value: `${dev1.keyPem}${dev1.certPem}${root.certPem}`, contentType: "application/x-pem-file" }),
+    ),
+  );
+
+  /** The stand-in's access, with a credential that counts the tokens it is asked for and a policy that counts requests in flight. */
+  function counted() {
+    const base = vault.access();
+    const counts = { credentials: 0, tokens: 0, inFlight: 0, maxInFlight: 0 };
+    const access = {
+      ...base,
+      credential: () => {
+        counts.credentials++;
+        const made = base.credential();
+        return { getToken: async () => (counts.tokens++, made.getToken()) };
+      },
+      clientOptions: {
+        ...base.clientOptions,
+        additionalPolicies: [
+          {
+            position: "perCall",
+            policy: {
+              name: "countInFlight",
+              sendRequest: async (request: unknown, next: (r: unknown) => Promise<unknown>) => {
+                counts.maxInFlight = Math.max(counts.maxInFlight, ++counts.inFlight);
+                try {
+                  return await next(request);
+                } finally {
+                  counts.inFlight--;
+                }
+              },
+            },
+          },
+        ],
+      },
+    };
+    return { access, counts };
+  }
+
+  test("N certificates from one vault: one credential, one token, one challenge per client", async () => {
+    const { access, counts } = counted();
+    const read = keyVaultCertificateReader(access);
+    const before = vault.requests.length;
+    const materials = await Promise.all(names.map((name) => read(vault.vaultUrl, name)));
+    expect(materials.map((m) => m.certificatePem)).toEqual(names.map(() => dev1.certPem));
+    expect(counts).toMatchObject({ credentials: 1, tokens: 1 });
+    // One unauthenticated first request per client (certificates, secrets), then every read with the token.
+    const unauthorized = vault.requests.slice(before).filter((r) => !r.authorized);
+    expect(unauthorized.map((r) => `${r.path.split("/")[1]} ${r.status}`).sort()).toEqual(["certificates 401", "secrets 401"]);
+  });
+
+  test("at most `concurrency` reads at once", async () => {
+    const { access, counts } = counted();
+    const read = keyVaultCertificateReader(access, 2);
+    await Promise.all(names.map((name) => read(vault.vaultUrl, name)));
+    expect(counts.maxInFlight).toBeGreaterThan(0);
+    expect(counts.maxInFlight).toBeLessThanOrEqual(2);
+    const unbounded = counted();
+    const readAll = keyVaultCertificateReader(unbounded.access, names.length);
+    await Promise.all(names.map((name) => readAll(vault.vaultUrl, name)));
+    expect(unbounded.counts.maxInFlight).toBeGreaterThan(2);
+  });
+
+  test("a missing certificate fails alone, naming itself; the others are read", async () => {
+    const read = keyVaultCertificateReader(vault.access());
+    const results = await Promise.allSettled([
+      read(vault.vaultUrl, "fleet-0"),
+      read(vault.vaultUrl, "not-there"),
+      read(vault.vaultUrl, "fleet-1"),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const error = (results[1] as PromiseRejectedResult).reason;
+    expect(error).toBeInstanceOf(KeyVaultCertificateError);
+    expect(error.message).toBe(`Key Vault certificate "not-there" in ${vault.vaultUrl} does not exist (check the name and the vault)`);
+  });
+});
+
+describe("cachingCredential", () => {
+  const counting = (expiresInMs: number, fail = false) => {
+    const calls: unknown[] = [];
+    const credential = {
+      getToken: async (scopes: string | string[], options?: { tenantId?: string; claims?: string }) => {
+        calls.push([scopes, options?.tenantId, options?.claims]);
+        if (fail) throw new Error("az: not logged in");
+        return { token: `t${calls.length}`, expiresOnTimestamp: Date.now() + expiresInMs };
+      },
+    };
+    return { credential, calls };
+  };
+
+  test("concurrent and later asks for one scope share one token; another scope or tenant asks again", async () => {
+    const { credential, calls } = counting(3_600_000);
+    const cached = cachingCredential(credential);
+    const tokens = await Promise.all([
+      cached.getToken("https://vault.azure.net/.default"),
+      cached.getToken(["https://vault.azure.net/.default"]),
+    ]);
+    expect(tokens.map((t) => t?.token)).toEqual(["t1", "t1"]);
+    expect((await cached.getToken("https://vault.azure.net/.default"))?.token).toBe("t1");
+    expect((await cached.getToken("https://vault.azure.net/.default", { tenantId: "other" }))?.token).toBe("t2");
+    expect((await cached.getToken("https://management.azure.com/.default"))?.token).toBe("t3");
+    expect(calls).toHaveLength(3);
+  });
+
+  test("a token about to expire, a failed ask and a claims challenge are not reused", async () => {
+    const soon = counting(60_000);
+    const cachedSoon = cachingCredential(soon.credential);
+    await cachedSoon.getToken("s");
+    await cachedSoon.getToken("s");
+    expect(soon.calls).toHaveLength(2);
+
+    const failing = counting(3_600_000, true);
+    const cachedFailing = cachingCredential(failing.credential);
+    await expect(cachedFailing.getToken("s")).rejects.toThrow("az: not logged in");
+    await expect(cachedFailing.getToken("s")).rejects.toThrow("az: not logged in");
+    expect(failing.calls).toHaveLength(2);
+
+    const claims = counting(3_600_000);
+    const cachedClaims = cachingCredential(claims.credential);
+    await cachedClaims.getToken("s");
+    await cachedClaims.getToken("s", { claims: "{}" });
+    expect(claims.calls).toHaveLength(2);
   });
 });
 
