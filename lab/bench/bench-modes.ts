@@ -1,4 +1,4 @@
-// `npm run bench`, second part: the same fleet in provisioning.mode dps beside hub mode, under Pulumi
+// `npm run bench:modes`: the same fleet in provisioning.mode dps beside hub mode, under Pulumi
 // mocks, each in a fresh process: resources per device (dps: no hub identity, no per-device
 // deployment) and evaluation time. The hub run is the baseline of the same invocation.
 import { spawnSync } from "node:child_process";
@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { runUnderMocks } from "../mocks/pulumiMocks";
 import { asConfigMap, existingDevice, stackSettings, vmDevice } from "../mocks/stacks";
 
-/** The fleet size of the comparison; `-- --devices N` for another. */
+/** The fleet size of the comparison; `npm run bench:modes -- --devices N` for another. */
 const DEFAULT_DEVICES = 500;
 
 type Mode = "hub" | "dps";

@@ -5,12 +5,11 @@
 // against the baseline of the same run: ts-node transpiling the sources (`typescript: true`).
 //
 // Cost per device: the compiled program evaluated under Pulumi mocks for 1, 50 and 500 devices (half
-// VMs, half existing hosts; `-- --devices 1,50,2000` for others), timed from defineStack to the last
+// VMs, half existing hosts; `npm run bench -- --devices 1,50,2000` for others), timed from defineStack to the last
 // registration; loading the modules is start-up's, not a device's. The baseline is the 50-device
 // run's CPU per device; the mock harness keeps no copy of the registrations (countOnly).
 //
-// `npx ts-node --transpile-only lab/bench/bench-program.ts --startup-only` measures start-up alone
-// (`npm run bench -- ...` hands its arguments to the second script, bench-modes.ts).
+// `npm run bench -- --startup-only` measures start-up alone.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
