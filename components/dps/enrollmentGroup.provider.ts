@@ -4,7 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { EnrollmentGroup } from "azure-iot-provisioning-service/dist/interfaces";
 import { anyUnknown, sameHost } from "../iotHub/providerInputs";
-import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry } from "../iotHub/retry";
+import { DEFAULT_RETRY_POLICY, deleteWithRetry, HubRequestError, type RetryPolicy, withRetry } from "../iotHub/retry";
 import { DPS_SERVICE, dpsErrorOf } from "./dpsErrors";
 import {
   enrollmentGroupBody,
@@ -123,20 +123,7 @@ export class EnrollmentGroupProvider implements pulumi.dynamic.ResourceProvider<
 
   async delete(id: string, olds: EnrollmentGroupOutputs): Promise<void> {
     await withProvisioningService(olds, (client) =>
-      withRetry(
-        `deleting ${whereOf(id, olds.dpsHostName)}`,
-        async () => {
-          try {
-            await client.deleteEnrollmentGroup(id);
-          } catch (error) {
-            // Already gone is what delete wants.
-            if (dpsErrorOf(error).status !== 404) throw error;
-          }
-        },
-        this.retryPolicy,
-        undefined,
-        DPS_SERVICE,
-      ),
+      deleteWithRetry(`deleting ${whereOf(id, olds.dpsHostName)}`, () => client.deleteEnrollmentGroup(id), this.retryPolicy, DPS_SERVICE),
     );
   }
 

@@ -74,3 +74,28 @@ export async function withRetry<T>(
     }
   }
 }
+
+/**
+ * A delete through `withRetry` where the service's 404 counts as done: a thing already gone is what
+ * delete wants. Every other refusal fails as `withRetry` fails; `service.errorOf` reads the status.
+ */
+export async function deleteWithRetry(
+  what: string,
+  remove: () => Promise<unknown>,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  service: RetriedService = IOT_HUB_SERVICE,
+): Promise<void> {
+  await withRetry(
+    what,
+    async () => {
+      try {
+        await remove();
+      } catch (error) {
+        if (service.errorOf(error).status !== 404) throw error;
+      }
+    },
+    policy,
+    undefined,
+    service,
+  );
+}

@@ -133,3 +133,14 @@ test("deleting registered devices retries a throttled hub", async () => {
   expect(lab.hub.model.identities.has("dps-edge-05")).toBe(false);
   expect(lab.hub.requests.map((r) => r.status)).toEqual([429, 503, 204]);
 });
+
+test("deleting registered devices fails on a refusal other than 404, naming the device and the group; the device stays", async () => {
+  await registerDevice(lab, "dps-edge-06", deviceCert(root, "dps-edge-06"));
+  const wrongKey = hubAccess.connectionString!.replace(/SharedAccessKey=.*/, `SharedAccessKey=${Buffer.alloc(32, 7).toString("base64")}`);
+  await expect(
+    registered.delete("x", { ...hubAccess, connectionString: wrongKey, enrollmentGroupId: "edge-fleet-test", deviceIds: ["dps-edge-06"] }),
+  ).rejects.toThrow(
+    /^IoT Hub refused deleting device 'dps-edge-06' \(registered by DPS enrollment group 'edge-fleet-test'\) on \S+: 401 IotHubUnauthorizedAccess/,
+  );
+  expect(lab.hub.model.identities.has("dps-edge-06")).toBe(true);
+});

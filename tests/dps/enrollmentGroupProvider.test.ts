@@ -125,6 +125,19 @@ test("delete removes the group and tolerates one already gone", async () => {
   ]);
 });
 
+test("delete fails on a refusal other than 404, naming the group, and the group stays", async () => {
+  const { outs } = await provider.create(inputs("delete-2"));
+  const wrongKey = lab.access.dpsConnectionString.replace(
+    /SharedAccessKey=.*/,
+    `SharedAccessKey=${Buffer.alloc(32, 7).toString("base64")}`,
+  );
+  await expect(provider.delete("delete-2", { ...outs!, dpsConnectionString: wrongKey })).rejects.toThrow(
+    /^Device Provisioning Service refused deleting enrollment group 'delete-2' on \S+: 401 /,
+  );
+  expect(lab.dps.model.groups.has("delete-2")).toBe(true);
+  expect(log()).toEqual(["PUT /enrollmentGroups/delete-2 200", "DELETE /enrollmentGroups/delete-2 401"]);
+});
+
 test("read shows drift made outside the stack, and a group that is gone", async () => {
   const { outs } = await provider.create(inputs("read-1"));
   lab.dps.model.putGroup(

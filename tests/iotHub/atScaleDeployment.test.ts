@@ -181,6 +181,15 @@ test("delete tolerates a deployment already gone", async () => {
   expect(hub.configurations.ids).toEqual([]);
 });
 
+test("delete fails on a refusal other than 404, naming the deployment, and the deployment stays", async () => {
+  const { outs } = await provider.create(inputs("plant-7"));
+  const wrongKey = access.connectionString!.replace(/SharedAccessKey=.*/, `SharedAccessKey=${Buffer.alloc(32, 7).toString("base64")}`);
+  await expect(provider.delete("plant-7", { ...(outs as AtScaleDeploymentOutputs), connectionString: wrongKey })).rejects.toThrow(
+    /^IoT Hub refused deleting IoT Edge deployment 'plant-7' on 127\.0\.4\.42: 401 IotHubUnauthorizedAccess: Unauthorized: the token signature does not match$/,
+  );
+  expect(hub.configurations.ids).toEqual(["plant-7"]);
+});
+
 test("throttling and server errors are retried; when they last, the error names the deployment and the hub", async () => {
   hub.failNext(429, 503);
   await provider.create(inputs("plant-7"));
