@@ -6,7 +6,7 @@ import { RegisteredDevicesProvider, type RegisteredDevicesInputs } from "../../c
 import { EdgeDeploymentProvider } from "../../components/iotHub/edgeDeployment.provider";
 import { EdgeReadinessProvider, type EdgeReadinessInputs } from "../../components/iotHub/edgeReadiness.provider";
 import type { HubAccess } from "../../components/iotHub/hubAccess";
-import type { Pair } from "../certificates/support/openssl";
+import type { Pair } from "../../lab/certificates/openssl";
 import { FAST_RETRY } from "../iotHub/hubFixture";
 import { exampleManifest } from "../iotHub/manifestFixture";
 import { type DpsLab, deviceCert, makeRootCa, registerDevice, startDps } from "./dpsFixture";

@@ -6,7 +6,7 @@ import {
 } from "../../components/dps/enrollmentGroup.provider";
 import { thumbprintOf } from "../../components/dps/enrollmentGroup.rules";
 import { FAST_RETRY } from "../iotHub/hubFixture";
-import type { Pair } from "../certificates/support/openssl";
+import type { Pair } from "../../lab/certificates/openssl";
 import { type DpsLab, deviceCert, makeRootCa, startDps } from "./dpsFixture";
 
 let lab: DpsLab;
