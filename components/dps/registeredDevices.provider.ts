@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type HubAccess, hubAccessProblems, withRegistry } from "../iotHub/hubAccess";
 import { anyUnknown, sameHost } from "../iotHub/providerInputs";
-import { DEFAULT_RETRY_POLICY, deleteWithRetry, type RetryPolicy } from "../iotHub/retry";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetryUnlessNotFound } from "../iotHub/retry";
 
 export interface RegisteredDevicesInputs extends HubAccess {
   /** The enrollment group that registers them: named in messages, and part of the resource's id. */
@@ -81,7 +81,7 @@ export class RegisteredDevicesProvider implements pulumi.dynamic.ResourceProvide
         for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
           const deviceId = id;
           // A 404: never registered, or already deleted.
-          await deleteWithRetry(
+          await withRetryUnlessNotFound(
             `deleting device '${deviceId}' (registered by DPS enrollment group '${access.enrollmentGroupId}') on ${access.hubHostName}`,
             () => registry.delete(deviceId),
             this.retryPolicy,

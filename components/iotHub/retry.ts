@@ -76,26 +76,29 @@ export async function withRetry<T>(
 }
 
 /**
- * A delete through `withRetry` where the service's 404 counts as done: a thing already gone is what
- * delete wants. Every other refusal fails as `withRetry` fails; `service.errorOf` reads the status.
+ * `withRetry`, where the service's 404 ends it with `undefined`: what is asked for is not there,
+ * which a delete wants and a read reports. Every other refusal fails as `withRetry` fails;
+ * `service.errorOf` reads the status.
  */
-export async function deleteWithRetry(
+export async function withRetryUnlessNotFound<T>(
   what: string,
-  remove: () => Promise<unknown>,
+  op: () => Promise<T>,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   service: RetriedService = IOT_HUB_SERVICE,
-): Promise<void> {
-  await withRetry(
+): Promise<T | undefined> {
+  const outcome = await withRetry(
     what,
     async () => {
       try {
-        await remove();
+        return await op();
       } catch (error) {
-        if (service.errorOf(error).status !== 404) throw error;
+        if (service.errorOf(error).status === 404) return undefined;
+        throw error;
       }
     },
     policy,
     undefined,
     service,
   );
+  return outcome.value;
 }
