@@ -4,6 +4,7 @@
 
 import { provisioningAccessProblems } from "../dps/provisioningAccess";
 import { tagProblem } from "../iotHub/atScaleDeployment.rules";
+import { twinKeyBreak } from "../manifest/twinProperties";
 import type { SettingError } from "./settingErrors";
 import { type DeviceSettings, type ParsedStackSettings, UNREADABLE_SECRET } from "./settings";
 
@@ -36,22 +37,21 @@ export function registrationIdProblem(id: string): string | undefined {
 }
 
 /**
- * Twin tag keys: case-sensitive, at most 1 KB of UTF-8, without C0/C1 control characters, '.', '$'
- * or spaces; string values at most 4 KB (learn.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins,
- * "Tags and properties format"). The at-scale deployment's target condition names each tag
+ * Twin tag keys: the twin key rule (twinProperties.ts: at most 1 KB of UTF-8, without control
+ * characters, '.', '$' or spaces); string values at most 4 KB
+ * (learn.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins, "Tags and properties format"). The at-scale deployment's target condition names each tag
  * (`tags.<key>='<value>'`, IoT Hub query language), so keys are also held to plain identifiers.
  */
-// \p{Cc}: the C0 and C1 control characters (and DEL).
-const TWIN_KEY_FORBIDDEN = /[\p{Cc}.$ ]/u;
 const QUERY_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Problems with tags for an enrollment group's initial twin and a target condition, each naming the tag. */
 export function twinTagProblems(tags: Readonly<Record<string, unknown>>): { key: string; message: string }[] {
   const problems: { key: string; message: string }[] = [];
   for (const [key, value] of Object.entries(tags)) {
-    const keyUsable = Buffer.byteLength(key, "utf8") <= 1024 && !TWIN_KEY_FORBIDDEN.test(key) && QUERY_IDENTIFIER.test(key);
-    if (Buffer.byteLength(key, "utf8") > 1024) problems.push({ key, message: "is longer than 1 KB, the twin tag key limit" });
-    else if (TWIN_KEY_FORBIDDEN.test(key))
+    const broken = twinKeyBreak(key);
+    const keyUsable = broken === undefined && QUERY_IDENTIFIER.test(key);
+    if (broken?.kind === "length") problems.push({ key, message: "is longer than 1 KB, the twin tag key limit" });
+    else if (broken?.kind === "character")
       problems.push({ key, message: "is not a twin tag name: no '.', '$', spaces or control characters (IoT Hub device twin rules)" });
     else if (!QUERY_IDENTIFIER.test(key))
       problems.push({

@@ -4,7 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { EnrollmentGroup } from "azure-iot-provisioning-service/dist/interfaces";
 import { anyUnknown, sameHost } from "../iotHub/providerInputs";
-import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry } from "../iotHub/retry";
+import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry, withRetryUnlessNotFound } from "../iotHub/retry";
 import { DPS_SERVICE, dpsErrorOf } from "./dpsErrors";
 import {
   enrollmentGroupBody,
@@ -123,18 +123,10 @@ export class EnrollmentGroupProvider implements pulumi.dynamic.ResourceProvider<
 
   async delete(id: string, olds: EnrollmentGroupOutputs): Promise<void> {
     await withProvisioningService(olds, (client) =>
-      withRetry(
+      withRetryUnlessNotFound(
         `deleting ${whereOf(id, olds.dpsHostName)}`,
-        async () => {
-          try {
-            await client.deleteEnrollmentGroup(id);
-          } catch (error) {
-            // Already gone is what delete wants.
-            if (dpsErrorOf(error).status !== 404) throw error;
-          }
-        },
+        () => client.deleteEnrollmentGroup(id),
         this.retryPolicy,
-        undefined,
         DPS_SERVICE,
       ),
     );
@@ -147,23 +139,15 @@ export class EnrollmentGroupProvider implements pulumi.dynamic.ResourceProvider<
   async read(id: string, props?: EnrollmentGroupOutputs): Promise<pulumi.dynamic.ReadResult<EnrollmentGroupOutputs>> {
     if (!props) throw new Error(`DPS enrollment group '${id}': read needs the stack's state (import is not supported)`);
     const stored = await withProvisioningService(props, (client) =>
-      withRetry(
+      withRetryUnlessNotFound(
         `reading ${whereOf(id, props.dpsHostName)}`,
-        async () => {
-          try {
-            return storedGroupOf((await client.getEnrollmentGroup(id)).responseBody);
-          } catch (error) {
-            if (dpsErrorOf(error).status === 404) return undefined;
-            throw error;
-          }
-        },
+        async () => storedGroupOf((await client.getEnrollmentGroup(id)).responseBody),
         this.retryPolicy,
-        undefined,
         DPS_SERVICE,
       ),
     );
-    if (!stored.value) return {};
-    const { etag, signingThumbprint, ...spec } = stored.value;
+    if (!stored) return {};
+    const { etag, signingThumbprint, ...spec } = stored;
     const keepPem = signingThumbprint !== undefined && signingThumbprint === thumbprintOf(props.signingCertificatePem);
     const outs: EnrollmentGroupOutputs = {
       ...accessOf(props),

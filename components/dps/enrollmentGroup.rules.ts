@@ -1,6 +1,7 @@
 // An X.509 enrollment group as the stack wants it, and the rules between that and the service's
 // EnrollmentGroup record (REST "Enrollment Group - Create Or Update", api-version 2021-10-01). Pure.
 import { X509Certificate } from "node:crypto";
+import { twinKeyBreak } from "../manifest/twinProperties";
 
 export type AllocationPolicy = "hashed" | "static" | "geoLatency";
 
@@ -36,10 +37,6 @@ export const GROUP_UPDATABLE_FIELDS = [
 
 // "alphanumeric, lowercase, and may contain hyphens" (azure-iot-provisioning-service interfaces.d.ts).
 const GROUP_ID = /^[a-z0-9]([a-z0-9-]{0,126}[a-z0-9])?$/;
-// Twin keys: up to 1 KB, no control characters, `.`, `$` or space (learn.microsoft.com "Understand and
-// use device twins in IoT Hub", Tags and properties format); values up to 4 KB.
-// eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
-const TWIN_KEY = /^[^\u0000-\u001f\u007f-\u009f.$ ]{1,1024}$/u;
 
 /** What is wrong with a group spec, one line each, naming the field. */
 export function enrollmentGroupProblems(spec: Partial<EnrollmentGroupSpec>): string[] {
@@ -63,7 +60,9 @@ export function enrollmentGroupProblems(spec: Partial<EnrollmentGroupSpec>): str
       problems.push("signingCertificatePem is not a CA certificate (basicConstraints CA:TRUE): devices' certificates must chain to it");
   }
   for (const [key, value] of Object.entries(spec.tags ?? {})) {
-    if (!TWIN_KEY.test(key))
+    // Tag keys follow the twin key rule (twinProperties.ts); values up to 4 KB (learn.microsoft.com
+    // "Understand and use device twins in IoT Hub", Tags and properties format).
+    if (twinKeyBreak(key))
       problems.push(`tags: ${JSON.stringify(key)} is not a twin tag name (no '.', '$', spaces or control characters; at most 1024)`);
     if (typeof value !== "string" || value.length > 4096) problems.push(`tags.${key} must be a string of at most 4096 characters`);
   }

@@ -4,9 +4,8 @@
 // destroying it, deletes that device from the hub. A device already gone is fine.
 import type * as pulumi from "@pulumi/pulumi";
 import { type HubAccess, hubAccessProblems, withRegistry } from "../iotHub/hubAccess";
-import { hubErrorOf } from "../iotHub/hubErrors";
 import { anyUnknown, sameHost } from "../iotHub/providerInputs";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "../iotHub/retry";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetryUnlessNotFound } from "../iotHub/retry";
 
 export interface RegisteredDevicesInputs extends HubAccess {
   /** The enrollment group that registers them: named in messages, and part of the resource's id. */
@@ -81,16 +80,10 @@ export class RegisteredDevicesProvider implements pulumi.dynamic.ResourceProvide
       const worker = async () => {
         for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
           const deviceId = id;
-          await withRetry(
+          // A 404: never registered, or already deleted.
+          await withRetryUnlessNotFound(
             `deleting device '${deviceId}' (registered by DPS enrollment group '${access.enrollmentGroupId}') on ${access.hubHostName}`,
-            async () => {
-              try {
-                await registry.delete(deviceId);
-              } catch (error) {
-                // Never registered, or already deleted: what delete wants.
-                if (hubErrorOf(error).status !== 404) throw error;
-              }
-            },
+            () => registry.delete(deviceId),
             this.retryPolicy,
           );
         }

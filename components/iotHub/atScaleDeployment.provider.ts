@@ -12,7 +12,7 @@ import type { RegistryCredential } from "../manifest/registryCredentials";
 import { modulesContentOf } from "../manifest/modulesContent";
 import { type HubAccess, hubAccessProblems, withRegistry } from "./hubAccess";
 import { hubErrorOf } from "./hubErrors";
-import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry } from "./retry";
+import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry, withRetryUnlessNotFound } from "./retry";
 import { anyUnknown, sameHost } from "./providerInputs";
 import { type DeploymentSettings, deploymentSettingsProblems, UPDATABLE_FIELDS } from "./atScaleDeployment.rules";
 
@@ -134,18 +134,7 @@ export class AtScaleDeploymentProvider implements pulumi.dynamic.ResourceProvide
   /** The devices keep their modules: a deleted deployment removes none (module-deployment-monitoring.md "Rollback"). */
   async delete(id: string, olds: AtScaleDeploymentOutputs): Promise<void> {
     await withRegistry(olds, (registry) =>
-      withRetry(
-        `deleting ${whereOf(olds)}`,
-        async () => {
-          try {
-            await registry.removeConfiguration(id);
-          } catch (error) {
-            // Already gone is what delete wants.
-            if (hubErrorOf(error).status !== 404) throw error;
-          }
-        },
-        this.retryPolicy,
-      ),
+      withRetryUnlessNotFound(`deleting ${whereOf(olds)}`, () => registry.removeConfiguration(id), this.retryPolicy),
     );
   }
 
@@ -156,21 +145,13 @@ export class AtScaleDeploymentProvider implements pulumi.dynamic.ResourceProvide
    */
   async read(id: string, props?: AtScaleDeploymentOutputs): Promise<pulumi.dynamic.ReadResult<AtScaleDeploymentOutputs>> {
     if (!props) throw new Error(`IoT Edge deployment '${id}': read needs the stack's state (import is not supported)`);
-    const found = await withRegistry(props, (registry) =>
-      withRetry(
+    const stored = await withRegistry(props, (registry) =>
+      withRetryUnlessNotFound(
         `reading ${whereOf(props)}`,
-        async () => {
-          try {
-            return (await registry.getConfiguration(id)).responseBody as StoredConfiguration;
-          } catch (error) {
-            if (hubErrorOf(error).status === 404) return undefined;
-            throw error;
-          }
-        },
+        async () => (await registry.getConfiguration(id)).responseBody as StoredConfiguration,
         this.retryPolicy,
       ),
     );
-    const stored = found.value;
     if (!stored) return {};
     const sent = bodyOf(props);
     const drifted = canonicalJson(stored.content ?? null) !== canonicalJson(sent.content);

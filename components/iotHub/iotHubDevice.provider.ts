@@ -4,7 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type HubAccess, hubAccessProblems, withRegistry } from "./hubAccess";
 import { hubErrorOf } from "./hubErrors";
-import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry } from "./retry";
+import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry, withRetryUnlessNotFound } from "./retry";
 import {
   identityBody,
   identityDiffers,
@@ -135,18 +135,7 @@ export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<Iot
 
   async delete(id: string, olds: IotHubDeviceOutputs): Promise<void> {
     await withRegistry(olds, (registry) =>
-      withRetry(
-        `deleting device '${id}' on ${olds.hubHostName}`,
-        async () => {
-          try {
-            await registry.delete(id);
-          } catch (error) {
-            // Already gone is what delete wants.
-            if (hubErrorOf(error).status !== 404) throw error;
-          }
-        },
-        this.retryPolicy,
-      ),
+      withRetryUnlessNotFound(`deleting device '${id}' on ${olds.hubHostName}`, () => registry.delete(id), this.retryPolicy),
     );
   }
 }

@@ -74,3 +74,31 @@ export async function withRetry<T>(
     }
   }
 }
+
+/**
+ * `withRetry`, where the service's 404 ends it with `undefined`: what is asked for is not there,
+ * which a delete wants and a read reports. Every other refusal fails as `withRetry` fails;
+ * `service.errorOf` reads the status.
+ */
+export async function withRetryUnlessNotFound<T>(
+  what: string,
+  op: () => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  service: RetriedService = IOT_HUB_SERVICE,
+): Promise<T | undefined> {
+  const outcome = await withRetry(
+    what,
+    async () => {
+      try {
+        return await op();
+      } catch (error) {
+        if (service.errorOf(error).status === 404) return undefined;
+        throw error;
+      }
+    },
+    policy,
+    undefined,
+    service,
+  );
+  return outcome.value;
+}

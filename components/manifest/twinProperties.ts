@@ -1,7 +1,8 @@
 // The rules IoT Hub puts on a module twin's desired properties, which a module's section of a
-// deployment becomes. Pure. Source: learn.microsoft.com/azure/iot-hub/iot-hub-devguide-module-twins
-// § "Tags and properties format" and § "Module twin size" (MicrosoftDocs/azure-docs
-// articles/iot-hub/iot-hub-devguide-module-twins.md).
+// deployment becomes, and on any twin's keys (tags' too). Pure. Source:
+// learn.microsoft.com/azure/iot-hub/iot-hub-devguide-module-twins § "Tags and properties format"
+// and § "Module twin size" (MicrosoftDocs/azure-docs articles/iot-hub/iot-hub-devguide-module-twins.md;
+// iot-hub-devguide-device-twins.md says the same of device twins' tags and properties).
 
 /** Keys: at most 1 KB of UTF-8. */
 const MAX_KEY_BYTES = 1024;
@@ -18,6 +19,21 @@ export const MAX_DESIRED_BYTES = 32 * 1024;
 // Keys may not hold '.', '$', a space, or a control character (C0, C1).
 // eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
 const BAD_KEY_CHARACTER = /[.$ \u0000-\u001f\u007f-\u009f]/;
+
+/** How a twin key (a property's or a tag's name) breaks IoT Hub's rule for keys. */
+export type TwinKeyBreak =
+  | { readonly kind: "empty" }
+  | { readonly kind: "character"; readonly character: string }
+  | { readonly kind: "length"; readonly maxBytes: number };
+
+/** The first break of the key rule in `key` (empty, a forbidden character, over 1 KB), or none. */
+export function twinKeyBreak(key: string): TwinKeyBreak | undefined {
+  if (key === "") return { kind: "empty" };
+  const bad = BAD_KEY_CHARACTER.exec(key);
+  if (bad) return { kind: "character", character: bad[0] };
+  if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) return { kind: "length", maxBytes: MAX_KEY_BYTES };
+  return undefined;
+}
 
 /** Every break of those rules in one module's desired properties, with its path under `at`. */
 export function twinPropertyProblems(desired: Record<string, unknown>, at: string): string[] {
@@ -41,14 +57,13 @@ export function twinPropertyProblems(desired: Record<string, unknown>, at: strin
     }
     for (const [key, child] of Object.entries(value)) {
       const keyPath = `${path}.${key}`;
-      const bad = BAD_KEY_CHARACTER.exec(key);
-      if (key === "") problems.push(`${path} has an empty key; a twin property needs a name`);
-      else if (bad)
+      const broken = twinKeyBreak(key);
+      if (broken?.kind === "empty") problems.push(`${path} has an empty key; a twin property needs a name`);
+      else if (broken?.kind === "character")
         problems.push(
-          `${keyPath}: a twin property name may not contain ${describe(bad[0])} (IoT Hub forbids '.', '$', spaces and control characters in twin keys); rename it`,
+          `${keyPath}: a twin property name may not contain ${describe(broken.character)} (IoT Hub forbids '.', '$', spaces and control characters in twin keys); rename it`,
         );
-      else if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES)
-        problems.push(`${keyPath}: a twin property name may hold at most ${MAX_KEY_BYTES} bytes`);
+      else if (broken?.kind === "length") problems.push(`${keyPath}: a twin property name may hold at most ${broken.maxBytes} bytes`);
       walk(child, keyPath, depth + 1);
     }
   };

@@ -1,76 +1,29 @@
 // Certificates for test devices, made with openssl: an identity certificate whose CN is the device
 // id, an edge CA (CA:TRUE, pathlen:0, keyCertSign) with its own CN, and a trust bundle.
 // EC P-256 keys: quick to make, accepted by aziot.
-import { execFileSync } from "child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import { join } from "path";
 import type { DeviceCertificates } from "../../components/bootstrap/deviceCommands";
+import { LEAF_EXT, type Pair, selfSigned, signedBy } from "../certificates/openssl";
 
-function selfSigned(dir: string, name: string, cn: string, extensions: string[]): { cert: string; key: string } {
-  const ext = join(dir, `${name}.ext`);
-  writeFileSync(ext, `[v3]\n${extensions.join("\n")}\n`);
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-subj",
-      `/CN=${cn}`,
-      "-days",
-      "30",
-      "-keyout",
-      join(dir, `${name}.key.pem`),
-      "-out",
-      join(dir, `${name}.cert.pem`),
-      "-config",
-      ext,
-      "-extensions",
-      "v3",
-    ],
-    { stdio: "pipe", env: { ...process.env, OPENSSL_CONF: ext } },
-  );
-  return { cert: readFileSync(join(dir, `${name}.cert.pem`), "utf8"), key: readFileSync(join(dir, `${name}.key.pem`), "utf8") };
-}
+/** A test root CA's extensions. */
+const ROOT_EXT = ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature,keyCertSign"];
+/** An edge CA's, or an intermediate's: it signs leaves only. */
+const ISSUING_CA_EXT = ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,digitalSignature,keyCertSign"];
 
 export function makeDeviceCertificates(deviceId: string): Required<DeviceCertificates> {
-  const dir = mkdtempSync(join(tmpdir(), "edge-test-certs-"));
-  try {
-    const identity = selfSigned(dir, "identity", deviceId, [
-      "basicConstraints=critical,CA:FALSE",
-      "keyUsage=critical,digitalSignature",
-      "extendedKeyUsage=clientAuth",
-    ]);
-    const edgeCa = selfSigned(dir, "edge-ca", `${deviceId} edge CA`, [
-      "basicConstraints=critical,CA:TRUE,pathlen:0",
-      "keyUsage=critical,digitalSignature,keyCertSign",
-    ]);
-    return {
-      identityCertPem: identity.cert,
-      identityKeyPem: identity.key,
-      edgeCaCertPem: edgeCa.cert,
-      edgeCaKeyPem: edgeCa.key,
-      trustBundlePem: edgeCa.cert,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const identity = selfSigned({ cn: deviceId, ext: LEAF_EXT });
+  const edgeCa = selfSigned({ cn: `${deviceId} edge CA`, ext: ISSUING_CA_EXT });
+  return {
+    identityCertPem: identity.certPem,
+    identityKeyPem: identity.keyPem,
+    edgeCaCertPem: edgeCa.certPem,
+    edgeCaKeyPem: edgeCa.keyPem,
+    trustBundlePem: edgeCa.certPem,
+  };
 }
 
 /** A root CA (CN = `name`) to sign devices with, e.g. a fleet's CA for a DPS enrollment group. */
-export function makeTestCa(name: string): { certPem: string; keyPem: string } {
-  const dir = mkdtempSync(join(tmpdir(), "edge-test-ca-"));
-  try {
-    const ca = selfSigned(dir, "ca", name, ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature,keyCertSign"]);
-    return { certPem: ca.cert, keyPem: ca.key };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+export function makeTestCa(name: string): Pair {
+  return selfSigned({ cn: name, ext: ROOT_EXT });
 }
 
 export interface CaSignedDevice {
@@ -87,80 +40,17 @@ export interface CaSignedDevice {
  * A test CA (optionally with an intermediate) and a device identity certificate it signs, for
  * certificateAuthority authentication. With `ca`, that CA signs (a fleet CA shared by devices).
  */
-export function makeCaSignedDevice(
-  deviceId: string,
-  options: { intermediate?: boolean; caName?: string; ca?: { certPem: string; keyPem: string } } = {},
-): CaSignedDevice {
-  const dir = mkdtempSync(join(tmpdir(), "edge-test-ca-"));
-  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  const read = (f: string) => readFileSync(join(dir, f), "utf8");
-  const signed = (name: string, cn: string, issuer: string, extensions: string[]) => {
-    writeFileSync(join(dir, `${name}.ext`), `${extensions.join("\n")}\n`);
-    run(
-      "req",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-subj",
-      `/CN=${cn}`,
-      "-keyout",
-      `${name}.key.pem`,
-      "-out",
-      `${name}.csr`,
-    );
-    run(
-      "x509",
-      "-req",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      `${issuer}.cert.pem`,
-      "-CAkey",
-      `${issuer}.key.pem`,
-      "-CAcreateserial",
-      "-days",
-      "30",
-      "-extfile",
-      `${name}.ext`,
-      "-out",
-      `${name}.cert.pem`,
-    );
+export function makeCaSignedDevice(deviceId: string, options: { intermediate?: boolean; caName?: string; ca?: Pair } = {}): CaSignedDevice {
+  const root = options.ca ?? selfSigned({ cn: options.caName ?? `${deviceId} test root CA`, ext: ROOT_EXT });
+  const intermediate = options.intermediate
+    ? signedBy(root, { cn: `${options.caName ?? deviceId} test intermediate CA`, ext: ISSUING_CA_EXT })
+    : undefined;
+  const identity = signedBy(intermediate ?? root, { cn: deviceId, ext: LEAF_EXT });
+  return {
+    rootCertPem: root.certPem,
+    rootKeyPem: root.keyPem,
+    intermediateCertPem: intermediate?.certPem,
+    identityCertPem: identity.certPem + (intermediate?.certPem ?? ""),
+    identityKeyPem: identity.keyPem,
   };
-  try {
-    const root = options.ca
-      ? { cert: options.ca.certPem, key: options.ca.keyPem }
-      : selfSigned(dir, "root", options.caName ?? `${deviceId} test root CA`, [
-          "basicConstraints=critical,CA:TRUE",
-          "keyUsage=critical,digitalSignature,keyCertSign",
-        ]);
-    if (options.ca) {
-      writeFileSync(join(dir, "root.cert.pem"), root.cert);
-      writeFileSync(join(dir, "root.key.pem"), root.key, { mode: 0o600 });
-    }
-    let issuer = "root";
-    if (options.intermediate) {
-      signed("intermediate", `${options.caName ?? deviceId} test intermediate CA`, "root", [
-        "basicConstraints=critical,CA:TRUE,pathlen:0",
-        "keyUsage=critical,digitalSignature,keyCertSign",
-      ]);
-      issuer = "intermediate";
-    }
-    signed("identity", deviceId, issuer, [
-      "basicConstraints=critical,CA:FALSE",
-      "keyUsage=critical,digitalSignature",
-      "extendedKeyUsage=clientAuth",
-    ]);
-    const intermediateCertPem = options.intermediate ? read("intermediate.cert.pem") : undefined;
-    return {
-      rootCertPem: root.cert,
-      rootKeyPem: root.key,
-      intermediateCertPem,
-      identityCertPem: read("identity.cert.pem") + (intermediateCertPem ?? ""),
-      identityKeyPem: read("identity.key.pem"),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

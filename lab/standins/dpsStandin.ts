@@ -8,11 +8,11 @@
 // Like the hub's, the DPS SDKs ignore a port in the host name, so it listens on 443 of its own
 // loopback address, with a certificate for that address; trust `caCertPem`.
 import { randomBytes, randomUUID, X509Certificate } from "node:crypto";
-import { createServer, type Server } from "node:https";
+import type { Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { isJson, type RegistryModel } from "./iotHubModel";
-import { makeStandinTls } from "./iotHubTls";
+import { startLoopbackTlsServer } from "./iotHubTls";
 import { DpsError, ProvisioningModel } from "./dpsModel";
 import { sasTokenProblem } from "./sasToken";
 
@@ -63,25 +63,19 @@ export class DpsStandin {
 
   static async start(options: DpsStandinOptions = {}): Promise<DpsStandin> {
     const address = options.address ?? "127.0.10.1";
-    if (!/^127\.\d+\.\d+\.\d+$/.test(address)) throw new Error(`the stand-in listens on loopback only, not ${address}`);
-    const tls = makeStandinTls(address);
     // Devices present their certificate in the handshake; service clients present none.
-    const server = createServer({ cert: tls.certPem, key: tls.keyPem, requestCert: true, rejectUnauthorized: false });
+    const { server, caCertPem } = await startLoopbackTlsServer({ address, port: 443 });
     const standin = new DpsStandin(
       server,
       address,
       options.policyName ?? "provisioningserviceowner",
       options.sharedAccessKey ?? randomBytes(32).toString("base64"),
-      tls.caCertPem,
+      caCertPem,
       options.idScope ?? "0ne00000001",
       options.linkedHubs ?? new Map(),
       options.retryAfterSeconds ?? 1,
     );
     server.on("request", (req, res) => standin.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(443, address, () => resolve());
-    });
     return standin;
   }
 

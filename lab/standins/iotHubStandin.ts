@@ -9,10 +9,10 @@
 // IP SAN for that address; trust `caCertPem` (NODE_EXTRA_CA_CERTS at process start, or the hub
 // access's `trustedCaPem`).
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:https";
+import type { Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HubError, isJson, RegistryModel } from "./iotHubModel";
-import { makeStandinTls } from "./iotHubTls";
+import { startLoopbackTlsServer } from "./iotHubTls";
 import { DeviceSide } from "./iotHubDeviceSide";
 import { DeviceApi } from "./iotHubDeviceApi";
 import { sasTokenProblem } from "./sasToken";
@@ -86,25 +86,18 @@ export class IotHubStandin {
 
   static async start(options: IotHubStandinOptions = {}): Promise<IotHubStandin> {
     const address = options.address ?? "127.0.4.1";
-    if (!/^127\.\d+\.\d+\.\d+$/.test(address) && address !== "::1")
-      throw new Error(`the stand-in listens on loopback only, not ${address}`);
-    const tls = makeStandinTls(address);
     // Devices (iotHubDeviceApi.ts) present their identity certificate; service clients present none.
-    const server = createServer({ cert: tls.certPem, key: tls.keyPem, requestCert: true, rejectUnauthorized: false });
+    const { server, caCertPem } = await startLoopbackTlsServer({ address, port: options.port ?? 443, ipv6Loopback: true });
     const standin = new IotHubStandin(
       server,
       address,
       options.policyName ?? "iothubowner",
       options.sharedAccessKey ?? randomBytes(32).toString("base64"),
-      tls.caCertPem,
+      caCertPem,
       [...(options.bearerTokens ?? [])],
       options.simulateDevicesAfterMs,
     );
     server.on("request", (req, res) => standin.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port ?? 443, address, () => resolve());
-    });
     return standin;
   }
 

@@ -1,11 +1,10 @@
 // A throwaway CA and a server certificate for the IoT Hub stand-in, made with the openssl CLI
-// (scripts/install-test-tools installs it). The server certificate carries an IP SAN for the
+// (lab/certificates/openssl.ts). The server certificate carries an IP SAN for the
 // stand-in's loopback address, so a connection string with `HostName=127.0.4.N` verifies with
 // ordinary hostname checking: no /etc/hosts entry and no `rejectUnauthorized: false`.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// The hub's and DPS's stand-ins start their HTTPS servers here.
+import { createServer, type Server } from "node:https";
+import { selfSigned, signedBy } from "../certificates/openssl";
 
 export interface StandinTls {
   readonly caCertPem: string;
@@ -15,69 +14,51 @@ export interface StandinTls {
 
 /** A CA (P-256, one day) and a leaf for `address` signed by it. */
 export function makeStandinTls(address: string, dnsNames: readonly string[] = []): StandinTls {
-  const dir = mkdtempSync(join(tmpdir(), "iothub-standin-tls-"));
-  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-  try {
-    run(
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=IoT Hub stand-in test CA",
-      "-addext",
+  const ca = selfSigned({
+    cn: "IoT Hub stand-in test CA",
+    days: 1,
+    // Key identifiers too, as openssl's default CA section (v3_ca) puts them in a CA.
+    ext: [
+      "subjectKeyIdentifier=hash",
+      "authorityKeyIdentifier=keyid:always",
       "basicConstraints=critical,CA:TRUE",
-      "-addext",
       "keyUsage=critical,keyCertSign,cRLSign",
-    );
-    run(
-      "req",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      "server.key",
-      "-out",
-      "server.csr",
-      "-subj",
-      `/CN=${address}`,
-    );
-    const sans = [`IP:${address}`, ...dnsNames.map((d) => `DNS:${d}`)].join(",");
-    writeFileSync(join(dir, "ext.cnf"), `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-    run(
-      "x509",
-      "-req",
-      "-in",
-      "server.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      "server.pem",
-      "-days",
-      "1",
-      "-extfile",
-      "ext.cnf",
-    );
-    return {
-      caCertPem: readFileSync(join(dir, "ca.pem"), "utf8"),
-      certPem: readFileSync(join(dir, "server.pem"), "utf8"),
-      keyPem: readFileSync(join(dir, "server.key"), "utf8"),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    ],
+  });
+  const sans = [`IP:${address}`, ...dnsNames.map((d) => `DNS:${d}`)].join(",");
+  const server = signedBy(ca, {
+    cn: address,
+    days: 1,
+    ext: [`subjectAltName=${sans}`, "extendedKeyUsage=serverAuth", "basicConstraints=CA:FALSE"],
+  });
+  return { caCertPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem };
+}
+
+export interface LoopbackTlsServer {
+  readonly server: Server;
+  /** The CA of the server's certificate: what clients trust. */
+  readonly caCertPem: string;
+}
+
+/**
+ * An HTTPS server listening on `port` of `address`, with a certificate for that address. It asks
+ * every client for a certificate and lets the handshake go on without one or with one it does not
+ * know (`requestCert` without `rejectUnauthorized`): the stand-in checks it per request. `address`
+ * must be IPv4 loopback (127.0.0.0/8), or `::1` where `ipv6Loopback` allows it.
+ */
+export async function startLoopbackTlsServer(options: {
+  readonly address: string;
+  readonly port: number;
+  readonly ipv6Loopback?: boolean;
+}): Promise<LoopbackTlsServer> {
+  const { address, port } = options;
+  if (!/^127\.\d+\.\d+\.\d+$/.test(address) && !(options.ipv6Loopback && address === "::1"))
+    throw new Error(`the stand-in listens on loopback only, not ${address}`);
+  const tls = makeStandinTls(address);
+  const server = createServer({ cert: tls.certPem, key: tls.keyPem, requestCert: true, rejectUnauthorized: false });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, address, () => resolve());
+  });
+  return { server, caCertPem: tls.caCertPem };
 }

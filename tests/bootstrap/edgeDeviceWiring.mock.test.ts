@@ -1,17 +1,10 @@
 // EdgeDevice wires the bootstrap: its host's connection and its certificates' PEMs reach the steps.
 import * as pulumi from "@pulumi/pulumi";
-import { iotHubSchema, type DeviceSettings } from "../../components/config/settings";
 import { byName, isSecretValue, runUnderMocks } from "../../lab/mocks/pulumiMocks";
+import { wiringTestDevice, wiringTestEdgeDevice } from "../../lab/mocks/stacks";
 import { exampleManifest } from "../iotHub/manifestFixture";
 
-const device = {
-  id: "line-3-gateway",
-  host: { type: "existing", address: "192.0.2.30", port: 22, user: "edge", privateKey: "SSH-KEY-BODY" },
-  certificate: { source: "generate" },
-  deploymentManifest: "manifests/simulated-temperature.json",
-  manifest: exampleManifest(),
-  runtime: { preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" },
-} as unknown as DeviceSettings;
+const device = wiringTestDevice(exampleManifest());
 
 /** Mocked @pulumi/tls outputs: PEM text named after the resource. */
 function tlsState(args: pulumi.runtime.MockResourceArgs) {
@@ -27,31 +20,7 @@ function tlsState(args: pulumi.runtime.MockResourceArgs) {
 async function build(iotHubHostName: string) {
   return runUnderMocks(
     {},
-    () => {
-      const { EdgeDevice } = require("../../components/edgeDevice");
-      const { FleetCertificateAuthority } = require("../../components/certificates/fleetCa");
-      const { fleetHubContext } = require("../../components/iotHub/edgeDeviceHub");
-      const fleetCa = new FleetCertificateAuthority("ca", { commonName: "Fleet root", intermediate: false });
-      const hub = fleetHubContext({ hostName: iotHubHostName }, { iotHub: iotHubSchema.parse({ name: "contoso", auth: "entraId" }) });
-      return new EdgeDevice("fleet-gw", {
-        device,
-        fleet: { resourceGroupName: "rg", location: "westeurope", stackKey: "k", tags: {}, hub },
-        certificates: {
-          source: {
-            kind: "generate",
-            settings: {
-              source: "generate",
-              keyAlgorithm: "ECDSA",
-              validityDays: 365,
-              renewBeforeDays: 30,
-              intermediate: false,
-              authentication: "selfSigned",
-            },
-          },
-          fleetCa,
-        },
-      });
-    },
+    () => wiringTestEdgeDevice(device, { hostName: iotHubHostName }, { name: "contoso", auth: "entraId" }),
     tlsState,
   );
 }

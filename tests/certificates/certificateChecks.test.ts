@@ -6,7 +6,7 @@ import { existingDevice, stackSettings } from "../../lab/mocks/stacks";
 import { edgeCaCommonName, keyVaultCertificateName } from "../../components/certificates/certificateNaming";
 import { dueForRenewal } from "../../components/certificates/edgeCaCertificate.rules";
 import { initialSlots, nextSlots } from "../../components/certificates/thumbprintSlots.rules";
-import { LEAF_EXT, ROOT_CA_EXT, Pair, selfSigned, signedBy } from "./support/openssl";
+import { LEAF_EXT, ROOT_CA_EXT, Pair, selfSigned, signedBy } from "../../lab/certificates/openssl";
 
 const DAY = 86_400_000;
 const root = selfSigned({ cn: "Root", days: 3650, ext: ROOT_CA_EXT });

@@ -13,7 +13,8 @@ import { RecordedResource, byName, isSecretValue, runUnderMocks, valueOf } from 
 import { existingDevice, stackSettings, vmDevice, wholeFleet } from "../../lab/mocks/stacks";
 import { KeyVaultStandin } from "../../lab/standins/keyVaultStandin";
 import { certificateMocks } from "./support/certificateMocks";
-import { LEAF_EXT, ROOT_CA_EXT, certText, fingerprint, selfSigned, signedBy, toPfx, verify } from "./support/openssl";
+import { LEAF_EXT, ROOT_CA_EXT, selfSigned, signedBy } from "../../lab/certificates/openssl";
+import { certText, fingerprint, toPfx, verify } from "./support/openssl";
 
 let vault: KeyVaultStandin;
 beforeAll(async () => (vault = await KeyVaultStandin.start("127.0.6.2")));

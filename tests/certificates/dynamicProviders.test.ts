@@ -8,7 +8,8 @@ import {
 } from "../../components/certificates/edgeCaCertificate.provider";
 import { ThumbprintSlotsOutputs, ThumbprintSlotsProvider } from "../../components/certificates/thumbprintSlots.provider";
 import { parseCertificate } from "../../components/certificates/x509";
-import { ROOT_CA_EXT, selfSigned, verify } from "./support/openssl";
+import { ROOT_CA_EXT, selfSigned } from "../../lab/certificates/openssl";
+import { verify } from "./support/openssl";
 
 const root = selfSigned({ cn: "Root", days: 3650, ext: ROOT_CA_EXT });
 const otherRoot = selfSigned({ cn: "Other Root", days: 3650, ext: ROOT_CA_EXT });

@@ -10,7 +10,8 @@ import {
 import { cachingCredential } from "../../components/certificates/keyVaultAccess";
 import { KeyVaultCertificateError, keyVaultCertificateReader, readKeyVaultCertificate } from "../../components/certificates/keyVaultSource";
 import { thumbprintsOf } from "../../components/certificates/thumbprint";
-import { LEAF_EXT, ROOT_CA_EXT, selfSigned, signedBy, toPfx } from "./support/openssl";
+import { LEAF_EXT, ROOT_CA_EXT, selfSigned, signedBy } from "../../lab/certificates/openssl";
+import { toPfx } from "./support/openssl";
 import { KeyVaultStandin } from "../../lab/standins/keyVaultStandin";
 
 let vault: KeyVaultStandin;

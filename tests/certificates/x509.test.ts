@@ -4,7 +4,8 @@ import { issueCaCertificate, issueCertificate, nameWithCommonName, subjectKeyIdO
 import { pfxToPem } from "../../components/certificates/pfx";
 import { thumbprintsOf } from "../../components/certificates/thumbprint";
 import { OID, certificatePems, parseCertificate, pemBlocks, privateKeyPems } from "../../components/certificates/x509";
-import { LEAF_EXT, ROOT_CA_EXT, asn1Parse, certText, fingerprint, selfSigned, signedBy, toPfx, verify } from "./support/openssl";
+import { LEAF_EXT, ROOT_CA_EXT, selfSigned, signedBy } from "../../lab/certificates/openssl";
+import { asn1Parse, certText, fingerprint, toPfx, verify } from "./support/openssl";
 
 const root = selfSigned({ cn: "Test Root", days: 3650, ext: ROOT_CA_EXT });
 const rsaRoot = selfSigned({ cn: "RSA Root", key: "rsa", days: 3650, ext: ROOT_CA_EXT });

@@ -3,7 +3,7 @@
 import type { ProvisioningAccess } from "../../components/dps/provisioningAccess";
 import { IotHubStandin } from "../../lab/standins/iotHubStandin";
 import { DpsStandin } from "../../lab/standins/dpsStandin";
-import { LEAF_EXT, type Pair, ROOT_CA_EXT, selfSigned, signedBy } from "../certificates/support/openssl";
+import { LEAF_EXT, type Pair, ROOT_CA_EXT, selfSigned, signedBy } from "../../lab/certificates/openssl";
 
 export const INTERMEDIATE_EXT = ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign"];
 

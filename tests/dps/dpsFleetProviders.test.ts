@@ -6,7 +6,7 @@ import { RegisteredDevicesProvider, type RegisteredDevicesInputs } from "../../c
 import { EdgeDeploymentProvider } from "../../components/iotHub/edgeDeployment.provider";
 import { EdgeReadinessProvider, type EdgeReadinessInputs } from "../../components/iotHub/edgeReadiness.provider";
 import type { HubAccess } from "../../components/iotHub/hubAccess";
-import type { Pair } from "../certificates/support/openssl";
+import type { Pair } from "../../lab/certificates/openssl";
 import { FAST_RETRY } from "../iotHub/hubFixture";
 import { exampleManifest } from "../iotHub/manifestFixture";
 import { type DpsLab, deviceCert, makeRootCa, registerDevice, startDps } from "./dpsFixture";
@@ -132,4 +132,15 @@ test("deleting registered devices retries a throttled hub", async () => {
   await registered.delete("x", { ...hubAccess, enrollmentGroupId: "edge-fleet-test", deviceIds: ["dps-edge-05"] });
   expect(lab.hub.model.identities.has("dps-edge-05")).toBe(false);
   expect(lab.hub.requests.map((r) => r.status)).toEqual([429, 503, 204]);
+});
+
+test("deleting registered devices fails on a refusal other than 404, naming the device and the group; the device stays", async () => {
+  await registerDevice(lab, "dps-edge-06", deviceCert(root, "dps-edge-06"));
+  const wrongKey = hubAccess.connectionString!.replace(/SharedAccessKey=.*/, `SharedAccessKey=${Buffer.alloc(32, 7).toString("base64")}`);
+  await expect(
+    registered.delete("x", { ...hubAccess, connectionString: wrongKey, enrollmentGroupId: "edge-fleet-test", deviceIds: ["dps-edge-06"] }),
+  ).rejects.toThrow(
+    /^IoT Hub refused deleting device 'dps-edge-06' \(registered by DPS enrollment group 'edge-fleet-test'\) on \S+: 401 IotHubUnauthorizedAccess/,
+  );
+  expect(lab.hub.model.identities.has("dps-edge-06")).toBe(true);
 });

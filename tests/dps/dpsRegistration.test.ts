@@ -4,8 +4,8 @@
 import { X509Certificate } from "node:crypto";
 import type { EnrollmentGroup } from "azure-iot-provisioning-service/dist/interfaces";
 import { withProvisioningService } from "../../components/dps/provisioningAccess";
-import type { Pair } from "../certificates/support/openssl";
-import { signedBy } from "../certificates/support/openssl";
+import type { Pair } from "../../lab/certificates/openssl";
+import { signedBy } from "../../lab/certificates/openssl";
 import { type DpsLab, deviceCert, INTERMEDIATE_EXT, makeRootCa, registerDevice, startDps } from "./dpsFixture";
 
 const thumbprintOf = (pem: string) => new X509Certificate(pem).fingerprint.replace(/:/g, "");

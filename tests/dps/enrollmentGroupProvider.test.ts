@@ -6,7 +6,7 @@ import {
 } from "../../components/dps/enrollmentGroup.provider";
 import { thumbprintOf } from "../../components/dps/enrollmentGroup.rules";
 import { FAST_RETRY } from "../iotHub/hubFixture";
-import type { Pair } from "../certificates/support/openssl";
+import type { Pair } from "../../lab/certificates/openssl";
 import { type DpsLab, deviceCert, makeRootCa, startDps } from "./dpsFixture";
 
 let lab: DpsLab;
@@ -125,7 +125,20 @@ test("delete removes the group and tolerates one already gone", async () => {
   ]);
 });
 
-test("read shows drift made outside the stack, and a group that is gone", async () => {
+test("delete fails on a refusal other than 404, naming the group, and the group stays", async () => {
+  const { outs } = await provider.create(inputs("delete-2"));
+  const wrongKey = lab.access.dpsConnectionString.replace(
+    /SharedAccessKey=.*/,
+    `SharedAccessKey=${Buffer.alloc(32, 7).toString("base64")}`,
+  );
+  await expect(provider.delete("delete-2", { ...outs!, dpsConnectionString: wrongKey })).rejects.toThrow(
+    /^Device Provisioning Service refused deleting enrollment group 'delete-2' on \S+: 401 /,
+  );
+  expect(lab.dps.model.groups.has("delete-2")).toBe(true);
+  expect(log()).toEqual(["PUT /enrollmentGroups/delete-2 200", "DELETE /enrollmentGroups/delete-2 401"]);
+});
+
+test("read shows drift made outside the stack, and a group that is gone; another refusal fails", async () => {
   const { outs } = await provider.create(inputs("read-1"));
   lab.dps.model.putGroup(
     "read-1",
@@ -149,6 +162,14 @@ test("read shows drift made outside the stack, and a group that is gone", async 
   expect((await provider.diff("read-1", read.props!, inputs("read-1"))).changes).toBe(true);
   lab.dps.model.deleteGroup("read-1", undefined);
   expect(await provider.read("read-1", outs as EnrollmentGroupOutputs)).toEqual({});
+  // Any other refusal is no answer about the group: it fails.
+  const wrongKey = lab.access.dpsConnectionString.replace(
+    /SharedAccessKey=.*/,
+    `SharedAccessKey=${Buffer.alloc(32, 7).toString("base64")}`,
+  );
+  await expect(provider.read("read-1", { ...(outs as EnrollmentGroupOutputs), dpsConnectionString: wrongKey })).rejects.toThrow(
+    /^Device Provisioning Service refused reading enrollment group 'read-1' on \S+: 401 /,
+  );
 });
 
 test("429 and 5xx are retried; a lost answer after the group was stored is not a conflict", async () => {

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type { EdgeCaCertificateInputs } from "../../components/certificates/edgeCaCertificate.provider";
 import { parseCertificate } from "../../components/certificates/x509";
 import { PROVIDER_EXPORTS } from "../../components/dynamicProviders/providerPackage";
-import { ROOT_CA_EXT, selfSigned, verify } from "../certificates/support/openssl";
+import { ROOT_CA_EXT, selfSigned } from "../../lab/certificates/openssl";
+import { verify } from "../certificates/support/openssl";
 import { MAX_PACKAGED_PROVIDER_CHARS, PACKAGED_PROVIDER_TEXT } from "../support/packagedProviders";
 import { DYNAMIC_RESOURCE_TYPES, loadAsHost, methodsOf, registeredProviderTexts } from "./support/dynamicResources";
 

@@ -181,6 +181,15 @@ test("delete tolerates a deployment already gone", async () => {
   expect(hub.configurations.ids).toEqual([]);
 });
 
+test("delete fails on a refusal other than 404, naming the deployment, and the deployment stays", async () => {
+  const { outs } = await provider.create(inputs("plant-7"));
+  const wrongKey = access.connectionString!.replace(/SharedAccessKey=.*/, `SharedAccessKey=${Buffer.alloc(32, 7).toString("base64")}`);
+  await expect(provider.delete("plant-7", { ...(outs as AtScaleDeploymentOutputs), connectionString: wrongKey })).rejects.toThrow(
+    /^IoT Hub refused deleting IoT Edge deployment 'plant-7' on 127\.0\.4\.42: 401 IotHubUnauthorizedAccess: Unauthorized: the token signature does not match$/,
+  );
+  expect(hub.configurations.ids).toEqual(["plant-7"]);
+});
+
 test("throttling and server errors are retried; when they last, the error names the deployment and the hub", async () => {
   hub.failNext(429, 503);
   await provider.create(inputs("plant-7"));
@@ -210,7 +219,7 @@ test("an id someone else holds is refused with what to do; after a lost answer, 
   expect(outs).toMatchObject({ etag: "MQ==" });
 });
 
-test("read: the hub's target, priority, labels and metrics; drifted content empties contentHash; gone is removed from the state", async () => {
+test("read: the hub's target, priority, labels and metrics; drifted content empties contentHash; gone is removed from the state; another refusal fails", async () => {
   const { outs } = await provider.create(inputs("plant-7"));
   const olds = outs as AtScaleDeploymentOutputs;
   hub.configurations.put(
@@ -236,4 +245,9 @@ test("read: the hub's target, priority, labels and metrics; drifted content empt
   expect((await provider.diff("plant-7", drifted.props as AtScaleDeploymentOutputs, inputs("plant-7"))).replaces).toEqual(["content"]);
   hub.configurations.delete("plant-7", undefined);
   expect(await provider.read("plant-7", olds)).toEqual({});
+  // Any other refusal is no answer about the deployment: it fails.
+  const wrongKey = access.connectionString!.replace(/SharedAccessKey=.*/, `SharedAccessKey=${Buffer.alloc(32, 7).toString("base64")}`);
+  await expect(provider.read("plant-7", { ...olds, connectionString: wrongKey })).rejects.toThrow(
+    /^IoT Hub refused reading IoT Edge deployment 'plant-7' on 127\.0\.4\.42: 401 IotHubUnauthorizedAccess/,
+  );
 });

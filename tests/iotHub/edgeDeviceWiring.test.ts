@@ -2,18 +2,11 @@
 // the certificates' thumbprint slots, in parallel with the host; the bootstrap after it; the
 // deployment after the bootstrap's ready step; the gate after the deployment.
 import * as pulumi from "@pulumi/pulumi";
-import { iotHubSchema, type DeviceSettings } from "../../components/config/settings";
 import { aliasUrn, byName, isSecretValue, type RecordedResource, runUnderMocks } from "../../lab/mocks/pulumiMocks";
+import { wiringTestDevice, wiringTestEdgeDevice } from "../../lab/mocks/stacks";
 import { exampleManifest } from "./manifestFixture";
 
-const device = {
-  id: "line-3-gateway",
-  host: { type: "existing", address: "192.0.2.30", port: 22, user: "edge", privateKey: "SSH-KEY-BODY" },
-  certificate: { source: "generate" },
-  deploymentManifest: "manifests/simulated-temperature.json",
-  manifest: exampleManifest(),
-  runtime: { preinstalled: false, aziotEdgeVersion: "1.6.0-1", agentImage: "mcr.microsoft.com/azureiotedge-agent:1.6" },
-} as unknown as DeviceSettings;
+const device = wiringTestDevice(exampleManifest());
 const CS = "HostName=contoso.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=bW9jay1odWIta2V5";
 
 /** Mocked outputs: PEM text named after the resource, and thumbprint slots holding a fixed value. */
@@ -34,36 +27,16 @@ async function build(manifest: Record<string, unknown> = device.manifest, failur
   const run = await runUnderMocks(
     {},
     () => {
-      const { EdgeDevice } = require("../../components/edgeDevice");
-      const { FleetCertificateAuthority } = require("../../components/certificates/fleetCa");
-      const { fleetHubContext } = require("../../components/iotHub/edgeDeviceHub");
-      const fleetCa = new FleetCertificateAuthority("ca", { commonName: "Fleet root", intermediate: false });
-      const hub = fleetHubContext(
-        { hostName: "contoso.azure-devices.net", connectionString: CS },
-        { iotHub: iotHubSchema.parse({ name: "contoso" }) },
-      );
       try {
-        return new EdgeDevice("fleet-gw", {
-          device: { ...device, manifest },
-          fleet: { resourceGroupName: "rg", location: "westeurope", stackKey: "k", tags: {}, hub },
-          certificates: {
-            source: {
-              kind: "generate",
-              settings: {
-                source: "generate",
-                keyAlgorithm: "ECDSA",
-                validityDays: 365,
-                renewBeforeDays: 30,
-                intermediate: false,
-                authentication: "selfSigned",
-              },
-            },
-            fleetCa,
-          },
-        });
+        return wiringTestEdgeDevice(
+          { ...device, manifest },
+          { hostName: "contoso.azure-devices.net", connectionString: CS },
+          { name: "contoso" },
+        );
       } catch (err) {
         if (!failure) throw err;
         failure.error = err as Error;
+        return undefined;
       }
     },
     state,

@@ -31,6 +31,11 @@ async function registeredElsewhere(device: Record<string, unknown>): Promise<voi
   hub.clearLog();
 }
 
+/** The hub's connection string with another key: the hub answers 401. */
+function wrongKey(): string {
+  return access.connectionString!.replace(/SharedAccessKey=.*/, `SharedAccessKey=${Buffer.alloc(32, 7).toString("base64")}`);
+}
+
 function stored(deviceId: string): Record<string, any> {
   return hub.model.get(deviceId).device;
 }
@@ -120,6 +125,14 @@ test("delete removes the identity; deleting one already gone is not an error", a
   expect(hub.requests.slice(-2).map((r) => `${r.method} ${r.status}`)).toEqual(["DELETE 204", "DELETE 404"]);
 });
 
+test("delete fails on a refusal other than 404, naming the device, and the identity stays", async () => {
+  const { id, outs } = await provider.create(inputs("del-2"));
+  await expect(provider.delete(id, { ...outs!, connectionString: wrongKey() })).rejects.toThrow(
+    /^IoT Hub refused deleting device 'del-2' on \S+: 401 IotHubUnauthorizedAccess: Unauthorized: the token signature does not match$/,
+  );
+  expect(hub.model.identities.has("del-2")).toBe(true);
+});
+
 test("an identity that already exists is refused with how to adopt it, and left untouched", async () => {
   await registeredElsewhere({
     deviceId: "taken-1",
@@ -172,8 +185,7 @@ test("retries are bounded and the final error quotes the hub's code", async () =
 });
 
 test("a refusal that is not transient is not retried: a wrong key is 401 at once", async () => {
-  const wrongKey = access.connectionString!.replace(/SharedAccessKey=.*/, `SharedAccessKey=${Buffer.alloc(32, 7).toString("base64")}`);
-  await expect(provider.create(inputs("auth-1", { connectionString: wrongKey }))).rejects.toThrow(
+  await expect(provider.create(inputs("auth-1", { connectionString: wrongKey() }))).rejects.toThrow(
     /401 IotHubUnauthorizedAccess: Unauthorized: the token signature does not match$/,
   );
   expect(hub.requests.length).toBe(1);

@@ -13,7 +13,8 @@ import { RecordedResource, byName, runUnderMocks, valueOf } from "../../lab/mock
 import { existingDevice, stackSettings, wholeFleet } from "../../lab/mocks/stacks";
 import { KeyVaultStandin } from "../../lab/standins/keyVaultStandin";
 import { certificateMocks, plainInputs } from "../certificates/support/certificateMocks";
-import { ROOT_CA_EXT, selfSigned, toPfx } from "../certificates/support/openssl";
+import { ROOT_CA_EXT, selfSigned } from "../../lab/certificates/openssl";
+import { toPfx } from "../certificates/support/openssl";
 
 let vault: KeyVaultStandin;
 beforeAll(async () => (vault = await KeyVaultStandin.start("127.0.6.7")));
