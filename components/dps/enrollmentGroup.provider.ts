@@ -4,7 +4,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { EnrollmentGroup } from "azure-iot-provisioning-service/dist/interfaces";
 import { anyUnknown, sameHost } from "../iotHub/providerInputs";
-import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry, withRetryUnlessNotFound } from "../iotHub/retry";
+import {
+  createWithRetry,
+  DEFAULT_RETRY_POLICY,
+  HubRequestError,
+  type RetryPolicy,
+  withRetry,
+  withRetryUnlessNotFound,
+} from "../iotHub/retry";
 import { DPS_SERVICE, dpsErrorOf } from "./dpsErrors";
 import {
   enrollmentGroupBody,
@@ -59,26 +66,17 @@ export class EnrollmentGroupProvider implements pulumi.dynamic.ResourceProvider<
     const stored = await withProvisioningService(inputs, async (client) => {
       const body = enrollmentGroupBody(spec) as unknown as EnrollmentGroup;
       try {
-        return (
-          await withRetry(
-            `creating ${where}`,
-            async (attempt) => {
-              try {
-                return storedGroupOf((await client.createOrUpdateEnrollmentGroup(body)).responseBody);
-              } catch (error) {
-                // After a lost answer the first attempt may have been stored: a group exactly as wanted is ours.
-                if (attempt > 1 && dpsErrorOf(error).status === 409) {
-                  const existing = storedGroupOf((await client.getEnrollmentGroup(spec.enrollmentGroupId)).responseBody);
-                  if (groupDifferences(existing, spec).length === 0) return existing;
-                }
-                throw error;
-              }
-            },
-            this.retryPolicy,
-            undefined,
-            DPS_SERVICE,
-          )
-        ).value;
+        return await createWithRetry(
+          `creating ${where}`,
+          async () => storedGroupOf((await client.createOrUpdateEnrollmentGroup(body)).responseBody),
+          {
+            isConflict: (answer) => answer.status === 409,
+            readExisting: async () => storedGroupOf((await client.getEnrollmentGroup(spec.enrollmentGroupId)).responseBody),
+            isOurs: (existing) => groupDifferences(existing, spec).length === 0,
+          },
+          this.retryPolicy,
+          DPS_SERVICE,
+        );
       } catch (error) {
         if (error instanceof HubRequestError && error.status === 409)
           throw new Error(existsHint(spec.enrollmentGroupId, inputs.dpsHostName));

@@ -12,7 +12,7 @@ import type { RegistryCredential } from "../manifest/registryCredentials";
 import { modulesContentOf } from "../manifest/modulesContent";
 import { type HubAccess, hubAccessProblems, withRegistry } from "./hubAccess";
 import { hubErrorOf } from "./hubErrors";
-import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry, withRetryUnlessNotFound } from "./retry";
+import { createWithRetry, DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry, withRetryUnlessNotFound } from "./retry";
 import { anyUnknown, sameHost } from "./providerInputs";
 import { type DeploymentSettings, deploymentSettingsProblems, UPDATABLE_FIELDS } from "./atScaleDeployment.rules";
 
@@ -67,25 +67,16 @@ export class AtScaleDeploymentProvider implements pulumi.dynamic.ResourceProvide
     const where = whereOf(inputs);
     const stored = await withRegistry(inputs, async (registry) => {
       try {
-        return (
-          await withRetry(
-            `creating ${where}`,
-            async (attempt) => {
-              try {
-                return (await registry.addConfiguration(structuredClone(body))).responseBody as StoredConfiguration;
-              } catch (error) {
-                // After a lost answer (5xx, dropped connection) the first attempt may have been stored:
-                // a deployment exactly as wanted is ours, not someone else's.
-                if (attempt > 1 && hubErrorOf(error).status === 409) {
-                  const existing = (await registry.getConfiguration(inputs.deploymentId)).responseBody as StoredConfiguration;
-                  if (sameConfiguration(existing, body)) return existing;
-                }
-                throw error;
-              }
-            },
-            this.retryPolicy,
-          )
-        ).value;
+        return await createWithRetry(
+          `creating ${where}`,
+          async () => (await registry.addConfiguration(structuredClone(body))).responseBody as StoredConfiguration,
+          {
+            isConflict: (answer) => answer.status === 409,
+            readExisting: async () => (await registry.getConfiguration(inputs.deploymentId)).responseBody as StoredConfiguration,
+            isOurs: (existing) => sameConfiguration(existing, body),
+          },
+          this.retryPolicy,
+        );
       } catch (error) {
         if (error instanceof HubRequestError && error.status === 409) throw new Error(existsHint(inputs.deploymentId, inputs.hubHostName));
         throw error;

@@ -4,7 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type HubAccess, hubAccessProblems, withRegistry } from "./hubAccess";
 import { hubErrorOf } from "./hubErrors";
-import { DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry, withRetryUnlessNotFound } from "./retry";
+import { createWithRetry, DEFAULT_RETRY_POLICY, HubRequestError, type RetryPolicy, withRetry, withRetryUnlessNotFound } from "./retry";
 import {
   identityBody,
   identityDiffers,
@@ -71,24 +71,17 @@ export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<Iot
         async (registry) => {
           const body = identityBody(spec);
           try {
-            const created = await withRetry(
+            const created = await createWithRetry(
               `creating ${where}`,
-              async (attempt) => {
-                try {
-                  return (await registry.create(body)).responseBody as Device;
-                } catch (error) {
-                  // After a lost answer (5xx, dropped connection) the first attempt may have been stored:
-                  // an identity exactly as wanted is ours, not someone else's.
-                  if (attempt > 1 && hubErrorOf(error).code === "DeviceAlreadyExists") {
-                    const existing = (await registry.get(spec.deviceId)).responseBody as Device;
-                    if (!identityDiffers(specOfDevice(existing), spec)) return existing;
-                  }
-                  throw error;
-                }
+              async () => (await registry.create(body)).responseBody as Device,
+              {
+                isConflict: (answer) => answer.code === "DeviceAlreadyExists",
+                readExisting: async () => (await registry.get(spec.deviceId)).responseBody as Device,
+                isOurs: (existing) => !identityDiffers(specOfDevice(existing), spec),
               },
               policy,
             );
-            return { device: created.value, adopted: false };
+            return { device: created, adopted: false };
           } catch (error) {
             if (!(error instanceof HubRequestError) || error.code !== "DeviceAlreadyExists") throw error;
             if (!inputs.adoptExisting) throw new Error(adoptionHint(spec.deviceId, inputs.hubHostName));

@@ -102,3 +102,44 @@ export async function withRetryUnlessNotFound<T>(
   );
   return outcome.value;
 }
+
+/** How a create tells, after a lost answer, whether the conflicting item is its own first attempt. */
+export interface LostAnswerCheck<T> {
+  /** The service's answer that the item exists (its status or error code). */
+  readonly isConflict: (error: HubErrorInfo) => boolean;
+  readonly readExisting: () => Promise<T>;
+  /** The existing item is exactly as wanted. */
+  readonly isOurs: (existing: T) => boolean;
+}
+
+/**
+ * `withRetry` for a create. After a lost answer (5xx, dropped connection) the first attempt may have
+ * been stored, so from the second attempt on a conflict over an item exactly as wanted is that item,
+ * created by this stack, not someone else's. Every other refusal fails as `withRetry` fails.
+ */
+export async function createWithRetry<T>(
+  what: string,
+  create: () => Promise<T>,
+  lostAnswer: LostAnswerCheck<T>,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  service: RetriedService = IOT_HUB_SERVICE,
+): Promise<T> {
+  const outcome = await withRetry(
+    what,
+    async (attempt) => {
+      try {
+        return await create();
+      } catch (error) {
+        if (attempt > 1 && lostAnswer.isConflict(service.errorOf(error))) {
+          const existing = await lostAnswer.readExisting();
+          if (lostAnswer.isOurs(existing)) return existing;
+        }
+        throw error;
+      }
+    },
+    policy,
+    undefined,
+    service,
+  );
+  return outcome.value;
+}
