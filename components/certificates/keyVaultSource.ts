@@ -4,6 +4,7 @@ import { CertificateMaterial } from "./certificateChecks";
 import type { TokenCredential } from "@azure/identity";
 import { KeyVaultAccess, KeyVaultClients, cachingCredential, credentialOf, keyVaultClients, restErrorOf } from "./keyVaultAccess";
 import { pfxToPem } from "./pfx";
+import { limiter } from "../concurrency";
 import { certificatePems, privateKeyPems, toPem } from "./x509";
 import { thumbprintsOf } from "./thumbprint";
 import { createPrivateKey } from "crypto";
@@ -63,24 +64,6 @@ export async function readKeyVaultCertificate(
   access: KeyVaultAccess = {},
 ): Promise<CertificateMaterial> {
   return readWith(keyVaultClients(vaultUrl, access), vaultUrl, certificateName);
-}
-
-/** Runs the tasks given to it, at most `concurrency` at once, the others in the order given. */
-function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    // A finished task hands its place to the next waiting one, so none starts beside them.
-    if (running < concurrency) running++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
 }
 
 async function readWith(clients: KeyVaultClients, vaultUrl: string, certificateName: string): Promise<CertificateMaterial> {

@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { type HubAccess, hubAccessProblems, withRegistry } from "../iotHub/hubAccess";
 import { anyUnknown, sameHost } from "../iotHub/providerInputs";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetryUnlessNotFound } from "../iotHub/retry";
+import { limiter } from "../concurrency";
 
 export interface RegisteredDevicesInputs extends HubAccess {
   /** The enrollment group that registers them: named in messages, and part of the resource's id. */
@@ -76,19 +77,19 @@ export class RegisteredDevicesProvider implements pulumi.dynamic.ResourceProvide
   private async deleteDevices(access: RegisteredDevicesInputs, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await withRegistry(access, async (registry) => {
-      const queue = [...ids];
-      const worker = async () => {
-        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-          const deviceId = id;
-          // A 404: never registered, or already deleted.
-          await withRetryUnlessNotFound(
-            `deleting device '${deviceId}' (registered by DPS enrollment group '${access.enrollmentGroupId}') on ${access.hubHostName}`,
-            () => registry.delete(deviceId),
-            this.retryPolicy,
-          );
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, ids.length) }, worker));
+      const limit = limiter(DELETE_CONCURRENCY);
+      await Promise.all(
+        ids.map((deviceId) =>
+          limit(() =>
+            // A 404: never registered, or already deleted.
+            withRetryUnlessNotFound(
+              `deleting device '${deviceId}' (registered by DPS enrollment group '${access.enrollmentGroupId}') on ${access.hubHostName}`,
+              () => registry.delete(deviceId),
+              this.retryPolicy,
+            ),
+          ),
+        ),
+      );
     });
   }
 }
