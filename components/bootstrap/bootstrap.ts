@@ -1,14 +1,16 @@
-// DeviceBootstrap: takes a reachable Linux host to a running IoT Edge runtime over SSH, in five
-// remote.Command steps (wait → install → certificates + config.toml → apply and health check),
-// plus a cleanup step whose delete leaves an existing (physical) host clean on destroy. A first
-// step stages the device scripts on the host (remote.CopyToRemote); the others run them from there.
+// DeviceBootstrap: takes a reachable Linux host to a running IoT Edge runtime over SSH. A first
+// step stages the device scripts on the host (remote.CopyToRemote); the `converge` step runs them
+// from there (wait → install → certificates → config.toml → apply and health check), and runs them
+// again whenever one of its inputs changes; on an existing (physical) host a `cleanup` step, which
+// runs nothing on create, leaves the host clean on destroy. Few steps on purpose: each keeps its
+// connection, command and engine bookkeeping in the state, twice.
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { RuntimeSettings } from "../config/settings";
 import { renderConfigToml } from "./configToml";
-import { dependenciesOf, dpsX509Config, hostnameFromWaitSummary, manualX509Config, StepName } from "./steps";
+import { dpsX509Config, manualX509Config } from "./configInputs";
 import { bootstrapConnection, ConnectionArgs } from "./connection";
-import { applyFingerprint, certificatePayload, DEFAULT_TIMEOUTS, DeviceCertificates, stepCommands, StepTimeouts } from "./deviceCommands";
+import { certificatePayload, DEFAULT_TIMEOUTS, DeviceCertificates, stepCommands, StepTimeouts } from "./deviceCommands";
 import { scriptArchivePath, scriptBundle } from "./deviceScripts";
 import { bootstrapArgsProblems } from "./validateBootstrap";
 
@@ -41,20 +43,21 @@ export interface DeviceBootstrapArgs {
   /**
    * config.toml's `hostname`: the name modules and downstream devices reach the device by (edgeHub's
    * server certificate is issued for it), which `iotedge check` requires to be the host's own name,
-   * an FQDN starting with it, or an IP address. Default: the host's own name, as the wait step reads it.
+   * an FQDN starting with it, or an IP address. Default: the host's own name, which the converge
+   * step writes there on the host.
    */
   readonly hostname?: pulumi.Input<string>;
   readonly timeouts?: Partial<StepTimeouts>;
   /**
-   * What the first steps wait for: the VM, and the hub identity, so a renewed certificate is
+   * What the first step waits for: the VM, and the hub identity, so a renewed certificate is
    * registered (secondary slot) before the device presents it. A component's own dependsOn does
-   * not reach its children, so these go on the steps themselves.
+   * not reach its children, so these go on the first step; the others wait for it.
    */
   readonly waitFor?: pulumi.Input<pulumi.Resource>[];
   /**
    * The host is gone for good: no step runs on it any more. The steps that only act when created
-   * (wait … apply) are left out: their removal runs nothing, as remote.Command runs no command on
-   * delete without a `delete`. The cleanup step keeps its inputs (ignoreChanges: nothing runs) and
+   * (scripts, converge) are left out: their removal runs nothing, as remote.Command runs no command
+   * on delete without a `delete`. The cleanup step keeps its inputs (ignoreChanges: nothing runs) and
    * gets retainOnDelete, so destroy or removing the device drops it from the state without running
    * `cleanup.sh remove` against a host that cannot answer.
    */
@@ -88,10 +91,11 @@ export function decommissionedWarning(deviceId: string, existingHost: boolean): 
 }
 
 export class DeviceBootstrap extends pulumi.ComponentResource {
-  /** The apply/health step: depend on it for anything that needs a running runtime. Absent when decommissioned. */
+  /** The converge step (runtime installed, configured, healthy): depend on it for anything that needs a running runtime. Absent when decommissioned. */
   public readonly ready?: remote.Command;
-  public readonly steps: Readonly<Partial<Record<StepName, remote.Command>>>;
-  /** The step that stages the device scripts on the host; every other step runs them from there. Absent when decommissioned. */
+  /** The step whose delete cleans an existing host on destroy. Absent for a VM the stack deletes. */
+  public readonly cleanup?: remote.Command;
+  /** The step that stages the device scripts on the host; the others run them from there. Absent when decommissioned. */
   public readonly scripts?: remote.CopyToRemote;
 
   constructor(name: string, args: DeviceBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -103,49 +107,33 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
     const bundle = scriptBundle();
     const commands = stepCommands(args.runtime, timeouts, bundle.sha256);
     const connection = bootstrapConnection(args.connection);
-    const made: Partial<Record<StepName, remote.Command>> = {};
-    const childOpts = (step: StepName): pulumi.CustomResourceOptions => ({
-      parent: this,
-      dependsOn: [
-        ...dependenciesOf(step, args.hostDeletedWithStack).map((d) => made[d]!),
-        ...(step === "wait" ? [this.scripts!, ...(args.waitFor ?? [])] : []),
-      ],
-      ...(args.hostResource ? { deletedWith: args.hostResource } : {}),
-    });
-    const step = (s: StepName, stepArgs: Omit<remote.CommandArgs, "connection">, extra: pulumi.CustomResourceOptions = {}) =>
-      (made[s] = new remote.Command(
-        `${name}-${s}`,
-        { connection, addPreviousOutputInEnv: false, ...stepArgs },
-        { ...childOpts(s), ...extra },
-      ));
+    const cleanupArgs: remote.CommandArgs = { connection, addPreviousOutputInEnv: false, delete: commands.cleanupDelete };
     if (args.decommissioned) {
       pulumi.log.warn(decommissionedWarning(args.deviceId, !args.hostDeletedWithStack), this);
       if (!args.hostDeletedWithStack) {
-        made.cleanup = new remote.Command(
-          `${name}-cleanup`,
-          { connection, addPreviousOutputInEnv: false, create: commands.cleanupCreate, delete: commands.cleanupDelete },
-          { parent: this, retainOnDelete: true, ignoreChanges: COMMAND_INPUTS },
-        );
+        this.cleanup = new remote.Command(`${name}-cleanup`, cleanupArgs, {
+          parent: this,
+          retainOnDelete: true,
+          ignoreChanges: COMMAND_INPUTS,
+        });
       }
-      this.steps = made;
       this.registerOutputs({});
       return;
     }
+    const withHost: pulumi.CustomResourceOptions = args.hostResource ? { deletedWith: args.hostResource } : {};
     // The scripts, once per host, to a folder named by the bundle's hash: the state keeps the archive's
     // hash, and the steps' commands the bundle's, so a changed script copies again and re-runs them.
     this.scripts = new remote.CopyToRemote(
       `${name}-scripts`,
       { connection, source: new pulumi.asset.FileArchive(scriptArchivePath()), remotePath: bundle.remotePath },
-      { parent: this, dependsOn: args.waitFor ?? [], ...(args.hostResource ? { deletedWith: args.hostResource } : {}) },
+      { parent: this, dependsOn: args.waitFor ?? [], ...withHost },
     );
-    // Nothing a step prints is secret, but no step gets its previous output back in its environment.
-    const wait = step("wait", { create: commands.wait });
-    const hostname =
-      args.hostname !== undefined ? pulumi.output(args.hostname) : wait.stdout.apply((out) => hostnameFromWaitSummary(out ?? ""));
-    step("install", { create: commands.install });
-    // Existing hosts only: never replaced (no triggers), so its delete runs once, on destroy, after
-    // the steps that depend on it are gone.
-    if (!args.hostDeletedWithStack) step("cleanup", { create: commands.cleanupCreate, delete: commands.cleanupDelete });
+    // Existing hosts only: runs nothing on create, and is never replaced (no triggers), so its delete
+    // runs once, on destroy, after the converge step that depends on it is gone. Apart from the
+    // converge step on purpose: replacing that one (pulumi up --replace) must not clean the host.
+    if (!args.hostDeletedWithStack) {
+      this.cleanup = new remote.Command(`${name}-cleanup`, cleanupArgs, { parent: this, dependsOn: [this.scripts] });
+    }
 
     const c = args.certificates;
     const pems = pulumi
@@ -157,15 +145,6 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
         edgeCaKeyPem,
         trustBundlePem,
       }));
-    // stdin carries the private keys: secret, and the step logs only its stderr progress lines.
-    step(
-      "certs",
-      { create: commands.certs, stdin: pulumi.secret(pems.apply(certificatePayload)), logging: "stderr" },
-      {
-        additionalSecretOutputs: ["stdin"],
-      },
-    );
-
     const files = {
       agentImage: args.runtime.agentImage,
       edgeCa: c.edgeCaCertPem !== undefined,
@@ -173,7 +152,7 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
     };
     const dps = args.dps;
     const configToml = pulumi
-      .all([args.iotHubHostName, hostname, dps?.idScope])
+      .all([args.iotHubHostName, args.hostname, dps?.idScope])
       .apply(([iothubHostname, hostname, idScope]) =>
         renderConfigToml(
           dps
@@ -181,14 +160,20 @@ export class DeviceBootstrap extends pulumi.ComponentResource {
             : manualX509Config({ deviceId: args.deviceId, iotHubHostName: iothubHostname, hostname, ...files }),
         ),
       );
-    step("config", { create: commands.config, stdin: configToml });
-
-    // Re-runs (replaced) exactly when config.toml or a certificate/key changes.
-    const fingerprint = pulumi.all([configToml, pems]).apply(([toml, p]) => applyFingerprint(toml, p));
-    const apply = step("apply", { create: commands.apply, triggers: [fingerprint] });
-
-    this.ready = apply;
-    this.steps = made;
+    // Any change of its inputs (config.toml, a certificate or key, a version, a script) updates the
+    // step, which runs the whole bootstrap again: each part leaves alone what is already as wanted.
+    // stdin carries the private keys: secret, and the step logs only its stderr progress lines.
+    this.ready = new remote.Command(
+      `${name}-converge`,
+      {
+        connection,
+        addPreviousOutputInEnv: false,
+        create: configToml.apply(commands.converge),
+        stdin: pulumi.secret(pems.apply(certificatePayload)),
+        logging: "stderr",
+      },
+      { parent: this, dependsOn: [this.cleanup ?? this.scripts], additionalSecretOutputs: ["stdin"], ...withHost },
+    );
     // No outputs: nothing reads them, and the state would keep each step's output a second time.
     this.registerOutputs({});
   }

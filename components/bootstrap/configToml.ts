@@ -23,8 +23,11 @@ export interface DpsX509Provisioning {
 }
 
 export interface EdgeConfigInput {
-  /** The device's host name as modules and downstream devices see it. */
-  readonly hostname: string;
+  /**
+   * The device's host name as modules and downstream devices see it. Unset: left out, and the
+   * converge step's write-config.sh writes the host's own name there.
+   */
+  readonly hostname?: string;
   readonly provisioning: ManualX509Provisioning | DpsX509Provisioning;
   /** Whether an edge CA certificate and key are placed (else the runtime makes a 90-day quickstart CA). */
   readonly edgeCa: boolean;
@@ -77,7 +80,7 @@ export function configInputProblems(input: EdgeConfigInput): string[] {
   const nonEmpty = (value: string | undefined, field: string) => {
     if (value === undefined || value.trim() === "") problems.push(`${field} must not be empty`);
   };
-  nonEmpty(input.hostname, "hostname");
+  if (input.hostname !== undefined) nonEmpty(input.hostname, "hostname");
   nonEmpty(input.agentImage, "agentImage");
   if (input.provisioning.source === "manual") {
     nonEmpty(input.provisioning.iothubHostname, "provisioning.iothubHostname");
@@ -111,7 +114,7 @@ export function configInputProblems(input: EdgeConfigInput): string[] {
 export function renderConfigToml(input: EdgeConfigInput): string {
   const problems = configInputProblems(input);
   if (problems.length > 0) throw new Error(`cannot render config.toml: ${problems.join("; ")}`);
-  const globals: Record<string, unknown> = { hostname: input.hostname };
+  const globals: Record<string, unknown> = input.hostname !== undefined ? { hostname: input.hostname } : {};
   if (input.trustBundle) globals.trust_bundle_cert = fileUri(DEVICE_FILES["trust-bundle"].path);
   const tables: Record<string, unknown> = { provisioning: provisioningTable(input.provisioning) };
   if (input.edgeCa) {
@@ -119,5 +122,6 @@ export function renderConfigToml(input: EdgeConfigInput): string {
   }
   tables.agent = { name: "edgeAgent", type: "docker", config: { image: input.agentImage } };
   const header = "# Written by the edge Pulumi program (bootstrap step 4). Changes here are overwritten.\n";
-  return `${header}${stringify(globals).trimEnd()}\n\n${stringify(tables).trimEnd()}\n`;
+  const globalKeys = stringify(globals).trimEnd();
+  return `${header}${globalKeys === "" ? "" : `${globalKeys}\n`}\n${stringify(tables).trimEnd()}\n`;
 }

@@ -1,12 +1,11 @@
 // The exact command strings the bootstrap steps give remote.Command: each runs one of the device
 // scripts (scripts/device/) from the bundle the `scripts` step staged on the host, after checking the
 // bundle's hash. Pure; tests run the same strings over SSH.
-import { createHash } from "crypto";
-import { DEVICE_FILES, DeviceFileName } from "./devicePaths";
+import type { DeviceFileName } from "./devicePaths";
 import { scriptBundle, STAGING_ROOT } from "./deviceScripts";
 import { identityServiceVersionFor } from "./runtimePackages";
 
-export type DeviceScript = "wait-ready" | "install-runtime" | "place-certs" | "write-config" | "apply-config" | "cleanup";
+export type DeviceScript = "converge" | "wait-ready" | "install-runtime" | "place-certs" | "write-config" | "apply-config" | "cleanup";
 
 /** Quotes one word for a POSIX shell. */
 export function shellQuote(word: string): string {
@@ -65,42 +64,52 @@ export interface InstallInput {
   readonly purgeOnDestroy?: boolean;
 }
 
-/** The command of every step. `cleanupDelete` is the destroy-time command for existing hosts. */
+/** The commands of the two steps that run scripts: `converge` (create) and `cleanup` (delete, existing hosts). */
 export interface StepCommands {
-  readonly wait: string;
-  readonly install: string;
-  readonly certs: string;
-  readonly config: string;
-  readonly apply: string;
-  readonly cleanupCreate: string;
+  /** The converge step's command for this config.toml (an argument: not secret, and a preview shows its lines). */
+  readonly converge: (configToml: string) => string;
   readonly cleanupDelete: string;
 }
 
-/** The command of every step, running the scripts of the bundle with this SHA-256 (default: scripts/device's). */
-export function stepCommands(
+/**
+ * The arguments converge.sh passes each of its parts that takes some: its own arguments are
+ * wait's, install's, apply's, then config.toml.
+ */
+export function convergePartArgs(
   install: InstallInput,
   timeouts: StepTimeouts = DEFAULT_TIMEOUTS,
-  bundleSha256: string = scriptBundle().sha256,
-): StepCommands {
-  const run = (script: DeviceScript, args: readonly string[] = []) => deviceCommand(script, args, bundleSha256);
+): Record<"wait" | "install" | "apply", string[]> {
   const identityVersion = identityServiceVersionFor(install);
   if (identityVersion === undefined)
     throw new Error(`runtime.aziotIdentityServiceVersion is required with aziotEdgeVersion ${install.aziotEdgeVersion}`);
   return {
-    wait: run("wait-ready", [String(timeouts.cloudInitSeconds)]),
-    install: run("install-runtime", [
+    wait: [String(timeouts.cloudInitSeconds)],
+    install: [
       install.aziotEdgeVersion,
       identityVersion,
       install.mobyEngineVersion ?? "any",
       String(install.preinstalled),
       String(timeouts.aptLockSeconds),
-    ]),
-    certs: run("place-certs"),
-    config: run("write-config"),
-    apply: run("apply-config", [String(timeouts.healthSeconds)]),
-    cleanupCreate: run("cleanup", ["register"]),
+    ],
+    apply: [String(timeouts.healthSeconds)],
+  };
+}
+
+/** The commands of the steps, running the scripts of the bundle with this SHA-256 (default: scripts/device's). */
+export function stepCommands(
+  install: InstallInput,
+  timeouts: StepTimeouts = DEFAULT_TIMEOUTS,
+  bundleSha256: string = scriptBundle().sha256,
+): StepCommands {
+  const parts = convergePartArgs(install, timeouts);
+  return {
+    converge: (configToml) => deviceCommand("converge", [...parts.wait, ...parts.install, ...parts.apply, configToml], bundleSha256),
     // The flag is in the command, so a change of the setting updates the step's stored delete.
-    cleanupDelete: run("cleanup", install.purgeOnDestroy ? ["remove", "purge", String(timeouts.aptLockSeconds)] : ["remove"]),
+    cleanupDelete: deviceCommand(
+      "cleanup",
+      install.purgeOnDestroy ? ["remove", "purge", String(timeouts.aptLockSeconds)] : ["remove"],
+      bundleSha256,
+    ),
   };
 }
 
@@ -147,14 +156,4 @@ export function certificatePayload(certs: DeviceCertificates): string {
     return `${name} ${numbers.join(" ")}\n`;
   });
   return `${files.join("")}\n${blocks.join("")}`;
-}
-
-/**
- * A fingerprint of what the apply step depends on (config text and every file with its target
- * path): its trigger. SHA-256, so it reveals nothing of the keys it covers.
- */
-export function applyFingerprint(configToml: string, certs: DeviceCertificates): string {
-  const hash = createHash("sha256").update(configToml);
-  for (const [name, pem] of payloadEntries(certs)) hash.update(`\0${DEVICE_FILES[name].path}\0${pem}`);
-  return hash.digest("hex");
 }

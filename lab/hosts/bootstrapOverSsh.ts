@@ -1,20 +1,22 @@
-// Runs the bootstrap's steps against a host over SSH with exactly the commands and stdin the
-// DeviceBootstrap component gives remote.Command, in the component's dependency order (steps
-// whose dependencies are done run in parallel), after staging the device scripts where its
-// CopyToRemote step puts them. Stands in for the engine until the CLI exists.
+// Runs the bootstrap against a host over SSH with exactly the command and stdin the DeviceBootstrap
+// component gives its converge step, after staging the device scripts where its CopyToRemote step
+// puts them; and, for tests of one part, a part's script through the same runner. Stands in for the
+// engine in tests that look at a host's files.
 import { renderConfigToml } from "../../components/bootstrap/configToml";
 import { BOOT_DIAL_ERROR_LIMIT, BOOT_PER_DIAL_TIMEOUT } from "../../components/bootstrap/connection";
 import {
-  applyFingerprint,
   certificatePayload,
+  convergePartArgs,
   DEFAULT_TIMEOUTS,
+  deviceCommand,
   DeviceCertificates,
+  DeviceScript,
   InstallInput,
   stepCommands,
   StepTimeouts,
 } from "../../components/bootstrap/deviceCommands";
 import { ScriptBundle, scriptBundle } from "../../components/bootstrap/deviceScripts";
-import { dependenciesOf, hostnameFromWaitSummary, manualX509Config, StepName, stepsFor } from "../../components/bootstrap/steps";
+import { manualX509Config } from "../../components/bootstrap/configInputs";
 import { RunConnection, RunResult, runRemoteCommand } from "./sshRunner";
 import { shellQuote } from "../../components/bootstrap/deviceCommands";
 
@@ -24,11 +26,10 @@ export interface BootstrapRun {
   readonly iotHubHostName: string;
   readonly certificates: DeviceCertificates;
   readonly runtime: InstallInput & { readonly agentImage: string };
-  readonly hostDeletedWithStack?: boolean;
   readonly timeouts?: Partial<StepTimeouts>;
   /** Replace config.toml (to test a bad one). */
   readonly configTomlOverride?: string;
-  /** config.toml's hostname when the stack knows it (edgeHostname, a VM's name); else read by the wait step, as the component does. */
+  /** config.toml's hostname (host.edgeHostname); unset, the converge step writes the host's own name. */
   readonly hostname?: string;
   /** The device scripts staged and run (default: scripts/device's). */
   readonly bundle?: ScriptBundle;
@@ -37,40 +38,32 @@ export interface BootstrapRun {
 export interface StepRun {
   readonly command: string;
   readonly stdin?: string;
-  /** remote.Command `triggers` of the step (apply only). */
-  readonly triggers?: readonly string[];
 }
 
-/**
- * What the component gives each step's remote.Command: command, stdin, triggers. config.toml's
- * hostname is `run.hostname`, else `machineHostname` (what the wait step read on the host).
- */
-export function plannedSteps(run: BootstrapRun, machineHostname?: string): Record<StepName, StepRun> {
-  const commands = stepCommands(run.runtime, { ...DEFAULT_TIMEOUTS, ...run.timeouts }, bundleOf(run).sha256);
-  const hostname = run.hostname ?? machineHostname;
-  if (hostname === undefined) throw new Error("plannedSteps: give the host's name (run.hostname or machineHostname)");
-  const configToml =
+/** config.toml as the component renders it for this run (without a hostname unless run.hostname is set). */
+export function plannedConfigToml(run: BootstrapRun): string {
+  return (
     run.configTomlOverride ??
     renderConfigToml(
       manualX509Config({
         deviceId: run.deviceId,
         iotHubHostName: run.iotHubHostName,
-        hostname,
+        hostname: run.hostname,
         agentImage: run.runtime.agentImage,
         edgeCa: run.certificates.edgeCaCertPem !== undefined,
         trustBundle: run.certificates.trustBundlePem !== undefined,
       }),
-    );
-  return {
-    wait: { command: commands.wait },
-    install: { command: commands.install },
-    cleanup: { command: commands.cleanupCreate },
-    certs: { command: commands.certs, stdin: certificatePayload(run.certificates) },
-    config: { command: commands.config, stdin: configToml },
-    apply: { command: commands.apply, triggers: [applyFingerprint(configToml, run.certificates)] },
-  };
+    )
+  );
 }
 
+/** What the component gives the converge step's remote.Command: its command and stdin. */
+export function plannedConverge(run: BootstrapRun): StepRun {
+  const commands = stepCommands(run.runtime, timeoutsOf(run), bundleOf(run).sha256);
+  return { command: commands.converge(plannedConfigToml(run)), stdin: certificatePayload(run.certificates) };
+}
+
+const timeoutsOf = (run: BootstrapRun): StepTimeouts => ({ ...DEFAULT_TIMEOUTS, ...run.timeouts });
 const bundleOf = (run: BootstrapRun): ScriptBundle => run.bundle ?? scriptBundle();
 
 /**
@@ -104,40 +97,32 @@ export function withBootRetries(connection: RunConnection): RunConnection {
   return { dialErrorLimit: BOOT_DIAL_ERROR_LIMIT, perDialTimeout: BOOT_PER_DIAL_TIMEOUT, ...connection };
 }
 
-/**
- * Stages the scripts (unless this process did already), then runs `only` (default: every step of
- * the host) in dependency order. Steps left out count as already done, as the engine treats
- * unchanged resources.
- */
-export async function runBootstrap(run: BootstrapRun, only?: readonly StepName[]): Promise<Partial<Record<StepName, RunResult>>> {
-  const deleted = run.hostDeletedWithStack ?? false;
-  const steps = stepsFor(deleted).filter((s) => !only || only.includes(s));
-  const connection = withBootRetries(run.connection);
-  const started = new Map<StepName, Promise<RunResult | undefined>>();
-  const commands = stepCommands(run.runtime, { ...DEFAULT_TIMEOUTS, ...run.timeouts }, bundleOf(run).sha256);
+/** Stages the scripts (unless this process did already), then runs the converge step as the component does. */
+export async function runBootstrap(run: BootstrapRun): Promise<RunResult> {
   await (staged.get(stagedKey(run.connection, bundleOf(run))) ?? stageScripts(run.connection, bundleOf(run)));
-  // The host's name, as the component takes it from the wait step's output (the state holds it when wait is left out).
-  const machineHostname = async () => {
-    if (run.hostname !== undefined) return run.hostname;
-    const waited = (await start("wait")) ?? (await runRemoteCommand(connection, commands.wait));
-    return hostnameFromWaitSummary(waited.stdout);
+  const converge = plannedConverge(run);
+  return runRemoteCommand(withBootRetries(run.connection), converge.command, { stdin: converge.stdin });
+}
+
+/** The parts of the converge step, each one script (scripts/device/converge.sh runs them in this order). */
+export type ConvergePart = "wait" | "install" | "certs" | "config" | "apply";
+
+/**
+ * One part of the converge step alone, with the arguments and stdin converge.sh gives it, through
+ * the same runner (after staging the scripts, unless this process did already): for tests of a part.
+ */
+export async function runPart(run: BootstrapRun, part: ConvergePart): Promise<RunResult> {
+  await (staged.get(stagedKey(run.connection, bundleOf(run))) ?? stageScripts(run.connection, bundleOf(run)));
+  const args = convergePartArgs(run.runtime, timeoutsOf(run));
+  const parts: Record<ConvergePart, [DeviceScript, string[], string?]> = {
+    wait: ["wait-ready", args.wait],
+    install: ["install-runtime", args.install],
+    certs: ["place-certs", [], certificatePayload(run.certificates)],
+    config: ["write-config", [], plannedConfigToml(run)],
+    apply: ["apply-config", args.apply],
   };
-  const start = (step: StepName): Promise<RunResult | undefined> => {
-    let p = started.get(step);
-    if (!p) {
-      p = (async () => {
-        await Promise.all(dependenciesOf(step, deleted).map(start));
-        if (!steps.includes(step)) return undefined;
-        // Only config.toml holds the host's name; the other steps' commands do not depend on it.
-        const planned = plannedSteps(run, step === "config" ? await machineHostname() : "unused")[step];
-        return runRemoteCommand(connection, planned.command, { stdin: planned.stdin });
-      })();
-      started.set(step, p);
-    }
-    return p;
-  };
-  const results = await Promise.all(steps.map(async (s) => [s, await start(s)] as const));
-  return Object.fromEntries(results.filter(([, r]) => r !== undefined));
+  const [script, scriptArgs, stdin] = parts[part];
+  return runRemoteCommand(withBootRetries(run.connection), deviceCommand(script, scriptArgs, bundleOf(run).sha256), { stdin });
 }
 
 /** The destroy-time command of an existing host (cleanup step's delete). */

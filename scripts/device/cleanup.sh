@@ -5,27 +5,12 @@
 # its own state, the staged device scripts). Installed packages stay, unless runtime.purgeOnDestroy
 # asks to purge the runtime's.
 # Every command is bounded so a destroy never hangs on the device.
-# Usage: cleanup.sh register                            (create: records that this host is managed)
-#        cleanup.sh remove                              (delete)
-#        cleanup.sh remove purge <apt lock timeout s>   (delete, runtime.purgeOnDestroy)
+# Usage: cleanup.sh remove                              (the cleanup step's delete)
+#        cleanup.sh remove purge <apt lock timeout s>   (the same, with runtime.purgeOnDestroy)
 set -euo pipefail
 EDGE_STEP="cleanup"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-
-register() {
-  local result
-  ensure_dir "$EDGE_STATE_DIR" root:root 0700
-  result="$(printf 'managed by edge-bootstrap; cleanup.sh remove undoes it\n' \
-    | install_file_from_stdin "$EDGE_STATE_DIR/managed" root:root 0600)"
-  if [ "$result" = "changed" ]; then
-    log "recorded $EDGE_STATE_DIR/managed"
-    summary "registered"
-  else
-    log "skipped: $EDGE_STATE_DIR/managed already recorded"
-    summary "unchanged (already registered)"
-  fi
-}
 
 # The label edgeAgent (and aziot-edged, for edgeAgent itself) puts on every module container
 # (Azure/iotedge edgelet/edgelet-docker/src/runtime.rs); `iotedge config apply` names the same
@@ -155,9 +140,8 @@ remove_staged_scripts() {
 main() {
   require_root
   case "${1:-}" in
-    register) register ;;
     remove) remove "${@:2}" ;;
-    *) die "usage: cleanup.sh register | remove [purge <apt lock timeout s>]" ;;
+    *) die "usage: cleanup.sh remove [purge <apt lock timeout s>]" ;;
   esac
 }
 

@@ -155,8 +155,12 @@ apt_get() {
     wait_for_package_manager "$lock_timeout"
     rc=0
     output="$(DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout="$lock_timeout" "$@" 2>&1)" || rc=$?
+    if [ "$rc" -eq 0 ]; then
+      # The state keeps what a step prints: of a run that worked, only the packages it set up.
+      grep '^Setting up ' <<<"$output" | sed 's/^/  apt: /' >&2 || true
+      return 0
+    fi
     printf '%s\n' "$output" >&2
-    [ "$rc" -ne 0 ] || return 0
     if [ "$attempt" -ge 5 ] || { [ "$1" != "update" ] && ! grep -q 'Could not get lock' <<<"$output"; }; then
       return "$rc"
     fi

@@ -41,7 +41,7 @@ hold_runtime_packages() {
     return 0
   fi
   wait_for_package_manager "$lock_timeout"
-  apt-mark hold "${RUNTIME_PACKAGES[@]}" >&2
+  apt-mark hold "${RUNTIME_PACKAGES[@]}" >/dev/null
   log "held ${RUNTIME_PACKAGES[*]} at their installed versions (apt-mark hold)"
 }
 
@@ -71,7 +71,6 @@ main() {
   require_root
   read -r os_id os_version < <(os_release)
   log "host runs $os_id $os_version"
-  [ -n "$(package_lock_holder)" ] || log "package manager idle (no apt/dpkg lock held)"
   wait_for_package_manager "$lock_timeout"
   have_moby="$(installed_version moby-engine)"
   have_edge="$(installed_version aziot-edge)"

@@ -54,13 +54,7 @@ main() {
     [ -n "$content" ] || die "empty content for $name"
     result="$(printf '%s' "$content" | install_file_from_stdin "$path" "$owner" "$mode")"
     seen+="$name "
-    if [ "$result" = "changed" ]; then
-      log "placed $name at $path ($owner $mode)"
-      changed+=("$name")
-    else
-      log "skipped: $name unchanged at $path"
-      unchanged+=("$name")
-    fi
+    if [ "$result" = "changed" ]; then changed+=("$name"); else unchanged+=("$name"); fi
   done
 
   case "$seen" in *" identity-cert "*) ;; *) die "the payload has no identity-cert" ;; esac
@@ -75,6 +69,9 @@ main() {
     fi
   done
 
+  # One line each, not one a file: the state keeps what a step prints (the places are target_of's).
+  [ "${#changed[@]}" -eq 0 ] || log "placed ${changed[*]} (certificates in $EDGE_CERT_DIR, aziotcs 0644; keys in $EDGE_KEY_DIR, aziotks 0600)"
+  [ "${#unchanged[@]}" -eq 0 ] || log "skipped: ${unchanged[*]} unchanged"
   local parts=()
   [ "${#changed[@]}" -eq 0 ] || parts+=("changed ${changed[*]}")
   [ "${#removed[@]}" -eq 0 ] || parts+=("removed ${removed[*]}")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Step 4: /etc/aziot/config.toml (rendered by the component, read from stdin), written whole and
-# atomically, root 600. Leaves an identical file alone. Refuses, before writing, a `hostname` that
-# `iotedge check` would fail or warn about on this host.
+# atomically, root 600. Leaves an identical file alone. Without a `hostname` (host.edgeHostname
+# unset) it gets this host's own name. Refuses, before writing, a `hostname` that `iotedge check`
+# would fail or warn about on this host.
 # Usage: write-config.sh < config.toml
 set -euo pipefail
 EDGE_STEP="config"
@@ -28,11 +29,26 @@ check_hostname() {
   [ "${#name}" -le 64 ] || die "hostname $name is ${#name} characters, too long to be a certificate issuer (at most 64; 'iotedge check' warns); set host.edgeHostname to the host's IP address"
 }
 
+# The config with its global `hostname`: as given, else this host's own name (gethostname, as
+# `iotedge check` reads it), as the first key after the header comment (TOML puts a key written
+# after a table header inside that table).
+with_hostname() {
+  local config="$1" machine
+  if printf '%s' "$config" | sed '/^\[/,$d' | grep -q '^hostname = '; then
+    printf '%s' "$config"
+    return 0
+  fi
+  machine="$(uname -n)"
+  log "hostname $machine: the host's own name (host.edgeHostname is not set)"
+  printf '%s' "$config" | awk -v line="hostname = \"$machine\"" 'done || /^#/ { print; next } { print line; done = 1; print }'
+}
+
 main() {
   local result config
   require_root
   # Read whole (the trailing x keeps trailing newlines), to check it before anything is written.
   config="$(cat; printf x)"
+  config="$(with_hostname "${config%x}"; printf x)"
   config="${config%x}"
   check_hostname "$(printf '%s' "$config" | sed -n 's/^hostname = "\(.*\)"$/\1/p;T;q')"
   ensure_dir "$(dirname "$EDGE_CONFIG")" root:root 0755
