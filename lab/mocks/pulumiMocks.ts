@@ -111,10 +111,7 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
       };
     }
     case "command:remote:Command":
-      // The wait step reports the host's own name (scripts/device/wait-ready.sh): here, the device's component name.
-      return name.endsWith("-bootstrap-wait")
-        ? { ...inputs, stdout: `wait: ready (cloud-init: done; host name ${name.replace(/-bootstrap-wait$/, "")})`, stderr: "" }
-        : { ...inputs, stdout: "", stderr: "" };
+      return { ...inputs, stdout: "", stderr: "" };
     case "azure-native:network:NetworkInterface":
       return { ...inputs, ipConfigurations: [{ ...inputs.ipConfigurations?.[0], privateIPAddress: "10.40.1.4" }] };
     case "azure-native:network:PublicIPAddress":

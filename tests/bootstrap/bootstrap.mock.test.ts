@@ -1,9 +1,9 @@
-// DeviceBootstrap's wiring under Pulumi mocks: exact children, order, triggers, logging and secrets.
+// DeviceBootstrap's wiring under Pulumi mocks: exact children, order, commands, logging and secrets.
 import * as pulumi from "@pulumi/pulumi";
 import { renderConfigToml } from "../../components/bootstrap/configToml";
-import { applyFingerprint, stepCommands } from "../../components/bootstrap/deviceCommands";
+import { stepCommands } from "../../components/bootstrap/deviceCommands";
 import { scriptBundle } from "../../components/bootstrap/deviceScripts";
-import { manualX509Config } from "../../components/bootstrap/steps";
+import { manualX509Config } from "../../components/bootstrap/configInputs";
 import { byName, isSecretValue, RecordedResource, runUnderMocks } from "../../lab/mocks/pulumiMocks";
 
 type Module = typeof import("../../components/bootstrap/bootstrap");
@@ -58,17 +58,18 @@ async function build(kind: "existing" | "vm", certs = CERTS, extra: { hostname?:
   return { resources: run.resources, deletedWith };
 }
 
-const STEPS = ["wait", "install", "cleanup", "certs", "config", "apply"];
-const configToml = renderConfigToml(
-  manualX509Config({
-    deviceId: "edge-01",
-    iotHubHostName: "contoso.azure-devices.net",
-    hostname: "edge-01",
-    agentImage: RUNTIME.agentImage,
-    edgeCa: true,
-    trustBundle: true,
-  }),
-);
+const SCRIPT_STEPS = ["cleanup", "converge"];
+const configToml = (hostname?: string) =>
+  renderConfigToml(
+    manualX509Config({
+      deviceId: "edge-01",
+      iotHubHostName: "contoso.azure-devices.net",
+      hostname,
+      agentImage: RUNTIME.agentImage,
+      edgeCa: true,
+      trustBundle: true,
+    }),
+  );
 
 describe("existing host", () => {
   let run: Run;
@@ -81,40 +82,30 @@ describe("existing host", () => {
     run = await build("existing");
   });
 
-  test("registers the component and exactly its six steps and the scripts step, parented to it", () => {
+  test("registers the component and exactly its three steps, parented to it", () => {
     const component = byName(run.resources, "edge-01-bootstrap");
     expect(component.type).toBe("edge:bootstrap:DeviceBootstrap");
     const children = run.resources.filter((r) => r.parent === component.urn);
-    expect(children.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
-      [
-        ...STEPS.map((s) => `command:remote:Command edge-01-bootstrap-${s}`),
-        "command:remote:CopyToRemote edge-01-bootstrap-scripts",
-      ].sort(),
-    );
+    expect(children.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+      "command:remote:Command edge-01-bootstrap-cleanup",
+      "command:remote:Command edge-01-bootstrap-converge",
+      "command:remote:CopyToRemote edge-01-bootstrap-scripts",
+    ]);
   });
 
-  test("orders the steps: scripts → wait → install/cleanup → certs/config → apply", () => {
+  test("orders the steps: scripts → cleanup → converge", () => {
     expect(depsOf("scripts")).toEqual([]);
-    expect(depsOf("wait")).toEqual(["edge-01-bootstrap-scripts"]);
-    expect(depsOf("install")).toEqual(["edge-01-bootstrap-wait"]);
-    expect(depsOf("cleanup")).toEqual(["edge-01-bootstrap-wait"]);
-    expect(depsOf("certs")).toEqual(["edge-01-bootstrap-cleanup", "edge-01-bootstrap-install"]);
-    // config.toml's hostname is the host's own name, which the wait step read.
-    expect(depsOf("config")).toEqual(["edge-01-bootstrap-cleanup", "edge-01-bootstrap-install", "edge-01-bootstrap-wait"]);
-    expect(depsOf("apply")).toEqual(["edge-01-bootstrap-certs", "edge-01-bootstrap-config", "edge-01-bootstrap-wait"]);
+    expect(depsOf("cleanup")).toEqual(["edge-01-bootstrap-scripts"]);
+    expect(depsOf("converge")).toEqual(["edge-01-bootstrap-cleanup"]);
   });
 
-  test("each step runs exactly the command the SSH tests run; only cleanup has a delete", () => {
+  test("converge runs exactly the command the SSH tests run and has no delete; cleanup runs nothing on create", () => {
     const commands = stepCommands(RUNTIME);
-    expect(step("wait").inputs.create).toBe(commands.wait);
-    expect(step("install").inputs.create).toBe(commands.install);
-    expect(step("certs").inputs.create).toBe(commands.certs);
-    expect(step("config").inputs.create).toBe(commands.config);
-    expect(step("apply").inputs.create).toBe(commands.apply);
-    expect(step("cleanup").inputs.create).toBe(commands.cleanupCreate);
+    expect(step("converge").inputs.create).toBe(commands.converge(configToml()));
+    expect(step("converge").inputs.delete).toBeUndefined();
+    expect(step("cleanup").inputs.create).toBeUndefined();
     expect(step("cleanup").inputs.delete).toBe(commands.cleanupDelete);
-    for (const s of STEPS.filter((x) => x !== "cleanup")) expect(step(s).inputs.delete).toBeUndefined();
-    for (const s of STEPS) expect(run.deletedWith.get(`edge-01-bootstrap-${s}`)).toBe("");
+    for (const s of ["scripts", ...SCRIPT_STEPS]) expect(run.deletedWith.get(`edge-01-bootstrap-${s}`)).toBe("");
   });
 
   test("the scripts step copies the scripts folder to the bundle's folder; the steps carry the bundle's hash, not the scripts", () => {
@@ -124,17 +115,17 @@ describe("existing host", () => {
     // A FileArchive by path: the state keeps its path and hash, not the files.
     expect(scripts.inputs.source).toEqual(expect.objectContaining({ path: "scripts/device/" }));
     expect(unwrap(unwrap(scripts.inputs.connection).privateKey)).toBe(SSH_KEY);
-    for (const s of STEPS) {
-      for (const command of [step(s).inputs.create, step(s).inputs.delete].filter(Boolean)) {
-        expect(command).toContain(` '${scriptBundle().sha256}' `);
-        expect(command).not.toContain("require_root");
-        expect(command.length).toBeLessThan(1200);
-      }
+    for (const command of [step("converge").inputs.create, step("cleanup").inputs.delete]) {
+      expect(command).toContain(` '${scriptBundle().sha256}' `);
+      expect(command).not.toContain("require_root");
     }
+    // The runner and the config.toml, nothing of the scripts themselves.
+    expect(step("cleanup").inputs.delete.length).toBeLessThan(700);
+    expect(step("converge").inputs.create.length).toBeLessThan(700 + configToml().length + 100);
   });
 
   test("the SSH connection keeps the key secret and retries dials long enough for a booting VM", () => {
-    for (const s of STEPS) {
+    for (const s of SCRIPT_STEPS) {
       const connection = step(s).inputs.connection;
       expect(isSecretValue(connection) || isSecretValue(connection.privateKey)).toBe(true);
       const plain = unwrap(connection);
@@ -145,27 +136,27 @@ describe("existing host", () => {
   });
 
   test("certificates go on stdin as a secret, the step logs only stderr and keeps stdin secret in state", () => {
-    const certs = step("certs");
-    expect(isSecretValue(certs.inputs.stdin)).toBe(true);
-    expect(unwrap(certs.inputs.stdin)).toContain(`identity-key 2\n`);
-    expect(unwrap(certs.inputs.stdin)).toContain(CERTS.identityKeyPem);
-    expect(certs.inputs.logging).toBe("stderr");
-    expect(certs.additionalSecretOutputs).toContain("stdin");
+    const converge = step("converge");
+    expect(isSecretValue(converge.inputs.stdin)).toBe(true);
+    expect(unwrap(converge.inputs.stdin)).toContain(`identity-key 2\n`);
+    expect(unwrap(converge.inputs.stdin)).toContain(CERTS.identityKeyPem);
+    expect(converge.inputs.logging).toBe("stderr");
+    expect(converge.additionalSecretOutputs).toContain("stdin");
   });
 
-  test("config.toml's hostname is the host's own name as the wait step reported it", async () => {
-    expect(step("config").inputs.stdin).toContain('hostname = "edge-01"\n');
+  test("config.toml is the converge command's last argument, in plain text; without host.edgeHostname it has no hostname (the host writes its own)", async () => {
+    const create: string = step("converge").inputs.create;
+    expect(isSecretValue(create)).toBe(false);
+    expect(create.endsWith(` '${configToml()}'`)).toBe(true);
+    expect(configToml()).not.toMatch(/^hostname = /m);
     const named = await build("existing", CERTS, { hostname: "gw-01.plant.example" });
-    const config = byName(named.resources, "edge-01-bootstrap-config");
-    expect(config.inputs.stdin).toContain('hostname = "gw-01.plant.example"\n');
-    // A name the stack knows does not wait for the host's.
-    expect(config.dependencies.map((u) => u.split("::").pop()).sort()).toEqual(["edge-01-bootstrap-cleanup", "edge-01-bootstrap-install"]);
+    const converge = byName(named.resources, "edge-01-bootstrap-converge");
+    expect(converge.inputs.create).toBe(stepCommands(RUNTIME).converge(configToml("gw-01.plant.example")));
+    expect(converge.inputs.create).toContain('\nhostname = "gw-01.plant.example"\n');
   });
 
-  test("config.toml on stdin is the rendered manual X.509 config; apply is triggered by its fingerprint only", () => {
-    expect(step("config").inputs.stdin).toBe(configToml);
-    expect(step("apply").inputs.triggers.map(unwrap)).toEqual([applyFingerprint(configToml, CERTS)]);
-    for (const s of ["wait", "install", "cleanup", "certs", "config"]) expect(step(s).inputs.triggers).toBeUndefined();
+  test("no step has triggers: any change of its inputs updates the converge step, which runs again, rather than replacing it", () => {
+    for (const s of ["scripts", ...SCRIPT_STEPS]) expect(step(s).inputs.triggers).toBeUndefined();
   });
 
   test("no private key appears in any plain (non-secret) input", () => {
@@ -176,14 +167,16 @@ describe("existing host", () => {
     for (const body of SECRET_BODIES) expect(plainText).not.toContain(body);
   });
 
-  test("a changed certificate changes only the certs step's stdin and the apply step's trigger", async () => {
+  test("a changed certificate changes only the converge step's stdin", async () => {
     const rotated = await build("existing", { ...CERTS, identityCertPem: CERTS.identityCertPem.replace("IDENTITY-1", "IDENTITY-2") });
-    const changed = ["scripts", ...STEPS].filter((s) => {
-      const a = JSON.stringify(step(s).inputs);
-      const b = JSON.stringify(byName(rotated.resources, `edge-01-bootstrap-${s}`).inputs);
-      return a !== b;
+    const changed = ["scripts", ...SCRIPT_STEPS].flatMap((s) => {
+      const before = step(s).inputs;
+      const after = byName(rotated.resources, `edge-01-bootstrap-${s}`).inputs;
+      return Object.keys({ ...before, ...after })
+        .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+        .map((k) => `${s}.${k}`);
     });
-    expect(changed).toEqual(["certs", "apply"]);
+    expect(changed).toEqual(["converge.stdin"]);
   });
 });
 
@@ -198,15 +191,14 @@ describe("VM deleted with the stack", () => {
       .filter((r) => r.type === "command:remote:Command")
       .map((r) => r.name)
       .sort();
-    expect(names).toEqual(["apply", "certs", "config", "install", "wait"].map((s) => `edge-01-bootstrap-${s}`));
-    const certs = byName(run.resources, "edge-01-bootstrap-certs");
-    expect(certs.dependencies.map((u) => u.split("::").pop())).toEqual(["edge-01-bootstrap-install"]);
+    expect(names).toEqual(["edge-01-bootstrap-converge"]);
+    const converge = byName(run.resources, "edge-01-bootstrap-converge");
+    expect(converge.dependencies.map((u) => u.split("::").pop())).toEqual(["edge-01-bootstrap-scripts"]);
   });
 
   test("every step is deletedWith the VM", () => {
     const vmUrn = byName(run.resources, "edge-01-vm").urn;
-    for (const s of ["scripts", "wait", "install", "certs", "config", "apply"])
-      expect(run.deletedWith.get(`edge-01-bootstrap-${s}`)).toBe(vmUrn);
+    for (const s of ["scripts", "converge"]) expect(run.deletedWith.get(`edge-01-bootstrap-${s}`)).toBe(vmUrn);
   });
 });
 

@@ -46,9 +46,9 @@ test("existing host: its connection (port, user, host key, secret key), a cleanu
     const host = new ExistingHost("gw-host", { host: device.host });
     bootstrapForHost("gw-bootstrap", { device, host, iotHubHostName: "hub.azure-devices.net", certificates });
   });
-  expect(stepNames(run.resources)).toEqual(["apply", "certs", "cleanup", "config", "install", "wait"]);
-  const wait = byName(run.resources, "gw-bootstrap-wait");
-  const connection = unwrap(wait.inputs.connection);
+  expect(stepNames(run.resources)).toEqual(["cleanup", "converge"]);
+  const converge = byName(run.resources, "gw-bootstrap-converge");
+  const connection = unwrap(converge.inputs.connection);
   expect({ ...connection, privateKey: unwrap(connection.privateKey) }).toEqual({
     host: "192.0.2.30",
     port: 2202,
@@ -58,7 +58,8 @@ test("existing host: its connection (port, user, host key, secret key), a cleanu
     dialErrorLimit: 60,
     perDialTimeout: 15,
   });
-  expect(byName(run.resources, "gw-bootstrap-install").inputs.create).toContain(`'1.6.0-1' 'any' 'true' '600'`);
+  expect(converge.inputs.create).toContain(`'1.6.0-1' 'any' 'true' '600'`);
+  expect(unwrap(byName(run.resources, "gw-bootstrap-cleanup").inputs.connection)).toEqual(connection);
 });
 
 test("VM host: no cleanup step, steps deletedWith the VM and after it", async () => {
@@ -79,11 +80,11 @@ test("VM host: no cleanup step, steps deletedWith the VM and after it", async ()
     const { bootstrapForHost } = require("../../components/bootstrap/bootstrapForHost");
     bootstrapForHost("vm-bootstrap", { device, host, iotHubHostName: "hub.azure-devices.net", certificates });
   });
-  expect(stepNames(run.resources)).toEqual(["apply", "certs", "config", "install", "wait"]);
+  expect(stepNames(run.resources)).toEqual(["converge"]);
   const vmUrn = byName(run.resources, "vm-1").urn;
   // The first step itself waits for the VM: a component's dependsOn would not reach its children.
-  expect(byName(run.resources, "vm-bootstrap-wait").dependencies).toContain(vmUrn);
-  for (const s of ["wait", "install", "certs", "config", "apply"]) expect(deletedWith.get(`vm-bootstrap-${s}`)).toBe(vmUrn);
+  expect(byName(run.resources, "vm-bootstrap-scripts").dependencies).toContain(vmUrn);
+  for (const s of ["scripts", "converge"]) expect(deletedWith.get(`vm-bootstrap-${s}`)).toBe(vmUrn);
 });
 
 describe("a decommissioned device (host gone for good)", () => {

@@ -1,6 +1,6 @@
 import { parse } from "smol-toml";
 import { configInputProblems, EdgeConfigInput, renderConfigToml } from "../../components/bootstrap/configToml";
-import { manualX509Config } from "../../components/bootstrap/steps";
+import { manualX509Config } from "../../components/bootstrap/configInputs";
 
 const manual = manualX509Config({
   deviceId: "edge-01",
@@ -132,6 +132,21 @@ describe("renderConfigToml", () => {
     expect(globals.length).toBeGreaterThan(0);
     for (const [, i] of globals) expect(i).toBeLessThan(tableAt);
   });
+
+  test.each([
+    ["with a trust bundle", true],
+    ["without one", false],
+  ])(
+    "without a hostname (host.edgeHostname unset) the global is left out, and the text is the named one without that line (%s)",
+    (_, trustBundle) => {
+      const { hostname, ...unnamed } = { ...manual, trustBundle };
+      const toml = renderConfigToml(unnamed);
+      expect(parse(toml)).not.toHaveProperty("hostname");
+      // write-config.sh puts the host's own name back as the first key after the header comment:
+      // the file is then exactly what the component rendered when it knew the name.
+      expect(toml).toBe(renderConfigToml({ ...unnamed, hostname }).replace(`hostname = "${hostname}"\n`, ""));
+    },
+  );
 
   test("a value with quotes and backslashes stays one TOML string", () => {
     const toml = renderConfigToml({ ...manual, hostname: 'we"ird\\host' });

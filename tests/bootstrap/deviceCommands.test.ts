@@ -5,7 +5,6 @@ import { join } from "path";
 import { dialRetryBudgetSeconds, BOOT_DIAL_ERROR_LIMIT } from "../../components/bootstrap/connection";
 import { CERT_DIR, CONFIG_PATH, DEVICE_FILES, KEY_DIR, STATE_DIR } from "../../components/bootstrap/devicePaths";
 import {
-  applyFingerprint,
   certificatePayload,
   deviceCommand,
   DeviceScript,
@@ -39,6 +38,7 @@ describe("device scripts", () => {
       "apply-config.sh",
       "cleanup.sh",
       "common.sh",
+      "converge.sh",
       "install-runtime.sh",
       "place-certs.sh",
       "wait-ready.sh",
@@ -103,8 +103,9 @@ describe("deviceCommand", () => {
       expect(changed.remotePath).toBe(`${STAGING_ROOT}/${changed.sha256}`);
       const install = { aziotEdgeVersion: "1.6.0-1", preinstalled: false };
       const [before, after] = [scriptBundle(), changed].map((b) => stepCommands(install, undefined, b.sha256));
-      for (const step of Object.keys(before) as (keyof typeof before)[]) expect(after[step]).not.toBe(before[step]);
-      expect(stepCommands(install)).toEqual(before);
+      expect(after.converge("toml")).not.toBe(before.converge("toml"));
+      expect(after.cleanupDelete).not.toBe(before.cleanupDelete);
+      expect(stepCommands(install).converge("toml")).toBe(before.converge("toml"));
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
@@ -178,30 +179,26 @@ describe("the runner, on a staged bundle (as root, in a home folder of its own)"
 });
 
 describe("step commands", () => {
-  test("step commands carry the pinned versions and bounds, nothing secret", () => {
-    const c = stepCommands(
-      { aziotEdgeVersion: "1.6.0-1", preinstalled: false },
-      { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 },
-    );
+  const timeouts = { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 };
+  test("the converge command carries the pinned versions and bounds in converge.sh's order, then config.toml; nothing secret", () => {
+    const c = stepCommands({ aziotEdgeVersion: "1.6.0-1", preinstalled: false }, timeouts);
+    const toml = '# header\n[agent]\nname = "edgeAgent"\n';
     // The identity service aziot-edge 1.6.0-1 depends on, unless set.
-    expect(c.install.endsWith(`'install-runtime' '1.6.0-1' '1.6.0-1' 'any' 'false' '22'`)).toBe(true);
-    expect(stepCommands({ aziotEdgeVersion: "1.6.1-1", preinstalled: false }).install).toContain(`'1.6.1-1' '1.6.0-1' 'any'`);
-    expect(stepCommands({ aziotEdgeVersion: "1.6.2-1", aziotIdentityServiceVersion: "1.6.1-1", preinstalled: false }).install).toContain(
-      `'1.6.2-1' '1.6.1-1' 'any'`,
-    );
-    expect(c.wait.endsWith(`'wait-ready' '11'`)).toBe(true);
-    expect(c.apply.endsWith(`'apply-config' '33'`)).toBe(true);
-    expect(c.cleanupDelete.endsWith(`'cleanup' 'remove'`)).toBe(true);
-    // runtime.purgeOnDestroy is in the delete command itself: the step's stored delete changes with it.
-    const purging = stepCommands(
-      { aziotEdgeVersion: "1.6.0-1", preinstalled: false, purgeOnDestroy: true },
-      { cloudInitSeconds: 11, aptLockSeconds: 22, healthSeconds: 33 },
-    );
-    expect(purging.cleanupDelete.endsWith(`'cleanup' 'remove' 'purge' '22'`)).toBe(true);
-    expect(purging.cleanupCreate).toBe(c.cleanupCreate);
-    expect(stepCommands({ aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: true }).install).toContain(
+    expect(c.converge(toml).endsWith(`'converge' '11' '1.6.0-1' '1.6.0-1' 'any' 'false' '22' '33' '${toml}'`)).toBe(true);
+    expect(stepCommands({ aziotEdgeVersion: "1.6.1-1", preinstalled: false }).converge("t")).toContain(`'1.6.1-1' '1.6.0-1' 'any'`);
+    expect(
+      stepCommands({ aziotEdgeVersion: "1.6.2-1", aziotIdentityServiceVersion: "1.6.1-1", preinstalled: false }).converge("t"),
+    ).toContain(`'1.6.2-1' '1.6.1-1' 'any'`);
+    expect(stepCommands({ aziotEdgeVersion: "1.6.0-1", mobyEngineVersion: "25.0.5-1", preinstalled: true }).converge("t")).toContain(
       `'1.6.0-1' '1.6.0-1' '25.0.5-1' 'true' '600'`,
     );
+    // A config.toml with a quote reaches the script intact.
+    expect(c.converge("a = 'b'\n")).toContain(shellQuote("a = 'b'\n"));
+    expect(c.cleanupDelete.endsWith(`'cleanup' 'remove'`)).toBe(true);
+    // runtime.purgeOnDestroy is in the delete command itself: the step's stored delete changes with it.
+    const purging = stepCommands({ aziotEdgeVersion: "1.6.0-1", preinstalled: false, purgeOnDestroy: true }, timeouts);
+    expect(purging.cleanupDelete.endsWith(`'cleanup' 'remove' 'purge' '22'`)).toBe(true);
+    expect(purging.converge(toml)).toBe(c.converge(toml));
   });
 });
 
@@ -254,18 +251,6 @@ describe("certificatePayload", () => {
     expect(() => certificatePayload({ identityCertPem: "C", identityKeyPem: "K", edgeCaCertPem: "CA" })).toThrow(
       "the edge CA needs both edgeCaCertPem and edgeCaKeyPem, or neither",
     );
-  });
-});
-
-describe("applyFingerprint (the apply step's trigger)", () => {
-  const base = applyFingerprint("toml", certs);
-  test("is stable and changes with the config or any certificate or key", () => {
-    expect(applyFingerprint("toml", { ...certs })).toBe(base);
-    expect(applyFingerprint("toml2", certs)).not.toBe(base);
-    expect(applyFingerprint("toml", { ...certs, identityCertPem: pem("CERTIFICATE", "CERT-B") })).not.toBe(base);
-    expect(applyFingerprint("toml", { ...certs, edgeCaKeyPem: pem("EC PRIVATE KEY", "CA-KEY-2") })).not.toBe(base);
-    expect(base).toMatch(/^[0-9a-f]{64}$/);
-    expect(base).not.toContain("KEY-A");
   });
 });
 

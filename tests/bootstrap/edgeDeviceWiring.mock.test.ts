@@ -30,12 +30,12 @@ test("EdgeDevice bootstraps its host with its certificates", async () => {
   const bootstrap = byName(run.resources, "fleet-gw-bootstrap");
   expect(bootstrap.type).toBe("edge:bootstrap:DeviceBootstrap");
   expect(bootstrap.parent).toBe(byName(run.resources, "fleet-gw").urn);
-  const certs = byName(run.resources, "fleet-gw-bootstrap-certs");
-  // The certificate step's stdin is made from the certificates component's outputs: it depends on them.
-  const deps = new Set(certs.dependencies);
+  const converge = byName(run.resources, "fleet-gw-bootstrap-converge");
+  // The converge step's stdin is made from the certificates component's outputs: it depends on them.
+  const deps = new Set(converge.dependencies);
   expect(deps.has(byName(run.resources, "fleet-gw-certs-identity-key").urn)).toBe(true);
-  expect(isSecretValue(certs.inputs.stdin)).toBe(true);
-  const payload = certs.inputs.stdin.value as string;
+  expect(isSecretValue(converge.inputs.stdin)).toBe(true);
+  const payload = converge.inputs.stdin.value as string;
   const [files, blocks] = payload.split("\n\n");
   expect(files.split("\n").map((l) => l.split(" ")[0])).toEqual([
     "identity-cert",
@@ -47,12 +47,12 @@ test("EdgeDevice bootstraps its host with its certificates", async () => {
   // The fleet root ends both chains and is the trust bundle: carried once, so 5 blocks for the 7 the files hold.
   expect(files.split("\n").flatMap((l) => l.split(" ").slice(1))).toHaveLength(7);
   expect(blocks.match(/-----BEGIN /g)).toHaveLength(5);
-  expect(byName(run.resources, "fleet-gw-bootstrap-config").inputs.stdin).toContain('iothub_hostname = "contoso.azure-devices.net"');
+  expect(converge.inputs.create).toContain('iothub_hostname = "contoso.azure-devices.net"');
   expect(byName(run.resources, "fleet-gw-bootstrap-cleanup").inputs.delete.endsWith("'cleanup' 'remove'")).toBe(true);
 });
 
 test("config.toml names the hub the device's identity is registered in", async () => {
   const run = await build("hub-b.azure-devices.net");
   expect(byName(run.resources, "fleet-gw-iothub-identity").inputs.hubHostName).toBe("hub-b.azure-devices.net");
-  expect(byName(run.resources, "fleet-gw-bootstrap-config").inputs.stdin).toContain('iothub_hostname = "hub-b.azure-devices.net"');
+  expect(byName(run.resources, "fleet-gw-bootstrap-converge").inputs.create).toContain('iothub_hostname = "hub-b.azure-devices.net"');
 });

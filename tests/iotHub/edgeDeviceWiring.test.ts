@@ -65,9 +65,9 @@ test("the identity waits only on the thumbprints; the bootstrap on the identity;
   expect(hostAndBootstrap.length).toBeGreaterThan(3);
   expect(identity.dependencies.filter((d) => hostAndBootstrap.includes(d))).toEqual([]);
   // The bootstrap's first step waits for the identity (a component's dependsOn would not reach its steps).
-  expect(byName(resources, "fleet-gw-bootstrap-wait").dependencies).toContain(urn("fleet-gw-iothub-identity"));
+  expect(byName(resources, "fleet-gw-bootstrap-scripts").dependencies).toContain(urn("fleet-gw-iothub-identity"));
   expect(byName(resources, "fleet-gw-iothub-deployment").dependencies).toEqual(
-    expect.arrayContaining([urn("fleet-gw-bootstrap-apply"), urn("fleet-gw-iothub-identity")]),
+    expect.arrayContaining([urn("fleet-gw-bootstrap-converge"), urn("fleet-gw-iothub-identity")]),
   );
   expect(byName(resources, "fleet-gw-iothub-ready").dependencies).toContain(urn("fleet-gw-iothub-deployment"));
 }, 60_000);

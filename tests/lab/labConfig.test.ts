@@ -149,7 +149,7 @@ describe("device results from the engine's events", () => {
   const pre = (u: string, op: string) => ({ resourcePreEvent: { metadata: { op, urn: u } } });
   const out = (u: string, op: string) => ({ resOutputsEvent: { metadata: { op, urn: u } } });
   const gate = (id: string) => urn("pulumi-nodejs:dynamic/iotHub:EdgeReadiness", `fleet-${id}-iothub-ready`);
-  const step = (id: string) => urn("command:remote:Command", `fleet-${id}-bootstrap-apply`);
+  const step = (id: string) => urn("command:remote:Command", `fleet-${id}-bootstrap-converge`);
 
   test("ready, unchanged and failed devices, each with its own time; ids that prefix others are told apart", () => {
     const events = [

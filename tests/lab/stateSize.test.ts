@@ -5,8 +5,8 @@ const urn = (name: string) => `urn:pulumi:lab::edge::edge:fleet:EdgeFleet$edge:d
 test("each device's resources count for it, the longest id first; the fleet's own for none", () => {
   const resources = [
     { urn: urn("fleet-gw-1"), x: "a" },
-    { urn: urn("fleet-gw-1-bootstrap-wait"), x: "bb" },
-    { urn: urn("fleet-gw-10-bootstrap-wait"), x: "ccc" },
+    { urn: urn("fleet-gw-1-bootstrap-converge"), x: "bb" },
+    { urn: urn("fleet-gw-10-bootstrap-converge"), x: "ccc" },
     { urn: urn("fleet-iothub"), x: "dddd" },
     { urn: urn("fleet"), x: "e" },
   ];

@@ -48,7 +48,7 @@ describe("an existing DPS reached by its service API", () => {
     expect(ofType(resources, "edge:iotHub:EdgeDeviceHub")).toEqual([]);
     for (const d of ["edge-0", "gw-1"]) {
       expect(names).toContain(`pulumi-nodejs:dynamic/iotHub:EdgeReadiness fleet-${d}-ready`);
-      expect(names).toContain(`command:remote:Command fleet-${d}-bootstrap-apply`);
+      expect(names).toContain(`command:remote:Command fleet-${d}-bootstrap-converge`);
     }
     // The fleet's DPS pieces, once each: no Azure resource for an existing DPS without its resource group.
     expect(names.filter((n) => /dps|Deployment|deployment/.test(n)).sort()).toEqual(
@@ -91,7 +91,7 @@ describe("an existing DPS reached by its service API", () => {
   });
 
   test("config.toml: source dps, the id scope, the global endpoint, X.509 attestation with the device id as registration id", () => {
-    const toml = byName(resources, "fleet-gw-1-bootstrap-config").inputs.stdin as string;
+    const toml = byName(resources, "fleet-gw-1-bootstrap-converge").inputs.create as string;
     expect(toml).toContain(
       '[provisioning]\nsource = "dps"\nglobal_endpoint = "https://global.azure-devices-provisioning.net"\nid_scope = "0ne00002193"\n',
     );
@@ -100,9 +100,9 @@ describe("an existing DPS reached by its service API", () => {
   });
 
   test("the bootstrap waits for the enrollment group; the gate for the bootstrap, then for DPS to register the device", () => {
-    expect(byName(resources, "fleet-gw-1-bootstrap-wait").dependencies).toContain(byName(resources, "fleet-dps-enrollment-group").urn);
+    expect(byName(resources, "fleet-gw-1-bootstrap-scripts").dependencies).toContain(byName(resources, "fleet-dps-enrollment-group").urn);
     const gate = byName(resources, "fleet-gw-1-ready");
-    expect(gate.dependencies).toContain(byName(resources, "fleet-gw-1-bootstrap-apply").urn);
+    expect(gate.dependencies).toContain(byName(resources, "fleet-gw-1-bootstrap-converge").urn);
     expect(gate.inputs).toMatchObject({ deviceId: "gw-1", awaitRegistration: true, desiredVersion: 0, timeoutSeconds: 600 });
   });
 
@@ -171,7 +171,7 @@ test("a DPS the stack creates: linked to the hub with a secret connection string
     "HostName=fleet-dps.azure-devices-provisioning.net;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=bW9jay1kcHMta2V5",
   );
   expect(MOCK_ID_SCOPE).toMatch(/^0ne/);
-  expect(byName(resources, "fleet-gw-1-bootstrap-config").inputs.stdin).toContain(`id_scope = "${MOCK_ID_SCOPE}"`);
+  expect(byName(resources, "fleet-gw-1-bootstrap-converge").inputs.create).toContain(`id_scope = "${MOCK_ID_SCOPE}"`);
 });
 
 test("a dps stack of N devices registers no per-device hub identity or deployment: per device only host, certificates, bootstrap and gate", async () => {

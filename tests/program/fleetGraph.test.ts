@@ -34,7 +34,7 @@ test("creates exactly the shared pieces, the fleet CA, and one host and one set 
   // The hub identity, the bootstrap over SSH, then the deployment and the readiness gate.
   const runtimeAndHub = (d: string) => [
     `edge:bootstrap:DeviceBootstrap fleet-${d}-bootstrap`,
-    ...["wait", "install", "certs", "config", "apply"].map((step) => `command:remote:Command fleet-${d}-bootstrap-${step}`),
+    `command:remote:Command fleet-${d}-bootstrap-converge`,
     `command:remote:CopyToRemote fleet-${d}-bootstrap-scripts`,
     `edge:iotHub:EdgeDeviceHub fleet-${d}-iothub`,
     `pulumi-nodejs:dynamic/iotHub:IotHubDevice fleet-${d}-iothub-identity`,
@@ -117,20 +117,20 @@ test("the engine is told the dependencies between resources", () => {
   expect(deps("fleet-edge-vm-01-iothub-identity")).not.toContain(urnOf("fleet-edge-vm-01-host-vm"));
   const bootstrapSteps = resources.filter((r) => r.name.startsWith("fleet-edge-vm-01-bootstrap")).map((r) => r.urn);
   expect(deps("fleet-edge-vm-01-iothub-identity").filter((d) => bootstrapSteps.includes(d))).toEqual([]);
-  // The bootstrap's first step waits for the VM itself (not just its IP) and for the identity, so a
-  // renewed certificate is registered before the device presents it.
-  expect(deps("fleet-edge-vm-01-bootstrap-wait")).toEqual(
-    expect.arrayContaining([urnOf("fleet-edge-vm-01-host-vm"), urnOf("fleet-edge-vm-01-iothub-identity")]),
-  );
-  expect(deps("fleet-line-3-gateway-bootstrap-wait")).toEqual(expect.arrayContaining([urnOf("fleet-line-3-gateway-iothub-identity")]));
-  // The scripts' copy comes first on the host, after the same resources.
-  expect(deps("fleet-edge-vm-01-bootstrap-wait")).toContain(urnOf("fleet-edge-vm-01-bootstrap-scripts"));
+  // The bootstrap's first step (the scripts' copy) waits for the VM itself (not just its IP) and for
+  // the identity, so a renewed certificate is registered before the device presents it; the other
+  // steps wait for it.
   expect(deps("fleet-edge-vm-01-bootstrap-scripts")).toEqual(
     expect.arrayContaining([urnOf("fleet-edge-vm-01-host-vm"), urnOf("fleet-edge-vm-01-iothub-identity")]),
   );
-  // The deployment waits for the runtime (the apply step), the gate for the deployment.
+  expect(deps("fleet-line-3-gateway-bootstrap-scripts")).toEqual(expect.arrayContaining([urnOf("fleet-line-3-gateway-iothub-identity")]));
+  // (besides what their inputs come from: the connection's host and keys, the certificates)
+  expect(deps("fleet-edge-vm-01-bootstrap-converge")).toContain(urnOf("fleet-edge-vm-01-bootstrap-scripts"));
+  expect(deps("fleet-line-3-gateway-bootstrap-cleanup")).toContain(urnOf("fleet-line-3-gateway-bootstrap-scripts"));
+  expect(deps("fleet-line-3-gateway-bootstrap-converge")).toContain(urnOf("fleet-line-3-gateway-bootstrap-cleanup"));
+  // The deployment waits for the runtime (the converge step), the gate for the deployment.
   expect(deps("fleet-edge-vm-01-iothub-deployment")).toEqual(
-    expect.arrayContaining([urnOf("fleet-edge-vm-01-bootstrap-apply"), urnOf("fleet-edge-vm-01-iothub-identity")]),
+    expect.arrayContaining([urnOf("fleet-edge-vm-01-bootstrap-converge"), urnOf("fleet-edge-vm-01-iothub-identity")]),
   );
   expect(deps("fleet-edge-vm-01-iothub-ready")).toEqual(expect.arrayContaining([urnOf("fleet-edge-vm-01-iothub-deployment")]));
 });
@@ -178,22 +178,21 @@ test("the VM gets an SSH host key the stack made, in its customData as a secret,
   // The VM waits for its host key; every step dials with it pinned (the VM's and no other).
   expect(byName(resources, "fleet-edge-vm-01-host-vm").dependencies).toContain(urnOf("fleet-edge-vm-01-host-host-key"));
   const steps = resources.filter((r) => r.type === "command:remote:Command" && r.name.startsWith("fleet-edge-vm-01-bootstrap-"));
-  expect(steps).toHaveLength(5);
+  expect(steps).toHaveLength(1);
   for (const step of steps) {
     const connection = isSecretValue(step.inputs.connection) ? step.inputs.connection.value : step.inputs.connection;
     expect(connection.hostKey).toBe("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5fleet-edge-vm-01-host-host-key");
   }
   // An existing host without host.hostKey has none to pin (preflight warns about it).
-  const gateway = byName(resources, "fleet-line-3-gateway-bootstrap-wait").inputs.connection;
+  const gateway = byName(resources, "fleet-line-3-gateway-bootstrap-converge").inputs.connection;
   expect((isSecretValue(gateway) ? gateway.value : gateway).hostKey).toBeUndefined();
 });
 
-test("config.toml's hostname: the VM's computer name; an existing host's own name, as its wait step read it", () => {
+test("config.toml's hostname: the VM's computer name; none for an existing host, whose converge step writes the host's own", () => {
   const vm = byName(resources, "fleet-edge-vm-01-host-vm").inputs;
   expect(vm.osProfile.computerName).toBe("edge-vm-01");
-  expect(byName(resources, "fleet-edge-vm-01-bootstrap-config").inputs.stdin).toContain('\nhostname = "edge-vm-01"\n');
-  // pulumiMocks.ts: a wait step reports its device component's name as the host's.
-  expect(byName(resources, "fleet-line-3-gateway-bootstrap-config").inputs.stdin).toContain('\nhostname = "fleet-line-3-gateway"\n');
+  expect(byName(resources, "fleet-edge-vm-01-bootstrap-converge").inputs.create).toContain('\nhostname = "edge-vm-01"\n');
+  expect(byName(resources, "fleet-line-3-gateway-bootstrap-converge").inputs.create).not.toMatch(/^hostname = /m);
 });
 
 test("the public IP is Standard and static, with a stable DNS label", () => {
