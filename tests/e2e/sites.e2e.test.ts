@@ -126,7 +126,7 @@ test("the sites are destroyed (at once), then the core: no identity, no device f
   expect(destroyed.map((d) => d.code)).toEqual([0, 0]);
   expect([...lab.hub.model.identities.keys()]).toEqual([]);
   for (const d of allDevices) {
-    for (const file of ["/etc/aziot/config.toml", "/var/aziot/secrets/device-identity.key.pem", "/var/lib/edge-bootstrap/managed"]) {
+    for (const file of ["/etc/aziot/config.toml", "/var/aziot/secrets/device-identity.key.pem", "/var/lib/edge-bootstrap/applied.sha256"]) {
       expect(existsSync(lab.hosts.get(d.id)!.path(file))).toBe(false);
     }
   }
