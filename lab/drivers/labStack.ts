@@ -64,11 +64,14 @@ export interface UpResult extends RunResult {
 export class LabStack {
   /** The stack's config file: the copy with the lab's values and encrypted secrets. */
   readonly configFile: string;
+  /** The stack's state as the file backend keeps it (compact JSON; the project is `edge`, Pulumi.yaml). */
+  readonly stateFile: string;
   private readonly shadowDir: string;
 
   constructor(private readonly options: LabStackOptions) {
     this.shadowDir = join(options.stateDir, "project");
     this.configFile = join(this.shadowDir, `Pulumi.${options.stack}.yaml`);
+    this.stateFile = join(options.stateDir, "backend", ".pulumi", "stacks", "edge", `${options.stack}.json`);
   }
 
   env(): NodeJS.ProcessEnv {

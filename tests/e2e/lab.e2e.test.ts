@@ -152,7 +152,7 @@ test("a second up changes nothing", async () => {
 const STATE_BYTES_PER_DEVICE_BOUND = 30 * 1024;
 
 test("each device's share of the state file: the bootstrap steps carry the scripts' hash, not the scripts", () => {
-  const state = JSON.parse(readFileSync(join(dir, "state", "backend", ".pulumi", "stacks", "edge", "lab.json"), "utf8"));
+  const state = JSON.parse(readFileSync(stack.stateFile, "utf8"));
   const resources = state.checkpoint.latest.resources as Array<{ urn: string; type: string }>;
   const bytes = deviceStateBytes(
     resources,
@@ -176,7 +176,7 @@ test("each device's share of the state file: the bootstrap steps carry the scrip
 });
 
 test("the state holds each dynamic resource's provider as a require of the provider package, not its code", () => {
-  const state = JSON.parse(readFileSync(join(dir, "state", "backend", ".pulumi", "stacks", "edge", "lab.json"), "utf8"));
+  const state = JSON.parse(readFileSync(stack.stateFile, "utf8"));
   const dynamicResources = (
     state.checkpoint.latest.resources as Array<{ type: string; inputs: Record<string, string>; outputs: Record<string, string> }>
   ).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));

@@ -25,7 +25,6 @@ const sites = {
 };
 const allDevices = Object.values(sites).flat();
 const dir = mkdtempSync(join(tmpdir(), "edge-sites-e2e-"));
-const stateFile = (stack: string) => join(dir, "state", "backend", ".pulumi", "stacks", "edge", `${stack}.json`);
 let lab: LabServices;
 let core: LabStack;
 let siteStacks: Record<string, LabStack>;
@@ -56,7 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const stacks: [string, LabStack | undefined][] = [...Object.entries(siteStacks ?? {}), [CORE, core]];
-  for (const [name, s] of stacks) if (s && existsSync(stateFile(name))) await s.destroy();
+  for (const [, s] of stacks) if (s && existsSync(s.stateFile)) await s.destroy();
   await lab?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -87,7 +86,7 @@ test("the core comes up first: nothing made in the lab, fleetCore exported in pl
   );
   // The hub's key is in the core's state only encrypted.
   const key = /SharedAccessKey=([^;\s]+)/.exec(readFileSync(lab.endpoints.connectionStringFile, "utf8"))![1];
-  expect(readFileSync(stateFile(CORE), "utf8")).not.toContain(key);
+  expect(readFileSync(core.stateFile, "utf8")).not.toContain(key);
   expect(lab.hub.model.identities.size).toBe(0);
 });
 
@@ -106,7 +105,7 @@ test("both sites come up at once, each on the core's hub: every device of each p
   // Each site's state holds its own devices and the reference to the core, not the other site's devices.
   const key = /SharedAccessKey=([^;\s]+)/.exec(readFileSync(lab.endpoints.connectionStringFile, "utf8"))![1];
   for (const [name, devices] of Object.entries(sites)) {
-    const text = readFileSync(stateFile(name), "utf8");
+    const text = readFileSync(siteStacks[name].stateFile, "utf8");
     const resources = JSON.parse(text).checkpoint.latest.resources as Array<{ type: string; urn: string; inputs: { name?: string } }>;
     const deviceUrns = resources.filter((r) => r.type === "edge:device:EdgeDevice").map((r) => r.urn.slice(r.urn.lastIndexOf("::") + 2));
     expect(deviceUrns.sort()).toEqual(devices.map((d) => `fleet-${d.id}`).sort());
