@@ -165,14 +165,14 @@ export const certificateSchema = z.discriminatedUnion("source", [
 
 export const runtimeSchema = z
   .object({
-    /** true: the host comes with moby-engine and aziot-edge installed; skip the install step. */
+    /** true: the host comes with moby-engine and aziot-edge installed; skip the bootstrap's install part. */
     preinstalled: z.boolean().default(false),
     aziotEdgeVersion: z.string().default("1.6.0-1"),
     /** Default: the version aziotEdgeVersion depends on, when known (components/bootstrap/runtimePackages.ts). */
     aziotIdentityServiceVersion: z.string().optional(),
     mobyEngineVersion: z.string().optional(),
     agentImage: z.string().default("mcr.microsoft.com/azureiotedge-agent:1.6"),
-    /** Existing hosts: destroy also purges the runtime packages the install step put there (not moby-engine). */
+    /** Existing hosts: destroy also purges the runtime packages the bootstrap put there (not moby-engine). */
     purgeOnDestroy: z.boolean().default(false),
   })
   .strict();

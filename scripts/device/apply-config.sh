@@ -57,8 +57,8 @@ wait_until_healthy() {
 main() {
   local timeout_s="${1:?health timeout seconds}" fingerprint output waited
   require_root
-  command -v iotedge >/dev/null 2>&1 || die "iotedge is not installed (install step skipped or failed?)"
-  [ -f "$EDGE_CONFIG" ] || die "$EDGE_CONFIG is missing (config step did not run?)"
+  command -v iotedge >/dev/null 2>&1 || die "iotedge is not installed (install part skipped or failed?)"
+  [ -f "$EDGE_CONFIG" ] || die "$EDGE_CONFIG is missing (config part did not run?)"
   fingerprint="$(applied_fingerprint)"
   if [ -f "$APPLIED_MARK" ] && [ "$(cat "$APPLIED_MARK")" = "$fingerprint" ] && runtime_healthy; then
     log "skipped: config.toml and certificates unchanged since the last apply, runtime healthy"
