@@ -156,8 +156,9 @@ apt_get() {
     rc=0
     output="$(DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout="$lock_timeout" "$@" 2>&1)" || rc=$?
     if [ "$rc" -eq 0 ]; then
-      # The state keeps what a step prints: of a run that worked, only the packages it set up.
-      grep '^Setting up ' <<<"$output" | sed 's/^/  apt: /' >&2 || true
+      # The state keeps what a step prints: of a run that worked, only the packages it set up. Without
+      # the \r dpkg's lines end in: apt gives dpkg a pseudo-terminal (Dpkg::Use-Pty, on by default).
+      grep '^Setting up ' <<<"$output" | sed 's/\r$//; s/^/  apt: /' >&2 || true
       return 0
     fi
     printf '%s\n' "$output" >&2
