@@ -1,7 +1,8 @@
 // The slow fault cases — dpkg's lock held for 30 s, apt's lists lock held for 30 s as an install
 // from the repository starts, an sshd that refuses connections for 20 s — as scenarios that run on hosts of their own while the other SSH cases run, so the suite
-// waits for them once. Both use the real device scripts and the component's connection settings.
-import { BootstrapRun, runBootstrap, stageScripts } from "../../lab/hosts/bootstrapOverSsh";
+// waits for them once. All use the real device scripts and the component's connection settings: the
+// lock cases run the converge step's install part alone (runPart), the sshd case the whole step.
+import { BootstrapRun, runBootstrap, runPart, stageScripts } from "../../lab/hosts/bootstrapOverSsh";
 import { dial, RemoteCommandError, RunResult, runRemoteCommand } from "../../lab/hosts/sshRunner";
 import { makeDeviceCertificates } from "../../lab/hosts/testCertificates";
 import { TestHost } from "../../lab/hosts/testHost";
@@ -33,11 +34,11 @@ const runOn = (h: TestHost, extra: Partial<BootstrapRun> = {}): BootstrapRun => 
 });
 
 export interface AptLockOutcome {
-  /** From taking the lock to the install step's end. */
+  /** From taking the lock to the install part's end. */
   readonly seconds: number;
-  /** The install step with the default lock bound (600 s). */
+  /** The install part with the default lock bound (600 s). */
   readonly waited: RunResult;
-  /** The same step with a 3 s bound, run at the same time. */
+  /** The same part with a 3 s bound, run at the same time. */
   readonly bounded: unknown;
 }
 
@@ -45,32 +46,32 @@ export async function aptLockScenario(host: TestHost): Promise<AptLockOutcome> {
   await runRemoteCommand(host.connection, holdLock("/var/lib/dpkg/lock-frontend", APT_LOCK_SECONDS));
   const heldAt = Date.now();
   const [waited, bounded] = await Promise.all([
-    runBootstrap(runOn(host), ["install"]),
-    runBootstrap(runOn(host, { timeouts: { aptLockSeconds: 3 } }), ["install"]).catch((e: RemoteCommandError) => e),
+    runPart(runOn(host), "install"),
+    runPart(runOn(host, { timeouts: { aptLockSeconds: 3 } }), "install").catch((e: RemoteCommandError) => e),
   ]);
-  return { seconds: (Date.now() - heldAt) / 1000, waited: waited.install!, bounded };
+  return { seconds: (Date.now() - heldAt) / 1000, waited, bounded };
 }
 
 export interface ListsLockOutcome {
-  /** From taking the lock to the install step's end. */
+  /** From taking the lock to the install part's end. */
   readonly seconds: number;
   readonly install: RunResult;
 }
 
-/** `apt-get update` takes the lists lock without waiting: the step must wait for it (host: a packageRepo host without the runtime). */
+/** `apt-get update` takes the lists lock without waiting: the install part must wait for it (host: a packageRepo host without the runtime). */
 export async function listsLockScenario(host: TestHost): Promise<ListsLockOutcome> {
   await runRemoteCommand(host.connection, holdLock("/var/lib/apt/lists/lock", APT_LOCK_SECONDS));
   const heldAt = Date.now();
-  const r = await runBootstrap(runOn(host), ["install"]);
-  return { seconds: (Date.now() - heldAt) / 1000, install: r.install! };
+  const install = await runPart(runOn(host), "install");
+  return { seconds: (Date.now() - heldAt) / 1000, install };
 }
 
 export interface SshdRefusalOutcome {
   readonly seconds: number;
   /** The first step, the scripts' copy, dialling with the bootstrap's connection settings. */
   readonly staged: RunResult;
-  /** The wait step after it. */
-  readonly wait: RunResult;
+  /** The converge step after it. */
+  readonly converge: RunResult;
   /** A dial with the provider's default dialErrorLimit (10), started at the same time. */
   readonly defaultLimit: string;
 }
@@ -83,7 +84,7 @@ export async function sshdRefusalScenario(host: TestHost): Promise<SshdRefusalOu
     (e: Error) => e.message,
   );
   const staged = await stageScripts(host.connection);
-  const r = await runBootstrap(runOn(host), ["wait"]);
+  const converge = await runBootstrap(runOn(host));
   await restarted;
-  return { seconds: (Date.now() - refusedAt) / 1000, staged, wait: r.wait!, defaultLimit: await defaultLimit };
+  return { seconds: (Date.now() - refusedAt) / 1000, staged, converge, defaultLimit: await defaultLimit };
 }
