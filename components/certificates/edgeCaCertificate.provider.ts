@@ -58,3 +58,6 @@ export class EdgeCaCertificateProvider implements pulumi.dynamic.ResourceProvide
     return { outs: { ...olds, renewBeforeHours: news.renewBeforeHours } };
   }
 }
+
+/** What the engine's provider host calls (packagedResource.ts): the provider of this module's resources. */
+export const handler = (): EdgeCaCertificateProvider => new EdgeCaCertificateProvider();

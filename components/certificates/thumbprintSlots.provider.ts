@@ -28,3 +28,6 @@ export class ThumbprintSlotsProvider implements pulumi.dynamic.ResourceProvider 
     return { outs: { ...nextSlots(olds, news.current, news.promote), current: news.current, promote: news.promote } };
   }
 }
+
+/** What the engine's provider host calls (packagedResource.ts): the provider of this module's resources. */
+export const handler = (): ThumbprintSlotsProvider => new ThumbprintSlotsProvider();

@@ -99,6 +99,9 @@ export class EdgeDeploymentProvider implements pulumi.dynamic.ResourceProvider<E
   }
 }
 
+/** What the engine's provider host calls (packagedResource.ts): the provider of this module's resources. */
+export const handler = (): EdgeDeploymentProvider => new EdgeDeploymentProvider();
+
 /** The outputs, field by field: an older stack's manifest is dropped, and no connection string gets in (delete calls nothing). */
 function outputsOf(from: EdgeDeploymentOutputs): EdgeDeploymentOutputs {
   return {
