@@ -70,7 +70,7 @@ test("ThumbprintSlotsProvider: a renewal is staged, then promoted on the next ru
   const p = new ThumbprintSlotsProvider();
   const [c, n] = ["C".repeat(64), "N".repeat(64)];
   let outs = (await p.create({ current: c, promote: true })).outs as ThumbprintSlotsOutputs;
-  expect(outs).toEqual({ primary: c, secondary: c, current: c, promote: true });
+  expect(outs).toEqual({ primary: c, secondary: c, promote: true });
   expect(await p.diff("slots", outs, { current: c, promote: true })).toEqual({ changes: false, replaces: [] });
   expect(await p.diff("slots", outs, { current: n, promote: true })).toEqual({ changes: true, replaces: [] });
   outs = (await p.update("slots", outs, { current: n, promote: true })).outs as ThumbprintSlotsOutputs;
@@ -80,4 +80,18 @@ test("ThumbprintSlotsProvider: a renewal is staged, then promoted on the next ru
   outs = (await p.update("slots", outs, { current: n, promote: true })).outs as ThumbprintSlotsOutputs;
   expect(outs).toMatchObject({ primary: n, secondary: n });
   expect(await p.diff("slots", outs, { current: n, promote: true })).toEqual({ changes: false, replaces: [] });
+});
+
+test("ThumbprintSlotsProvider: outputs of a stack made before, which also hold `current`, diff as before and lose it on the next update", async () => {
+  const p = new ThumbprintSlotsProvider();
+  const [c, n, m] = ["C".repeat(64), "N".repeat(64), "M".repeat(64)];
+  const settled = { primary: c, secondary: c, current: c, promote: true } as ThumbprintSlotsOutputs;
+  expect(await p.diff("slots", settled, { current: c, promote: true })).toEqual({ changes: false, replaces: [] });
+  expect((await p.update("slots", settled, { current: c, promote: true })).outs).toEqual({ primary: c, secondary: c, promote: true });
+  const staged = { primary: c, secondary: n, current: n, promote: false } as ThumbprintSlotsOutputs;
+  expect(await p.diff("slots", staged, { current: n, promote: false })).toEqual({ changes: false, replaces: [] });
+  expect(await p.diff("slots", staged, { current: n, promote: true })).toEqual({ changes: true, replaces: [] });
+  expect(await p.diff("slots", staged, { current: c, promote: false })).toEqual({ changes: true, replaces: [] });
+  expect(await p.diff("slots", staged, { current: m, promote: false })).toEqual({ changes: true, replaces: [] });
+  expect((await p.update("slots", staged, { current: n, promote: true })).outs).toEqual({ primary: n, secondary: n, promote: true });
 });
