@@ -36,6 +36,31 @@ describe("EdgeCaCertificateProvider", () => {
     expect(outs.validityEndTime).toBe(new Date(Math.floor(start.getTime() / 1000) * 1000 + 240 * HOUR).toISOString());
     expect(verify(root.certPem, [], outs.certPem, { atTime: new Date(start.getTime() + HOUR) })).toMatchObject({ ok: true });
     expect(JSON.stringify(outs)).not.toContain("PRIVATE KEY");
+    // The inputs hold the key and the issuer's certificate; the outputs only their hashes (what diff compares).
+    expect(Object.keys(outs).sort()).toEqual([
+      "certPem",
+      "commonName",
+      "issuerCertHash",
+      "publicKeyHash",
+      "renewBeforeHours",
+      "validityEndTime",
+      "validityHours",
+    ]);
+  });
+
+  test("outputs of a stack made before, which hold the PEMs themselves, diff as before and take the hashes on update", async () => {
+    const outs = (await at(0).create(inputs)).outs as EdgeCaCertificateOutputs;
+    const olds = { ...outs, publicKeyPem: inputs.publicKeyPem, issuerCertPem: inputs.issuerCertPem } as Record<string, unknown>;
+    delete olds.publicKeyHash;
+    delete olds.issuerCertHash;
+    const legacy = olds as never;
+    expect(await at(1).diff("id", legacy, inputs)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(
+      (await at(1).diff("id", legacy, { ...inputs, issuerCertPem: otherRoot.certPem, issuerKeyPem: otherRoot.keyPem })).replaces,
+    ).toEqual(["issuerCertPem"]);
+    const otherKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }) as string;
+    expect((await at(1).diff("id", legacy, { ...inputs, publicKeyPem: otherKey })).replaces).toEqual(["publicKeyPem"]);
+    expect((await at(1).update("id", legacy, { ...inputs, renewBeforeHours: 48 })).outs).toEqual({ ...outs, renewBeforeHours: 48 });
   });
 
   test("diff: same inputs nothing; a new key, name or issuer re-signs; inside the renewal window it renews", async () => {
