@@ -22,7 +22,8 @@ export const PACKAGE_DIR = join(PROJECT_DIR, "packages", PROVIDER_PACKAGE);
  * provider module, relative to the project root, without extension. The module exports `handler`,
  * which the engine's provider host calls, and a resource's `__provider` is
  * `module.exports=require("edge-dynamic-providers/<name>")` (packagedResource.ts), 61-70 characters,
- * stored twice per resource. Keep each name while any stack may hold it.
+ * stored twice per resource. Keep each name while any stack may hold it; a new provider
+ * takes its type's name.
  */
 export const PROVIDER_MODULES = {
   IotHubDevice: "components/iotHub/iotHubDevice.provider",

@@ -37,12 +37,12 @@ test("it exports each provider module under the names states store, compiled fro
     ...Object.fromEntries(PROVIDER_ENTRIES.map((entry) => [`./${entry}.js`, `./dist/${PROVIDER_EXPORTS[entry]}.js`])),
     ...Object.fromEntries(PROVIDER_NAMES.map((name) => [`./${name}`, `./dist/${PROVIDER_MODULES[name]}.js`])),
   });
-  // The same modules under both sets of names.
-  expect(new Set(Object.values(PROVIDER_MODULES))).toEqual(new Set(Object.values(PROVIDER_EXPORTS)));
+  // Every module the older names load is still one of the providers (a provider added later has no older name).
+  for (const module of Object.values(PROVIDER_EXPORTS)) expect(Object.values(PROVIDER_MODULES)).toContain(module);
   // tsconfig.json has comments: read as JSONC through typescript's own reader.
   const ts = require("typescript") as typeof import("typescript");
   const { config } = ts.readConfigFile(join(PACKAGE_DIR, "tsconfig.json"), ts.sys.readFile);
-  expect(config.files).toEqual(PROVIDER_ENTRIES.map((entry) => `../../${PROVIDER_EXPORTS[entry]}.ts`));
+  expect(config.files).toEqual(PROVIDER_NAMES.map((name) => `../../${PROVIDER_MODULES[name]}.ts`));
   expect(config.compilerOptions).toMatchObject({ rootDir: "../..", outDir: "dist" });
 });
 
