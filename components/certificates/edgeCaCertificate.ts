@@ -15,11 +15,9 @@ export interface EdgeCaCertificateArgs {
 }
 
 /** Its code comes from the provider package (edgeCaCertificate.provider.ts, packagedResource.ts). */
-const PROVIDER = packagedProvider<typeof import("./edgeCaCertificate.provider")>({
+const PROVIDER = packagedProvider({
   module: "certificates",
   type: "EdgeCaCertificate",
-  entry: "components/certificates/edgeCaCertificate.provider",
-  className: "EdgeCaCertificateProvider",
 });
 
 export class EdgeCaCertificate extends PackagedResource {

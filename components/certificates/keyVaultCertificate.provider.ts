@@ -145,6 +145,9 @@ export class KeyVaultCertificateProvider implements pulumi.dynamic.ResourceProvi
   }
 }
 
+/** What the engine's provider host calls (packagedResource.ts): the provider of this module's resources. */
+export const handler = (): KeyVaultCertificateProvider => new KeyVaultCertificateProvider();
+
 function describe(err: unknown): string {
   const { status, code, message } = restErrorOf(err);
   return `${status ? `HTTP ${status} ` : ""}${code ? `${code}: ` : ""}${message}`;

@@ -19,11 +19,9 @@ export interface KeyVaultCertificateArgs {
  * Its code comes from the provider package (keyVaultCertificate.provider.ts, packagedResource.ts); it
  * reaches the vault with DefaultAzureCredential where the engine runs it, so no credential is stored.
  */
-const PROVIDER = packagedProvider<typeof import("./keyVaultCertificate.provider")>({
+const PROVIDER = packagedProvider({
   module: "certificates",
   type: "KeyVaultCertificate",
-  entry: "components/certificates/keyVaultCertificate.provider",
-  className: "KeyVaultCertificateProvider",
 });
 
 export class KeyVaultCertificate extends PackagedResource {

@@ -14,11 +14,9 @@ export interface ThumbprintSlotsArgs {
 }
 
 /** Its code comes from the provider package (thumbprintSlots.provider.ts, packagedResource.ts). */
-const PROVIDER = packagedProvider<typeof import("./thumbprintSlots.provider")>({
+const PROVIDER = packagedProvider({
   module: "certificates",
   type: "ThumbprintSlots",
-  entry: "components/certificates/thumbprintSlots.provider",
-  className: "ThumbprintSlotsProvider",
 });
 
 /** Holds the slots in state between runs; outputs `primary` and `secondary` for the hub identity. */

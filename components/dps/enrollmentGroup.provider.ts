@@ -158,6 +158,9 @@ export class EnrollmentGroupProvider implements pulumi.dynamic.ResourceProvider<
   }
 }
 
+/** What the engine's provider host calls (packagedResource.ts): the provider of this module's resources. */
+export const handler = (): EnrollmentGroupProvider => new EnrollmentGroupProvider();
+
 /** The message for a group that exists but the stack did not create. */
 export function existsHint(groupId: string, dpsHostName: string): string {
   return (

@@ -27,11 +27,9 @@ export interface EnrollmentGroupArgs {
   readonly iotHubs: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-const PROVIDER = packagedProvider<typeof import("./enrollmentGroup.provider")>({
+const PROVIDER = packagedProvider({
   module: "dps",
   type: "EnrollmentGroup",
-  entry: "components/dps/enrollmentGroup.provider",
-  className: "EnrollmentGroupProvider",
 });
 
 export class EnrollmentGroup extends PackagedResource {

@@ -94,6 +94,9 @@ export class RegisteredDevicesProvider implements pulumi.dynamic.ResourceProvide
   }
 }
 
+/** What the engine's provider host calls (packagedResource.ts): the provider of this module's resources. */
+export const handler = (): RegisteredDevicesProvider => new RegisteredDevicesProvider();
+
 function sameIds(a: readonly string[] = [], b: readonly string[] = []): boolean {
   const norm = (l: readonly string[]) => [...new Set(l)].sort().join("\n");
   return norm(a) === norm(b);

@@ -13,11 +13,9 @@ export interface RegisteredDevicesArgs {
   readonly deviceIds: readonly string[];
 }
 
-const PROVIDER = packagedProvider<typeof import("./registeredDevices.provider")>({
+const PROVIDER = packagedProvider({
   module: "dps",
   type: "RegisteredDevices",
-  entry: "components/dps/registeredDevices.provider",
-  className: "RegisteredDevicesProvider",
 });
 
 export class RegisteredDevices extends PackagedResource {

@@ -1,4 +1,4 @@
-// A dynamic resource whose provider is a class of the provider package (providerPackage.ts), named
+// A dynamic resource whose provider comes from the provider package (providerPackage.ts), named
 // in a short constant text instead of serialized. pulumi.dynamic.Resource serializes its provider
 // object into the resource's `__provider` input (runtime/closure, ~2 KB for an object that only
 // requires the package, the whole code otherwise), and the engine keeps it in inputs and outputs.
@@ -6,15 +6,10 @@
 // CommonJS text whose `handler()` returns the provider: it loads it with require-from-string, from
 // the project folder, once per distinct text, and calls only the methods the object has.
 import * as pulumi from "@pulumi/pulumi";
-import { checkProviderPackage, PROVIDER_PACKAGE, type ProviderEntry } from "./providerPackage";
+import { checkProviderPackage, PROVIDER_PACKAGE, type ProviderName } from "./providerPackage";
 
 /** The input the host reads a dynamic resource's provider from. */
 export const PROVIDER_KEY = "__provider";
-
-/** A provider class of the package: the host makes it with no arguments. */
-type ProviderClass = new () => pulumi.dynamic.ResourceProvider;
-/** The names a provider module exports its provider classes under. */
-export type ProviderClassName<M> = { [K in keyof M]: M[K] extends ProviderClass ? K : never }[keyof M] & string;
 
 /** What a resource type registers: its type token and its provider's text. */
 export interface PackagedProvider {
@@ -22,35 +17,32 @@ export interface PackagedProvider {
   readonly text: string;
 }
 
-export interface PackagedProviderArgs<M> {
+export interface PackagedProviderArgs {
   /**
    * `pulumi-nodejs:dynamic/<module>:<type>`, the token pulumi.dynamic.Resource gave these
    * resources: it is part of every URN in the stacks, so a new one would replace them all.
    */
   readonly module: string;
-  readonly type: string;
-  /** The package's export name of the module (PROVIDER_EXPORTS). */
-  readonly entry: ProviderEntry;
-  /** The provider class in that module (M: its `typeof import(...)`, checked here, never loaded). */
-  readonly className: ProviderClassName<M>;
+  /** The token's type, also the package's export name of its provider module (PROVIDER_MODULES). */
+  readonly type: ProviderName;
 }
 
 let checked = false;
 
 /**
- * The type token and the provider text of a resource type. The text makes one instance of the
- * class per host process, so the provider has exactly the class's methods; the class keeps no
- * state between calls. Checks once that the package's build is complete and current.
+ * The type token and the provider text of a resource type. The host calls the module's `handler`
+ * (no arguments) once per process, so the provider is one instance of its class, with exactly the
+ * class's methods; the class keeps no state between calls. Checks once that the package's build is
+ * complete and current.
  */
-export function packagedProvider<M>(args: PackagedProviderArgs<M>): PackagedProvider {
+export function packagedProvider(args: PackagedProviderArgs): PackagedProvider {
   if (!checked) {
     checkProviderPackage();
     checked = true;
   }
-  const specifier = JSON.stringify(`${PROVIDER_PACKAGE}/${args.entry}.js`);
   return {
     type: `pulumi-nodejs:dynamic/${args.module}:${args.type}`,
-    text: `exports.handler = () => new (require(${specifier}).${args.className})();\n`,
+    text: `module.exports=require(${JSON.stringify(`${PROVIDER_PACKAGE}/${args.type}`)})`,
   };
 }
 

@@ -3,7 +3,7 @@
 // import into its dist/ with tsc. The engine stores each dynamic resource's provider with it, inputs
 // and outputs both, and a self-managed backend rewrites the whole state twice per step: serialized by
 // value the IoT Hub providers took ~176 KB of each device's state, and serialized as an object that
-// requires this package ~2 KB each. A resource of packagedResource.ts stores ~140 bytes: a require of
+// requires this package ~2 KB each. A resource of packagedResource.ts stores ~65 bytes: a require of
 // one of the package's names.
 //
 // `pulumi destroy` and `refresh` do not run the program: they require the package where `npm ci`
@@ -18,10 +18,33 @@ const PROJECT_DIR = PROJECT_ROOT;
 export const PACKAGE_DIR = join(PROJECT_DIR, "packages", PROVIDER_PACKAGE);
 
 /**
- * The package's exports: the name a stack's state requires each provider by (`edge-dynamic-providers/
- * <name>.js`) → the provider module it loads, relative to the project root, without extension. The
- * names are stable, so keep each while any stack may hold it: they are the modules' paths before
- * the x.ts / x.provider.ts / x.rules.ts naming, and a new provider takes its module's path as its name.
+ * The package's exports a resource registers: its type's name (the type token's last part) → its
+ * provider module, relative to the project root, without extension. The module exports `handler`,
+ * which the engine's provider host calls, and a resource's `__provider` is
+ * `module.exports=require("edge-dynamic-providers/<name>")` (packagedResource.ts), 61-70 characters,
+ * stored twice per resource. Keep each name while any stack may hold it; a new provider
+ * takes its type's name.
+ */
+export const PROVIDER_MODULES = {
+  IotHubDevice: "components/iotHub/iotHubDevice.provider",
+  EdgeDeployment: "components/iotHub/edgeDeployment.provider",
+  EdgeReadiness: "components/iotHub/edgeReadiness.provider",
+  AtScaleDeployment: "components/iotHub/atScaleDeployment.provider",
+  AtScaleDeploymentGate: "components/iotHub/atScaleDeploymentGate.provider",
+  EnrollmentGroup: "components/dps/enrollmentGroup.provider",
+  RegisteredDevices: "components/dps/registeredDevices.provider",
+  EdgeCaCertificate: "components/certificates/edgeCaCertificate.provider",
+  ThumbprintSlots: "components/certificates/thumbprintSlots.provider",
+  KeyVaultCertificate: "components/certificates/keyVaultCertificate.provider",
+} as const;
+export type ProviderName = keyof typeof PROVIDER_MODULES;
+export const PROVIDER_NAMES = Object.keys(PROVIDER_MODULES) as ProviderName[];
+
+/**
+ * The exports the stacks made before 2026-11-30 hold, each in a 130-151-character text that makes the
+ * module's provider class (`exports.handler = () => new (require("edge-dynamic-providers/<name>.js")
+ * .<Class>)();`), in the outputs of a resource unchanged since and in every older state: keep them.
+ * They are the modules' paths before the x.ts / x.provider.ts / x.rules.ts naming, or after it.
  */
 export const PROVIDER_EXPORTS = {
   "components/iotHub/iotHubDeviceProvider": "components/iotHub/iotHubDevice.provider",

@@ -157,6 +157,9 @@ export class AtScaleDeploymentProvider implements pulumi.dynamic.ResourceProvide
   }
 }
 
+/** What the engine's provider host calls (packagedResource.ts): the provider of this module's resources. */
+export const handler = (): AtScaleDeploymentProvider => new AtScaleDeploymentProvider();
+
 /** The message for a deployment id already taken on the hub by someone else. */
 export function existsHint(deploymentId: string, hubHostName: string): string {
   return (

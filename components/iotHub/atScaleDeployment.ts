@@ -24,11 +24,9 @@ export interface AtScaleDeploymentArgs {
 }
 
 /** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
-const PROVIDER = packagedProvider<typeof import("./atScaleDeployment.provider")>({
+const PROVIDER = packagedProvider({
   module: "iotHub",
   type: "AtScaleDeployment",
-  entry: "components/iotHub/atScaleDeployment.provider",
-  className: "AtScaleDeploymentProvider",
 });
 
 export class AtScaleDeployment extends PackagedResource {

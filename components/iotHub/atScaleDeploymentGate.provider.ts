@@ -147,3 +147,6 @@ export class AtScaleDeploymentGateProvider implements pulumi.dynamic.ResourcePro
     });
   }
 }
+
+/** What the engine's provider host calls (packagedResource.ts): the provider of this module's resources. */
+export const handler = (): AtScaleDeploymentGateProvider => new AtScaleDeploymentGateProvider();

@@ -20,11 +20,9 @@ export interface AtScaleDeploymentGateArgs {
 }
 
 /** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
-const PROVIDER = packagedProvider<typeof import("./atScaleDeploymentGate.provider")>({
+const PROVIDER = packagedProvider({
   module: "iotHub",
   type: "AtScaleDeploymentGate",
-  entry: "components/iotHub/atScaleDeploymentGate.provider",
-  className: "AtScaleDeploymentGateProvider",
 });
 
 export class AtScaleDeploymentGate extends PackagedResource {

@@ -21,10 +21,13 @@ export interface EdgeDeploymentInputs extends HubAccess {
   readonly identityGenerationId?: string;
 }
 
+/**
+ * No manifest: the inputs hold it, and `diff` compares its hash. Outputs written before 2026-11-30
+ * also hold `manifest`; nothing reads it, and the next update writes them without it.
+ */
 export interface EdgeDeploymentOutputs {
   readonly deviceId: string;
   readonly hubHostName: string;
-  readonly manifest: Record<string, unknown>;
   /** SHA-256 of the manifest file's content (without credentials). */
   readonly contentHash: string;
   readonly registryCredentials?: readonly RegistryCredential[];
@@ -58,7 +61,7 @@ export class EdgeDeploymentProvider implements pulumi.dynamic.ResourceProvider<E
     olds: EdgeDeploymentOutputs,
     news: EdgeDeploymentInputs,
   ): Promise<pulumi.dynamic.UpdateResult<EdgeDeploymentOutputs>> {
-    if (!contentChanged(olds, news)) return { outs: olds };
+    if (!contentChanged(olds, news)) return { outs: outputsOf(olds) };
     return { outs: await this.apply(news) };
   }
 
@@ -92,16 +95,23 @@ export class EdgeDeploymentProvider implements pulumi.dynamic.ResourceProvider<E
       );
       return Number((twin.value.responseBody as { properties?: { desired?: { $version?: unknown } } }).properties?.desired?.$version ?? 0);
     });
-    return {
-      deviceId: inputs.deviceId,
-      hubHostName: inputs.hubHostName,
-      manifest: inputs.manifest,
-      contentHash: contentHash(inputs.manifest),
-      ...(inputs.registryCredentials ? { registryCredentials: inputs.registryCredentials } : {}),
-      ...(inputs.identityGenerationId ? { identityGenerationId: inputs.identityGenerationId } : {}),
-      desiredVersion,
-    };
+    return outputsOf({ ...inputs, contentHash: contentHash(inputs.manifest), desiredVersion });
   }
+}
+
+/** What the engine's provider host calls (packagedResource.ts): the provider of this module's resources. */
+export const handler = (): EdgeDeploymentProvider => new EdgeDeploymentProvider();
+
+/** The outputs, field by field: an older stack's manifest is dropped, and no connection string gets in (delete calls nothing). */
+function outputsOf(from: EdgeDeploymentOutputs): EdgeDeploymentOutputs {
+  return {
+    deviceId: from.deviceId,
+    hubHostName: from.hubHostName,
+    contentHash: from.contentHash,
+    ...(from.registryCredentials ? { registryCredentials: from.registryCredentials } : {}),
+    ...(from.identityGenerationId ? { identityGenerationId: from.identityGenerationId } : {}),
+    desiredVersion: from.desiredVersion,
+  };
 }
 
 /** True when what would be sent differs from what was: content, credentials, or a re-created identity. */

@@ -16,11 +16,9 @@ export interface EdgeDeploymentArgs {
 }
 
 /** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
-const PROVIDER = packagedProvider<typeof import("./edgeDeployment.provider")>({
+const PROVIDER = packagedProvider({
   module: "iotHub",
   type: "EdgeDeployment",
-  entry: "components/iotHub/edgeDeploymentProvider",
-  className: "EdgeDeploymentProvider",
 });
 
 export class EdgeDeployment extends PackagedResource {

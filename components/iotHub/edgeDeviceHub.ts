@@ -118,11 +118,13 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
     const { access, settings, registries } = args.fleetHub;
     const { identity } = args;
 
+    // The device id as given, not the identity's output of it (the same text): each input taken
+    // from another resource's output costs that resource's URN in the state's property dependencies.
     this.deployment = new EdgeDeployment(
       `${name}-deployment`,
       {
         hub: access,
-        deviceId: identity.deviceId,
+        deviceId: args.deviceId,
         manifest: args.manifest,
         registryCredentials: registries.length > 0 ? [...registries] : undefined,
         identityGenerationId: identity.generationId,
@@ -140,7 +142,7 @@ export class EdgeDeviceHub extends pulumi.ComponentResource {
       `${name}-ready`,
       {
         hub: access,
-        deviceId: identity.deviceId,
+        deviceId: args.deviceId,
         desiredVersion: this.deployment.desiredVersion,
         timeoutSeconds: settings.readinessTimeoutSeconds,
       },

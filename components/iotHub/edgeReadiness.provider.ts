@@ -153,6 +153,9 @@ export class EdgeReadinessProvider implements pulumi.dynamic.ResourceProvider<Ed
   }
 }
 
+/** What the engine's provider host calls (packagedResource.ts): the provider of this module's resources. */
+export const handler = (): EdgeReadinessProvider => new EdgeReadinessProvider();
+
 /** How often the wait for a DPS registration says it is still waiting (stderr, which the engine shows as the provider's output). */
 export const REGISTRATION_PROGRESS_SECONDS = 30;
 

@@ -16,11 +16,9 @@ export interface EdgeReadinessArgs {
 }
 
 /** Shared by every resource of this type; its code comes from the provider package (see iotHubDevice.ts). */
-const PROVIDER = packagedProvider<typeof import("./edgeReadiness.provider")>({
+const PROVIDER = packagedProvider({
   module: "iotHub",
   type: "EdgeReadiness",
-  entry: "components/iotHub/edgeReadinessProvider",
-  className: "EdgeReadinessProvider",
 });
 
 export class EdgeReadiness extends PackagedResource {

@@ -133,6 +133,9 @@ export class IotHubDeviceProvider implements pulumi.dynamic.ResourceProvider<Iot
   }
 }
 
+/** What the engine's provider host calls (packagedResource.ts): the provider of this module's resources. */
+export const handler = (): IotHubDeviceProvider => new IotHubDeviceProvider();
+
 /** The message for an identity that exists but the stack did not create. */
 export function adoptionHint(deviceId: string, hubHostName: string): string {
   return (

@@ -21,11 +21,9 @@ export interface IotHubDeviceArgs {
 }
 
 /** Its code is required from the provider package, not stored with each resource (packagedResource.ts). */
-const PROVIDER = packagedProvider<typeof import("./iotHubDevice.provider")>({
+const PROVIDER = packagedProvider({
   module: "iotHub",
   type: "IotHubDevice",
-  entry: "components/iotHub/iotHubDeviceProvider",
-  className: "IotHubDeviceProvider",
 });
 
 export class IotHubDevice extends PackagedResource {

@@ -12,6 +12,8 @@ export interface RecordedResource {
   readonly parent: string;
   /** URNs the resource depends on, from `dependsOn` and from its inputs. */
   readonly dependencies: string[];
+  /** Each input's URNs (the resources whose outputs it was made from), as the state keeps them. */
+  readonly propertyDependencies: Record<string, string[]>;
   readonly additionalSecretOutputs: string[];
   /** The aliases sent with the registration, as the engine receives them (`aliasSpecs`). */
   readonly aliases: RecordedAlias[];
@@ -224,6 +226,7 @@ export async function runUnderMocks<T>(
           inputs: req.getObject()?.toJavaScript() ?? {},
           parent: req.getParent(),
           dependencies: req.getDependenciesList(),
+          propertyDependencies: propertyDependenciesOf(req),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
           aliases: req.getAliasesList().map((a: any) => a.toObject()),
         });
@@ -233,6 +236,12 @@ export async function runUnderMocks<T>(
   const result = await program();
   await settle();
   return { resources, registrations, result };
+}
+
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+  const deps: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((value: any, key: string) => (deps[key] = value.getUrnsList()));
+  return deps;
 }
 
 /** Waits for the RPC queue to drain, including registrations made inside `apply`. */

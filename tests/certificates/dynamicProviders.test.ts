@@ -36,6 +36,31 @@ describe("EdgeCaCertificateProvider", () => {
     expect(outs.validityEndTime).toBe(new Date(Math.floor(start.getTime() / 1000) * 1000 + 240 * HOUR).toISOString());
     expect(verify(root.certPem, [], outs.certPem, { atTime: new Date(start.getTime() + HOUR) })).toMatchObject({ ok: true });
     expect(JSON.stringify(outs)).not.toContain("PRIVATE KEY");
+    // The inputs hold the key and the issuer's certificate; the outputs only their hashes (what diff compares).
+    expect(Object.keys(outs).sort()).toEqual([
+      "certPem",
+      "commonName",
+      "issuerCertHash",
+      "publicKeyHash",
+      "renewBeforeHours",
+      "validityEndTime",
+      "validityHours",
+    ]);
+  });
+
+  test("outputs of a stack made before, which hold the PEMs themselves, diff as before and take the hashes on update", async () => {
+    const outs = (await at(0).create(inputs)).outs as EdgeCaCertificateOutputs;
+    const olds = { ...outs, publicKeyPem: inputs.publicKeyPem, issuerCertPem: inputs.issuerCertPem } as Record<string, unknown>;
+    delete olds.publicKeyHash;
+    delete olds.issuerCertHash;
+    const legacy = olds as never;
+    expect(await at(1).diff("id", legacy, inputs)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(
+      (await at(1).diff("id", legacy, { ...inputs, issuerCertPem: otherRoot.certPem, issuerKeyPem: otherRoot.keyPem })).replaces,
+    ).toEqual(["issuerCertPem"]);
+    const otherKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }) as string;
+    expect((await at(1).diff("id", legacy, { ...inputs, publicKeyPem: otherKey })).replaces).toEqual(["publicKeyPem"]);
+    expect((await at(1).update("id", legacy, { ...inputs, renewBeforeHours: 48 })).outs).toEqual({ ...outs, renewBeforeHours: 48 });
   });
 
   test("diff: same inputs nothing; a new key, name or issuer re-signs; inside the renewal window it renews", async () => {
@@ -70,7 +95,7 @@ test("ThumbprintSlotsProvider: a renewal is staged, then promoted on the next ru
   const p = new ThumbprintSlotsProvider();
   const [c, n] = ["C".repeat(64), "N".repeat(64)];
   let outs = (await p.create({ current: c, promote: true })).outs as ThumbprintSlotsOutputs;
-  expect(outs).toEqual({ primary: c, secondary: c, current: c, promote: true });
+  expect(outs).toEqual({ primary: c, secondary: c, promote: true });
   expect(await p.diff("slots", outs, { current: c, promote: true })).toEqual({ changes: false, replaces: [] });
   expect(await p.diff("slots", outs, { current: n, promote: true })).toEqual({ changes: true, replaces: [] });
   outs = (await p.update("slots", outs, { current: n, promote: true })).outs as ThumbprintSlotsOutputs;
@@ -80,4 +105,18 @@ test("ThumbprintSlotsProvider: a renewal is staged, then promoted on the next ru
   outs = (await p.update("slots", outs, { current: n, promote: true })).outs as ThumbprintSlotsOutputs;
   expect(outs).toMatchObject({ primary: n, secondary: n });
   expect(await p.diff("slots", outs, { current: n, promote: true })).toEqual({ changes: false, replaces: [] });
+});
+
+test("ThumbprintSlotsProvider: outputs of a stack made before, which also hold `current`, diff as before and lose it on the next update", async () => {
+  const p = new ThumbprintSlotsProvider();
+  const [c, n, m] = ["C".repeat(64), "N".repeat(64), "M".repeat(64)];
+  const settled = { primary: c, secondary: c, current: c, promote: true } as ThumbprintSlotsOutputs;
+  expect(await p.diff("slots", settled, { current: c, promote: true })).toEqual({ changes: false, replaces: [] });
+  expect((await p.update("slots", settled, { current: c, promote: true })).outs).toEqual({ primary: c, secondary: c, promote: true });
+  const staged = { primary: c, secondary: n, current: n, promote: false } as ThumbprintSlotsOutputs;
+  expect(await p.diff("slots", staged, { current: n, promote: false })).toEqual({ changes: false, replaces: [] });
+  expect(await p.diff("slots", staged, { current: n, promote: true })).toEqual({ changes: true, replaces: [] });
+  expect(await p.diff("slots", staged, { current: c, promote: false })).toEqual({ changes: true, replaces: [] });
+  expect(await p.diff("slots", staged, { current: m, promote: false })).toEqual({ changes: true, replaces: [] });
+  expect((await p.update("slots", staged, { current: n, promote: true })).outs).toEqual({ primary: n, secondary: n, promote: true });
 });

@@ -10,6 +10,8 @@ import {
   PACKAGE_DIR,
   PROVIDER_ENTRIES,
   PROVIDER_EXPORTS,
+  PROVIDER_MODULES,
+  PROVIDER_NAMES,
   PROVIDER_PACKAGE,
 } from "../../components/dynamicProviders/providerPackage";
 
@@ -29,13 +31,18 @@ test("a workspace of the project, linked into node_modules, built by its prepare
   expect(realpathSync(join(PROJECT_DIR, "node_modules", PROVIDER_PACKAGE))).toBe(realpathSync(PACKAGE_DIR));
 });
 
-test("it exports each provider module under the name the state stores, compiled from the tsconfig's entry for that module", () => {
+test("it exports each provider module under the names states store, compiled from the tsconfig's entry for that module", () => {
   const { exports } = readJson(join(PACKAGE_DIR, "package.json"));
-  expect(exports).toEqual(Object.fromEntries(PROVIDER_ENTRIES.map((entry) => [`./${entry}.js`, `./dist/${PROVIDER_EXPORTS[entry]}.js`])));
+  expect(exports).toEqual({
+    ...Object.fromEntries(PROVIDER_ENTRIES.map((entry) => [`./${entry}.js`, `./dist/${PROVIDER_EXPORTS[entry]}.js`])),
+    ...Object.fromEntries(PROVIDER_NAMES.map((name) => [`./${name}`, `./dist/${PROVIDER_MODULES[name]}.js`])),
+  });
+  // Every module the older names load is still one of the providers (a provider added later has no older name).
+  for (const module of Object.values(PROVIDER_EXPORTS)) expect(Object.values(PROVIDER_MODULES)).toContain(module);
   // tsconfig.json has comments: read as JSONC through typescript's own reader.
   const ts = require("typescript") as typeof import("typescript");
   const { config } = ts.readConfigFile(join(PACKAGE_DIR, "tsconfig.json"), ts.sys.readFile);
-  expect(config.files).toEqual(PROVIDER_ENTRIES.map((entry) => `../../${PROVIDER_EXPORTS[entry]}.ts`));
+  expect(config.files).toEqual(PROVIDER_NAMES.map((name) => `../../${PROVIDER_MODULES[name]}.ts`));
   expect(config.compilerOptions).toMatchObject({ rootDir: "../..", outDir: "dist" });
 });
 
@@ -61,6 +68,15 @@ test("each module loads by the package's name and exports its provider class", (
     expect(typeof exports[classes[entry]].prototype.create).toBe("function");
   }
   expect(require(`${PROVIDER_PACKAGE}/components/iotHub/edgeReadinessProvider.js`).DEFAULT_READINESS_POLL_SECONDS).toBe(5);
+});
+
+test("each module loads by its type's name and exports the handler that makes its provider class", () => {
+  for (const name of PROVIDER_NAMES) {
+    const specifier = `${PROVIDER_PACKAGE}/${name}`;
+    expect(require.resolve(specifier)).toBe(realpathSync(join(PACKAGE_DIR, "dist", `${PROVIDER_MODULES[name]}.js`)));
+    const { handler } = require(specifier) as { handler: () => object };
+    expect(handler().constructor.name).toBe(`${name}Provider`);
+  }
 });
 
 function compiledFiles(dir: string): string[] {

@@ -50,9 +50,27 @@ test("create validates, adds the registry credentials and applies the manifest; 
   expect(hub.model.get("dep-1").modules.get("SimulatedTemperatureSensor")!.desired).toMatchObject({ SendData: true, SendInterval: 5 });
   expect(outs).toMatchObject({ deviceId: "dep-1", desiredVersion: 2 });
   expect(outs!.contentHash).toMatch(/^[0-9a-f]{64}$/);
-  // The manifest kept in state is the file's content: no password in it.
-  expect(JSON.stringify(outs!.manifest)).not.toContain(PASSWORD);
+  // The inputs hold the manifest; the outputs only its hash (what diff compares).
+  expect(Object.keys(outs!).sort()).toEqual(["contentHash", "desiredVersion", "deviceId", "hubHostName", "registryCredentials"]);
   expect(JSON.stringify({ ...outs, registryCredentials: undefined })).not.toContain(PASSWORD);
+});
+
+test("a stack made before keeps the manifest in its outputs: it diffs by the hash as before, and its next update drops it", async () => {
+  edgeDevice("dep-old");
+  const { outs } = await provider.create(inputs("dep-old", { identityGenerationId: "g1" }));
+  const olds = { ...outs!, manifest: exampleManifest() } as EdgeDeploymentOutputs;
+  const news = (extra: Partial<EdgeDeploymentInputs> = {}) => inputs("dep-old", { identityGenerationId: "g1", ...extra });
+  expect(await provider.diff("dep-old", olds, news())).toEqual({ changes: false, replaces: [] });
+  expect((await provider.update("dep-old", olds, news())).outs).toEqual(outs);
+
+  const changed = exampleManifest();
+  agentOf(changed).modules.SimulatedTemperatureSensor.env = { MessageCount: { value: 7 } };
+  expect(await provider.diff("dep-old", olds, news({ manifest: changed }))).toEqual({ changes: true, replaces: [] });
+  hub.clearLog();
+  const { outs: updated } = await provider.update("dep-old", olds, news({ manifest: changed }));
+  expect(hub.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+  expect(updated).toEqual({ ...outs, contentHash: expect.not.stringMatching(outs!.contentHash), desiredVersion: 3 });
+  expect(updated).not.toHaveProperty("manifest");
 });
 
 test("the registry password travels only in the body of the apply request, never in the manifest file content", async () => {

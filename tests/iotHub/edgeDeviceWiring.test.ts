@@ -72,6 +72,19 @@ test("the identity waits only on the thumbprints; the bootstrap on the identity;
   expect(byName(resources, "fleet-gw-iothub-ready").dependencies).toContain(urn("fleet-gw-iothub-deployment"));
 }, 60_000);
 
+test("the deployment and the gate take the device id as given: the state keeps no identity URN for it, and the gate waits on the deployment only", async () => {
+  const resources = await build();
+  const urn = (name: string) => byName(resources, name).urn;
+  const deployment = byName(resources, "fleet-gw-iothub-deployment");
+  const gate = byName(resources, "fleet-gw-iothub-ready");
+  expect([deployment.inputs.deviceId, gate.inputs.deviceId]).toEqual(["line-3-gateway", "line-3-gateway"]);
+  expect([deployment.propertyDependencies.deviceId, gate.propertyDependencies.deviceId]).toEqual([[], []]);
+  // The deployment still waits on the identity (dependsOn, and its generationId where the engine knows it).
+  expect(deployment.dependencies).toContain(urn("fleet-gw-iothub-identity"));
+  // The gate comes after the identity through the deployment, and goes before it on destroy.
+  expect(gate.dependencies).toEqual([urn("fleet-gw-iothub-deployment")]);
+}, 60_000);
+
 test("the hub resources keep their URNs: deployment and gate under the `-iothub` component, the identity by an alias", async () => {
   const resources = await build();
   const component = byName(resources, "fleet-gw-iothub");
