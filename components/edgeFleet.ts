@@ -9,6 +9,7 @@ import { CertificateSource } from "./certificates/certificateSources";
 import { createFleetCa, keyVaultBindingFor } from "./certificates/fleetCertificates";
 import { EdgeDevice } from "./edgeDevice";
 import { withoutVersionAliases } from "./azureVersionAliases";
+import { DynamicProviderHost, withDynamicProviderHost } from "./dynamicProviders/dynamicProviderHost";
 import { FleetHub, type HubCaCertificate } from "./fleet/fleetHub";
 import { hubCaRegistrations, hubCertificateName } from "./fleet/hubCaCertificates";
 import { FleetCertificateAuthority, type FleetSigners } from "./certificates/fleetCa";
@@ -69,8 +70,18 @@ export class EdgeFleet extends pulumi.ComponentResource {
 
   constructor(name: string, args: EdgeFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     // Every child inherits the transformation: the azure-native resources' version aliases, which
-    // no stack of this program needs, are left out (azureVersionAliases.ts).
-    super("edge:fleet:EdgeFleet", name, {}, { ...opts, transformations: [...(opts?.transformations ?? []), withoutVersionAliases] });
+    // no stack of this program needs, are left out (azureVersionAliases.ts); and the dynamic
+    // resources' provider, one without the stack's configuration (dynamicProviderHost.ts).
+    super(
+      "edge:fleet:EdgeFleet",
+      name,
+      {},
+      {
+        ...opts,
+        providers: withDynamicProviderHost(opts?.providers, new DynamicProviderHost(`${name}-dynamic`)),
+        transformations: [...(opts?.transformations ?? []), withoutVersionAliases],
+      },
+    );
     const { settings } = args;
     const tags = { "managed-by": "pulumi", "edge-stack": args.stackKey };
     const location = settings.location;

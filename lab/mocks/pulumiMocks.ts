@@ -17,6 +17,8 @@ export interface RecordedResource {
   readonly additionalSecretOutputs: string[];
   /** The aliases sent with the registration, as the engine receives them (`aliasSpecs`). */
   readonly aliases: RecordedAlias[];
+  /** The provider reference ("<urn>::<id>") a custom resource is registered with; "" for its package's default provider. */
+  readonly provider: string;
 }
 
 /** An alias as sent to the engine: a URN, or a spec whose empty fields mean "as the resource is now". */
@@ -229,6 +231,7 @@ export async function runUnderMocks<T>(
           propertyDependencies: propertyDependenciesOf(req),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
           aliases: req.getAliasesList().map((a: any) => a.toObject()),
+          provider: req.getProvider(),
         });
       }
       callback(err, response);

@@ -90,6 +90,13 @@ describe("an existing DPS reached by its service API", () => {
     });
   });
 
+  test("its dynamic resources (enrollment group, registered devices, at-scale deployment, gates) run on the fleet's own provider", () => {
+    const host = byName(resources, "fleet-dynamic");
+    const dynamic = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+    expect(dynamic.map((r) => r.type)).toEqual(expect.arrayContaining(["pulumi-nodejs:dynamic/dps:EnrollmentGroup"]));
+    for (const r of dynamic) expect(r.provider.startsWith(`${host.urn}::`)).toBe(true);
+  });
+
   test("config.toml: source dps, the id scope, the global endpoint, X.509 attestation with the device id as registration id", () => {
     const toml = byName(resources, "fleet-gw-1-bootstrap-converge").inputs.create as string;
     expect(toml).toContain(

@@ -53,6 +53,8 @@ test("creates exactly the shared pieces, the fleet CA, and one host and one set 
       "edge:device:EdgeDevice fleet-edge-vm-01",
       "edge:device:EdgeDevice fleet-line-3-gateway",
       "edge:fleet:EdgeFleet fleet",
+      // The dynamic resources' provider, without the stack's configuration (dynamicProviderHost.ts).
+      "pulumi:providers:pulumi-nodejs fleet-dynamic",
       "edge:fleet:FleetHub fleet-iothub",
       "edge:fleet:FleetNetwork fleet-net",
       "edge:host:EdgeVm fleet-edge-vm-01-host",
@@ -231,4 +233,16 @@ test("every dynamic resource's provider is a require of the provider package, no
   // Per device: the hub identity, deployment and gate, the edge CA and the thumbprint slots.
   expect(dynamicResources).toHaveLength(10);
   for (const r of dynamicResources) expectPackagedProvider(r.inputs.__provider);
+});
+
+test("every dynamic resource runs on the fleet's own pulumi-nodejs provider, which holds none of the stack's configuration", () => {
+  // The engine's default dynamic provider would get the whole configuration, device list included,
+  // and keep it in the state twice (pulumi pkg/resource/deploy/target.go, GetPackageConfig).
+  const host = byName(resources, "fleet-dynamic");
+  expect(host.type).toBe("pulumi:providers:pulumi-nodejs");
+  expect(Object.keys(host.inputs).filter((k) => k !== "version")).toEqual([]);
+  const dynamic = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+  expect(dynamic.length).toBeGreaterThanOrEqual(8);
+  for (const r of dynamic)
+    expect({ name: r.name, provider: r.provider.split("::").slice(0, -1).join("::") }).toEqual({ name: r.name, provider: host.urn });
 });

@@ -36,6 +36,7 @@ describe("a core stack", () => {
     expect(kinds(resources)).toEqual(
       [
         "edge:fleet:EdgeFleet fleet",
+        "pulumi:providers:pulumi-nodejs fleet-dynamic",
         "azure-native:resources:ResourceGroup fleet-rg",
         "edge:fleet:FleetHub fleet-iothub",
         "azure-native:iothub:IotHubResource fleet-iothub-hub",
