@@ -5,8 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Registry } from "azure-iothub";
 import { type HubAccess, withRegistry } from "./hubAccess";
-import { hubErrorOf } from "./hubErrors";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from "./retry";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetryUnlessNotFound } from "./retry";
 import { sameHost } from "./providerInputs";
 import { type DeploymentMetrics, deploymentMetricsOf, describeMetrics, rolloutOf } from "./atScaleDeployment.rules";
 
@@ -50,21 +49,14 @@ export async function readDeploymentMetrics(
   where: string,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<DeploymentMetrics | undefined> {
-  const found = await withRetry(
+  // A 404: configurations are eventually consistent, so a deployment just created may not be
+  // readable yet (azure-iot-sdk-node e2etests/test/configurations.js waits for it).
+  const found = await withRetryUnlessNotFound(
     `reading the metrics of ${where}`,
-    async () => {
-      try {
-        return (await registry.getConfiguration(deploymentId)).responseBody;
-      } catch (error) {
-        // Configurations are eventually consistent: a deployment just created may not be readable yet
-        // (azure-iot-sdk-node e2etests/test/configurations.js waits for it).
-        if (hubErrorOf(error).status === 404) return undefined;
-        throw error;
-      }
-    },
+    async () => (await registry.getConfiguration(deploymentId)).responseBody,
     policy,
   );
-  return deploymentMetricsOf(found.value);
+  return deploymentMetricsOf(found);
 }
 
 export class AtScaleDeploymentGateProvider implements pulumi.dynamic.ResourceProvider<
