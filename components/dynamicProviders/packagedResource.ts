@@ -7,6 +7,7 @@
 // the project folder, once per distinct text, and calls only the methods the object has.
 import * as pulumi from "@pulumi/pulumi";
 import { checkProviderPackage, PROVIDER_PACKAGE, type ProviderName } from "./providerPackage";
+import { DYNAMIC_PROVIDER_PACKAGE } from "./dynamicProviderHost";
 
 /** The input the host reads a dynamic resource's provider from. */
 export const PROVIDER_KEY = "__provider";
@@ -41,7 +42,7 @@ export function packagedProvider(args: PackagedProviderArgs): PackagedProvider {
     checked = true;
   }
   return {
-    type: `pulumi-nodejs:dynamic/${args.module}:${args.type}`,
+    type: `${DYNAMIC_PROVIDER_PACKAGE}:dynamic/${args.module}:${args.type}`,
     text: `module.exports=require(${JSON.stringify(`${PROVIDER_PACKAGE}/${args.type}`)})`,
   };
 }
