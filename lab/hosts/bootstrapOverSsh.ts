@@ -13,12 +13,12 @@ import {
   DeviceScript,
   InstallInput,
   stepCommands,
+  shellQuote,
   StepTimeouts,
 } from "../../components/bootstrap/deviceCommands";
 import { ScriptBundle, scriptBundle } from "../../components/bootstrap/deviceScripts";
 import { manualX509Config } from "../../components/bootstrap/configInputs";
 import { RunConnection, RunResult, runRemoteCommand } from "./sshRunner";
-import { shellQuote } from "../../components/bootstrap/deviceCommands";
 
 export interface BootstrapRun {
   readonly connection: RunConnection;
@@ -97,9 +97,14 @@ export function withBootRetries(connection: RunConnection): RunConnection {
   return { dialErrorLimit: BOOT_DIAL_ERROR_LIMIT, perDialTimeout: BOOT_PER_DIAL_TIMEOUT, ...connection };
 }
 
+/** The scripts staged on the run's host: by this process already, or now. */
+function stagedOnce(run: BootstrapRun): Promise<RunResult> {
+  return staged.get(stagedKey(run.connection, bundleOf(run))) ?? stageScripts(run.connection, bundleOf(run));
+}
+
 /** Stages the scripts (unless this process did already), then runs the converge step as the component does. */
 export async function runBootstrap(run: BootstrapRun): Promise<RunResult> {
-  await (staged.get(stagedKey(run.connection, bundleOf(run))) ?? stageScripts(run.connection, bundleOf(run)));
+  await stagedOnce(run);
   const converge = plannedConverge(run);
   return runRemoteCommand(withBootRetries(run.connection), converge.command, { stdin: converge.stdin });
 }
@@ -112,7 +117,7 @@ export type ConvergePart = "wait" | "install" | "certs" | "config" | "apply";
  * the same runner (after staging the scripts, unless this process did already): for tests of a part.
  */
 export async function runPart(run: BootstrapRun, part: ConvergePart): Promise<RunResult> {
-  await (staged.get(stagedKey(run.connection, bundleOf(run))) ?? stageScripts(run.connection, bundleOf(run)));
+  await stagedOnce(run);
   const args = convergePartArgs(run.runtime, timeoutsOf(run));
   const parts: Record<ConvergePart, [DeviceScript, string[], string?]> = {
     wait: ["wait-ready", args.wait],
@@ -127,5 +132,5 @@ export async function runPart(run: BootstrapRun, part: ConvergePart): Promise<Ru
 
 /** The destroy-time command of an existing host (cleanup step's delete). */
 export function runCleanupDelete(run: BootstrapRun): Promise<RunResult> {
-  return runRemoteCommand(withBootRetries(run.connection), stepCommands(run.runtime, DEFAULT_TIMEOUTS, bundleOf(run).sha256).cleanupDelete);
+  return runRemoteCommand(withBootRetries(run.connection), stepCommands(run.runtime, timeoutsOf(run), bundleOf(run).sha256).cleanupDelete);
 }
